@@ -1,0 +1,22 @@
+import { IpcError, type IpcErrorOptions } from '@ipc/core';
+
+/** A worker died while running a task (Python's `BrokenProcessPool`). */
+export class BrokenPoolError extends IpcError {
+  constructor(message: string, options?: IpcErrorOptions) {
+    super(message, 'ERR_IPC_BROKEN_POOL', options);
+  }
+}
+
+/** The future was cancelled (Python's `concurrent.futures.CancelledError`). */
+export class CancelledError extends IpcError {
+  constructor(message: string, options?: IpcErrorOptions) {
+    super(message, 'ERR_IPC_CANCELLED', options);
+  }
+}
+
+/** An operation not allowed in the future's current state (Python's `InvalidStateError`). */
+export class InvalidStateError extends IpcError {
+  constructor(message: string, options?: IpcErrorOptions) {
+    super(message, 'ERR_IPC_INVALID_STATE', options);
+  }
+}

@@ -1,0 +1,1 @@
+export { BrokenPoolError, CancelledError, InvalidStateError } from './errors.js';

@@ -1,0 +1,1 @@
+export { Empty, Full } from './errors.js';

@@ -1,0 +1,1 @@
+export { RemoteError } from './errors.js';

@@ -1,0 +1,1 @@
+export { SubprocessError } from './errors.js';

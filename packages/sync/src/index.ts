@@ -1,0 +1,1 @@
+export { BrokenBarrierError, AbandonedLockError } from './errors.js';
