@@ -1,2 +1,17 @@
 export { IpcError, StateError, SerializationError, TaskReferenceError, EOFError, TimeoutError, WorkerCrashedError, ArgumentError } from './errors.js';
 export type { IpcErrorOptions } from './errors.js';
+export { task, taskRefOf, requireTaskRef, loadTask } from './task.js';
+export type { TaskRef } from './task.js';
+export { registerHandle, reduceHandle, notSendable, isReducible, rebuildHandle, rebuildHandleSync } from './handles.js';
+export type { ContextKind, ReduceContext, HandleDescriptor, Reducible, Rebuild } from './handles.js';
+export { registerErrorClass } from './error-codec.js';
+export { encode, decode, decodeSync, serialize, deserialize } from './codec.js';
+export type { Encoded } from './codec.js';
+export { frameHeader, FrameDecoder, FrameTooLargeError, LARGE_FRAME, DEFAULT_MAX_FRAME } from './framing.js';
+export { heapId, isHeapAlive, markHeapDead, heapDataForWorker, claimHeapId, REGISTRY_KEY, HEAP_ID_KEY } from './heap-registry.js';
+export { Process, Thread, cpuCount } from './process.js';
+export type { ProcessOptions, ProcessResult } from './process.js';
+export { currentProcess, parentProcess, activeChildren, isMainProcess } from './current-process.js';
+export type { ProcessInfo } from './current-process.js';
+export { getContext } from './context.js';
+export type { Context } from './context.js';

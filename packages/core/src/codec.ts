@@ -1,0 +1,358 @@
+import { serialize as v8Serialize, deserialize as v8Deserialize } from 'node:v8';
+import { MessagePort, type TransferListItem } from 'node:worker_threads';
+import { SerializationError } from './errors.js';
+import { errorToRecord, recordToError, type ErrorRecord } from './error-codec.js';
+import {
+  type ContextKind,
+  type HandleDescriptor,
+  handleTypeLoaded,
+  isReducible,
+  notSendable,
+  rebuildHandleSync,
+  reduceHandle,
+} from './handles.js';
+import { type PathNode, pathToString } from './_path.js';
+import { loadTask, taskRefOf, type TaskRef } from './task.js';
+import { perHeap } from './_global.js';
+
+/**
+ * Values cross by structured clone; what clone cannot carry is rewritten
+ * first into records under this key: handles (reduced), errors (with class,
+ * code and stack), task references, instances of classes made with task().
+ */
+const TAG = '\u0000ipc';
+
+type Rec =
+  | { [TAG]: 'h'; d: HandleDescriptor }
+  | { [TAG]: 'e'; d: ErrorRecord }
+  | { [TAG]: 'f'; d: TaskRef }
+  | { [TAG]: 'o'; d: { cls: TaskRef; props: Record<string, unknown> } }
+  | { [TAG]: 'x'; d: Record<string, unknown> };
+
+/** A value ready to cross: clonable `tree`, and what to move with it (thread target only). */
+export interface Encoded {
+  readonly tree: unknown;
+  readonly transfer: TransferListItem[];
+}
+
+interface State {
+  target: ContextKind;
+  root: string;
+  memo: Map<object, unknown>;
+  transfer: TransferListItem[];
+  /** Copy every container instead of only the changed ones; used when a cycle met a changed subtree. */
+  copyAll: boolean;
+  cycle: boolean;
+}
+
+/**
+ * Rewrites a value for the journey to `target`, or throws a
+ * `SerializationError` that names the path and type of what cannot cross.
+ * `root` names the value in that message (`args`, `item`, …).
+ */
+export function encode(value: unknown, target: ContextKind, root = 'value'): Encoded {
+  const st: State = { target, root, memo: new Map(), transfer: [], copyAll: false, cycle: false };
+  let tree = walk(value, undefined, st);
+  if (st.cycle && tree !== value) {
+    // A cycle may point back at an original that holds something rewritten: copy everything this once.
+    st.memo.clear();
+    st.transfer.length = 0;
+    st.copyAll = true;
+    tree = walk(value, undefined, st);
+  }
+  return { tree, transfer: st.transfer };
+}
+
+const IN_PROGRESS = Symbol('in progress');
+
+function walk(v: unknown, path: PathNode | undefined, st: State): unknown {
+  switch (typeof v) {
+    case 'object':
+      if (v === null) return v;
+      break;
+    case 'function': {
+      const ref = taskRefOf(v);
+      if (ref !== undefined) return { [TAG]: 'f', d: ref } satisfies Rec;
+      throw unsendable(path, st, `${v.name ? `function '${v.name}'` : 'an anonymous function'} cannot be copied to another thread or process; to send a function, make it with task() at the top level of its module and export it`);
+    }
+    case 'symbol':
+      throw unsendable(path, st, `a symbol (${String(v)}) cannot be copied to another thread or process`);
+    default:
+      return v;
+  }
+  const obj = v;
+  const seen = st.memo.get(obj);
+  if (seen !== undefined) {
+    if (seen === IN_PROGRESS) {
+      st.cycle = true;
+      return obj;
+    }
+    return seen;
+  }
+  const out = walkObject(obj, path, st);
+  st.memo.set(obj, out);
+  return out;
+}
+
+function walkObject(obj: object, path: PathNode | undefined, st: State): unknown {
+  const reason = (obj as Record<symbol, unknown>)[notSendable];
+  if (typeof reason === 'string') throw unsendable(path, st, `${className(obj)} cannot be sent to another thread or process: ${reason}`);
+  if (isReducible(obj)) {
+    const d = obj[reduceHandle]({ target: st.target, transfer: (item) => st.transfer.push(item) });
+    return { [TAG]: 'h', d } satisfies Rec;
+  }
+  if (obj instanceof Error) {
+    return { [TAG]: 'e', d: errorToRecord(obj, (child, key) => walk(child, { parent: path, key }, st)) } satisfies Rec;
+  }
+  if (ArrayBuffer.isView(obj) || obj instanceof ArrayBuffer || obj instanceof Date || obj instanceof RegExp) return obj;
+  if (obj instanceof SharedArrayBuffer) {
+    if (st.target === 'process') throw unsendable(path, st, 'a SharedArrayBuffer cannot be shared with another process; use Value, Array or SharedMemory from @ipc/shared');
+    return obj;
+  }
+  if (obj instanceof MessagePort) {
+    if (st.target === 'process') throw unsendable(path, st, 'a MessagePort cannot cross to another process');
+    st.transfer.push(obj);
+    return obj;
+  }
+  if (obj instanceof Promise || obj instanceof WeakMap || obj instanceof WeakSet || obj instanceof WeakRef) {
+    throw unsendable(path, st, `${className(obj)} cannot be copied to another thread or process`);
+  }
+  if (obj instanceof Number || obj instanceof String || obj instanceof Boolean || obj instanceof BigInt) return obj;
+
+  if (st.copyAll) return copyObject(obj, path, st);
+  st.memo.set(obj, IN_PROGRESS);
+  if (Array.isArray(obj)) return walkArray(obj, path, st);
+  if (obj instanceof Map) return walkMap(obj, path, st);
+  if (obj instanceof Set) return walkSet(obj, path, st);
+  const proto = Object.getPrototypeOf(obj) as object | null;
+  const cls = proto === null || proto === Object.prototype ? undefined : taskRefOf(proto.constructor);
+  const props = walkProps(obj as Record<string, unknown>, path, st, proto !== null && proto !== Object.prototype && cls === undefined ? path : undefined);
+  if (cls !== undefined) return { [TAG]: 'o', d: { cls, props } } satisfies Rec;
+  if (Object.prototype.hasOwnProperty.call(obj, TAG)) return { [TAG]: 'x', d: props } satisfies Rec;
+  return props;
+}
+
+/** The second pass over a cyclic value: every container is copied and memoised before its children, so cycles point at copies. */
+function copyObject(obj: object, path: PathNode | undefined, st: State): unknown {
+  if (Array.isArray(obj)) {
+    const out: unknown[] = new Array<unknown>(obj.length);
+    st.memo.set(obj, out);
+    for (let i = 0; i < obj.length; i++) out[i] = walk(obj[i], { parent: path, key: i }, st);
+    return out;
+  }
+  if (obj instanceof Map) {
+    const out = new Map<unknown, unknown>();
+    st.memo.set(obj, out);
+    for (const [k, val] of obj) out.set(walk(k, { parent: path, key: '<key>' }, st), walk(val, { parent: path, key: '<value>' }, st));
+    return out;
+  }
+  if (obj instanceof Set) {
+    const out = new Set<unknown>();
+    st.memo.set(obj, out);
+    for (const item of obj) out.add(walk(item, { parent: path, key: '<item>' }, st));
+    return out;
+  }
+  const proto = Object.getPrototypeOf(obj) as object | null;
+  const cls = proto === null || proto === Object.prototype ? undefined : taskRefOf(proto.constructor);
+  const props: Record<string, unknown> = {};
+  const escaped = Object.prototype.hasOwnProperty.call(obj, TAG);
+  const out: unknown = cls !== undefined ? ({ [TAG]: 'o', d: { cls, props } } satisfies Rec) : escaped ? ({ [TAG]: 'x', d: props } satisfies Rec) : props;
+  st.memo.set(obj, out);
+  for (const key of Object.keys(obj)) props[key] = walk((obj as Record<string, unknown>)[key], { parent: path, key }, st);
+  return out;
+}
+
+function walkArray(arr: unknown[], path: PathNode | undefined, st: State): unknown[] {
+  let out: unknown[] | undefined = st.copyAll ? new Array<unknown>(arr.length) : undefined;
+  for (let i = 0; i < arr.length; i++) {
+    const item = arr[i];
+    const next = walk(item, { parent: path, key: i }, st);
+    if (out === undefined && next !== item) out = arr.slice(0, i);
+    if (out !== undefined) out[i] = next;
+  }
+  return out ?? arr;
+}
+
+function walkMap(map: Map<unknown, unknown>, path: PathNode | undefined, st: State): Map<unknown, unknown> {
+  let changed = st.copyAll;
+  const entries: [unknown, unknown][] = [];
+  for (const [k, val] of map) {
+    const nk = walk(k, { parent: path, key: `<key ${String(k)}>` }, st);
+    const nv = walk(val, { parent: path, key: typeof k === 'string' || typeof k === 'number' ? `get(${JSON.stringify(k)})` : '<value>' }, st);
+    if (nk !== k || nv !== val) changed = true;
+    entries.push([nk, nv]);
+  }
+  return changed ? new Map(entries) : map;
+}
+
+function walkSet(set: Set<unknown>, path: PathNode | undefined, st: State): Set<unknown> {
+  let changed = st.copyAll;
+  const items: unknown[] = [];
+  for (const item of set) {
+    const next = walk(item, { parent: path, key: '<item>' }, st);
+    if (next !== item) changed = true;
+    items.push(next);
+  }
+  return changed ? new Set(items) : set;
+}
+
+function walkProps(obj: Record<string, unknown>, path: PathNode | undefined, st: State, ownerPath: PathNode | undefined): Record<string, unknown> {
+  let out: Record<string, unknown> | undefined = st.copyAll || ownerPath !== undefined ? {} : undefined;
+  const keys = Object.keys(obj);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    const val = obj[key];
+    let next: unknown;
+    try {
+      next = walk(val, { parent: path, key }, st);
+    } catch (err) {
+      // Name the class instance the user passed (args[0] is a Socket), not its private insides.
+      if (ownerPath !== undefined && err instanceof SerializationError) {
+        throw unsendable(ownerPath, st, `${className(obj)} cannot be copied to another thread or process (at ${err.path}: ${err.message.replace(/^[^:]*: /, '')})`);
+      }
+      throw err;
+    }
+    if (out === undefined && next !== val) {
+      out = {};
+      for (let j = 0; j < i; j++) out[keys[j]!] = obj[keys[j]!];
+    }
+    if (out !== undefined) out[key] = next;
+  }
+  return out ?? obj;
+}
+
+function className(obj: object): string {
+  const name = (obj.constructor as { name?: string } | undefined)?.name;
+  return name ? `a ${name}` : 'an object';
+}
+
+function unsendable(path: PathNode | undefined, st: State, why: string): SerializationError {
+  const where = pathToString(path, st.root);
+  return new SerializationError(`${where}: ${why}`, where);
+}
+
+const classCache = perHeap('classes', () => new Map<string, unknown>());
+
+/** Rebuilds a value encoded by `encode`, importing the modules of handles, tasks and classes it names. */
+export async function decode(tree: unknown, kind: ContextKind): Promise<unknown> {
+  const pending: Promise<unknown>[] = [];
+  collectModules(tree, pending, new Set());
+  if (pending.length > 0) await Promise.all(pending);
+  return decodeSync(tree, kind);
+}
+
+function collectModules(v: unknown, out: Promise<unknown>[], seen: Set<object>): void {
+  if (v === null || typeof v !== 'object' || seen.has(v)) return;
+  seen.add(v);
+  if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer || v instanceof SharedArrayBuffer) return;
+  const tag = (v as Record<string, unknown>)[TAG];
+  if (tag === 'h') {
+    const d = (v as { d: HandleDescriptor }).d;
+    if (!handleTypeLoaded(d.type)) out.push(import(d.module));
+    return;
+  }
+  if (tag === 'f' || tag === 'o') {
+    const ref = tag === 'f' ? (v as { d: TaskRef }).d : (v as { d: { cls: TaskRef } }).d.cls;
+    const key = `${ref.url}#${ref.ordinal}`;
+    if (!classCache.has(key)) out.push(loadTask(ref).then((fn) => classCache.set(key, fn)));
+    if (tag === 'f') return;
+  }
+  if (v instanceof Map) {
+    for (const [k, val] of v) {
+      collectModules(k, out, seen);
+      collectModules(val, out, seen);
+    }
+  }
+  else if (v instanceof Set) for (const item of v) collectModules(item, out, seen);
+  else for (const key of Object.keys(v)) collectModules((v as Record<string, unknown>)[key], out, seen);
+}
+
+/** As `decode`, for when every module it names is already loaded (or throws saying which is not). */
+export function decodeSync(tree: unknown, kind: ContextKind): unknown {
+  return revive(tree, kind, new Map());
+}
+
+function revive(v: unknown, kind: ContextKind, memo: Map<object, unknown>): unknown {
+  if (v === null || typeof v !== 'object') return v;
+  const done = memo.get(v);
+  if (done !== undefined) return done;
+  if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer || v instanceof SharedArrayBuffer || v instanceof Date || v instanceof RegExp || v instanceof MessagePort) return v;
+  const tag = (v as Record<string, unknown>)[TAG];
+  if (tag !== undefined) return reviveRecord(v as Rec, kind, memo);
+  if (Array.isArray(v)) {
+    memo.set(v, v);
+    for (let i = 0; i < v.length; i++) {
+      const item: unknown = v[i];
+      if (item !== null && typeof item === 'object') v[i] = revive(item, kind, memo);
+    }
+    return v;
+  }
+  if (v instanceof Map) {
+    const entries = [...v];
+    memo.set(v, v);
+    v.clear();
+    for (const [k, val] of entries) v.set(revive(k, kind, memo), revive(val, kind, memo));
+    return v;
+  }
+  if (v instanceof Set) {
+    const items = [...v];
+    memo.set(v, v);
+    v.clear();
+    for (const item of items) v.add(revive(item, kind, memo));
+    return v;
+  }
+  memo.set(v, v);
+  const rec = v as Record<string, unknown>;
+  for (const key of Object.keys(rec)) {
+    const item = rec[key];
+    if (item !== null && typeof item === 'object') rec[key] = revive(item, kind, memo);
+  }
+  return v;
+}
+
+function reviveRecord(rec: Rec, kind: ContextKind, memo: Map<object, unknown>): unknown {
+  switch (rec[TAG]) {
+    case 'h': {
+      const out = rebuildHandleSync(rec.d, kind);
+      memo.set(rec, out);
+      return out;
+    }
+    case 'e': {
+      const out = recordToError(rec.d, (child) => revive(child, kind, memo));
+      memo.set(rec, out);
+      return out;
+    }
+    case 'f':
+      return loadedTask(rec.d);
+    case 'o': {
+      const cls = loadedTask(rec.d.cls) as { prototype: object };
+      const out = Object.create(cls.prototype) as Record<string, unknown>;
+      memo.set(rec, out);
+      for (const [k, val] of Object.entries(rec.d.props)) out[k] = revive(val, kind, memo);
+      return out;
+    }
+    case 'x': {
+      // A user object that happened to have our tag as a key: its props are plain, never a record.
+      const out = rec.d;
+      memo.set(rec, out);
+      for (const key of Object.keys(out)) out[key] = revive(out[key], kind, memo);
+      return out;
+    }
+  }
+}
+
+function loadedTask(ref: TaskRef): unknown {
+  const fn = classCache.get(`${ref.url}#${ref.ordinal}`);
+  if (fn === undefined) throw new SerializationError(`a task of ${ref.url} is not loaded in this heap: use decode(), not decodeSync()`, 'value');
+  return fn;
+}
+
+/** Encodes for another process and serializes to bytes (v8's format). */
+export function serialize(value: unknown, root = 'value'): Buffer {
+  return v8Serialize(encode(value, 'process', root).tree);
+}
+
+/** Bytes from `serialize`, back to a value. */
+export function deserialize(bytes: Uint8Array): Promise<unknown> {
+  return decode(v8Deserialize(bytes), 'process');
+}

@@ -1,0 +1,284 @@
+import { availableParallelism } from 'node:os';
+import { threadId } from 'node:worker_threads';
+import { encode } from './codec.js';
+import type { ContextKind } from './handles.js';
+import { ArgumentError, StateError } from './errors.js';
+import { requireTaskRef } from './task.js';
+import { children, counters, self } from './runtime/current.js';
+import { exitCodeOf, type ChildMessage, type ChildRunner, type ExitInfo } from './runtime/runner.js';
+import { ThreadRunner } from './runtime/thread-runner.js';
+import { ForkRunner } from './runtime/fork-runner.js';
+import { decode } from './codec.js';
+
+/** Python's `Process(target, args, kwargs, name, daemon)`, with the context that decides where it runs. */
+export interface ProcessOptions<A extends unknown[] = unknown[], R = unknown> {
+  /** A function made with `task()`; called as `target(...args)`, or `target(...args, kwargs)` when kwargs are given. */
+  target?: (...args: A) => R;
+  args?: A;
+  /** Python's keyword arguments: passed as one trailing object argument. */
+  kwargs?: Record<string, unknown>;
+  name?: string;
+  daemon?: boolean;
+  /** `'thread'` (a worker thread, the default) or `'process'` (a forked Node process). */
+  context?: ContextKind;
+}
+
+/** Python terminates daemonic children when the parent exits; a forked one also ends by itself when its channel closes. */
+const daemonChildren = new Set<ChildRunner>();
+process.once('exit', () => {
+  for (const runner of daemonChildren) runner.signal('SIGTERM');
+});
+
+/** Marks the library's own Process classes, as opposed to a user's subclass that overrides run(). */
+export const BASE = Symbol.for('@ipc/core.Process.base');
+
+// Internal state lives under a symbol so that a subclass instance crosses with only the user's own fields.
+const STATE = Symbol('@ipc/core.Process.state');
+
+interface State {
+  target: ((...args: unknown[]) => unknown) | undefined;
+  args: unknown[];
+  kwargs: Record<string, unknown> | undefined;
+  name: string;
+  daemon: boolean;
+  context: ContextKind;
+  role: 'parent' | 'self';
+  runner: ChildRunner | undefined;
+  exitCode: number | null;
+  result: unknown;
+  error: unknown;
+  closed: boolean;
+  done: Promise<void> | undefined;
+}
+
+/** The awaited return type of a process's target. */
+export type ProcessResult<R> = Awaited<R>;
+
+/**
+ * A unit of work in another thread or process, as Python's
+ * `multiprocessing.Process`. Subclasses override `run()` and are made findable
+ * with `task(import.meta.url, MyProcess)`.
+ */
+export class Process<A extends unknown[] = unknown[], R = unknown> {
+  declare private [STATE]: State;
+  /** The prefix of default names: `Process-1`, and `Thread-1` for threads. */
+  static readonly kindName: string = 'Process';
+  static readonly [BASE] = true;
+
+  constructor(options: ProcessOptions<A, R> = {}) {
+    const context = options.context ?? 'thread';
+    if (context !== 'thread' && context !== 'process') throw new ArgumentError(`context must be 'thread' or 'process', not ${String(context)}`);
+    if (options.target !== undefined && typeof options.target !== 'function') throw new ArgumentError('target must be a function made with task()');
+    if (options.args !== undefined && !Array.isArray(options.args)) throw new ArgumentError('args must be an array');
+    const isThread = (new.target as { kindName?: string }).kindName === 'Thread';
+    const defaultName = isThread ? `Thread-${++counters.thread}` : `Process-${++counters.process}`;
+    Object.defineProperty(this, STATE, {
+      value: {
+        target: options.target as State['target'],
+        args: options.args ?? [],
+        kwargs: options.kwargs,
+        name: options.name ?? defaultName,
+        daemon: options.daemon ?? (self.isMain ? false : self.daemon),
+        context,
+        role: 'parent',
+        runner: undefined,
+        exitCode: null,
+        result: undefined,
+        error: undefined,
+        closed: false,
+        done: undefined,
+      } satisfies State,
+    });
+  }
+
+  /** What the child runs. The default calls the target; subclasses override it. */
+  run(): unknown {
+    const st = this[STATE];
+    if (st.target === undefined) return undefined;
+    return st.kwargs === undefined ? st.target(...st.args) : st.target(...st.args, st.kwargs);
+  }
+
+  get name(): string {
+    return this[STATE].name;
+  }
+  set name(value: string) {
+    if (typeof value !== 'string') throw new ArgumentError('name must be a string');
+    this[STATE].name = value;
+  }
+
+  get daemon(): boolean {
+    return this[STATE].daemon;
+  }
+  set daemon(value: boolean) {
+    const st = this[STATE];
+    if (st.runner !== undefined) throw new StateError('cannot set daemon on a process that has started');
+    st.daemon = Boolean(value);
+  }
+
+  /** Where it runs: 'thread' or 'process'. */
+  get context(): ContextKind {
+    return this[STATE].context;
+  }
+
+  /** The OS process id: the child's for the process context, this process's for a thread (as Python's threads share the pid). */
+  get pid(): number | undefined {
+    const st = this[STATE];
+    return st.role === 'self' ? process.pid : st.runner?.pid;
+  }
+
+  /** The worker's thread id in the thread context; 0 for the main thread of a process. */
+  get threadId(): number | undefined {
+    const st = this[STATE];
+    return st.role === 'self' ? threadId : st.runner?.threadId;
+  }
+
+  /** 0 on success, 1 after an uncaught error, -N when ended by signal N (-15 terminate, -9 kill), null while running. */
+  get exitCode(): number | null {
+    this.checkOpen();
+    return this[STATE].exitCode;
+  }
+
+  /** The error the child's run() ended with, rebuilt here with its class and remote stack; undefined if none. */
+  get error(): unknown {
+    return this[STATE].error;
+  }
+
+  /** Starts the child. Values that cannot cross fail here, with their path (`args[0].lock`). */
+  start(): void {
+    const st = this[STATE];
+    this.checkOpen();
+    if (st.role === 'self') throw new StateError('a process cannot start itself');
+    if (st.runner !== undefined) throw new StateError('cannot start a process twice');
+    if (!self.isMain && self.daemon) throw new StateError('daemonic processes are not allowed to have children');
+    // Process, Thread and the classes of getContext() run a target; any other class is the user's subclass.
+    const isSubclass = !Object.prototype.hasOwnProperty.call(this.constructor, BASE);
+    if (isSubclass) requireTaskRef(this.constructor, `${this.constructor.name} class`);
+    else if (st.target !== undefined) requireTaskRef(st.target, 'target');
+
+    // The child rebuilds this very object: a subclass by its class reference, the base by its target.
+    const payload = isSubclass
+      ? { kind: 'instance', self: this, target: undefined, args: st.args, kwargs: st.kwargs }
+      : { kind: 'target', self: undefined, target: st.target, args: st.args, kwargs: st.kwargs };
+    const { tree, transfer } = encode(payload, st.context, 'process');
+    const spec = { self: tree, name: st.name, daemon: st.daemon, parent: { pid: process.pid, name: self.name } };
+    const runner = st.context === 'thread' ? new ThreadRunner(spec, transfer) : new ForkRunner(spec);
+    st.runner = runner;
+    children.add(this);
+    st.done = new Promise<void>((resolve) => {
+      runner.onMessage((msg: ChildMessage) => {
+        const kind = st.context;
+        if (msg.type === 'result') void decode(msg.value, kind).then((v) => (st.result = v), (err: unknown) => (st.error = err));
+        else if (msg.type === 'error') void decode(msg.error, kind).then((e) => (st.error = e), (err: unknown) => (st.error = err));
+      });
+      runner.onExit((info: ExitInfo) => {
+        st.exitCode = exitCodeOf(info);
+        children.delete(this);
+        daemonChildren.delete(runner);
+        // Let a decode of the last message settle before join() resolves.
+        setImmediate(resolve);
+      });
+    });
+    // After the listeners: adding a 'message' listener refs a worker's port again.
+    runner.setRef(!st.daemon);
+    if (st.daemon && st.context === 'process') daemonChildren.add(runner);
+  }
+
+  /**
+   * Waits for the child to end and resolves with its run()'s return value
+   * (undefined if it failed: see `exitCode` and `error`). With a timeout,
+   * resolves undefined when it runs out and the child is still alive.
+   */
+  async join(timeoutMs?: number): Promise<ProcessResult<R> | undefined> {
+    const st = this[STATE];
+    this.checkOpen();
+    if (st.role === 'self') throw new StateError('a process cannot join itself');
+    if (st.done === undefined) throw new StateError('can only join a started process');
+    if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs))) throw new ArgumentError('timeout must be a number of milliseconds');
+    if (timeoutMs === undefined) {
+      await st.done;
+    } else if (st.exitCode === null) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([st.done, new Promise<void>((r) => (timer = setTimeout(r, Math.max(0, timeoutMs))))]);
+      clearTimeout(timer);
+      if (st.exitCode === null) return undefined;
+    }
+    return st.result as ProcessResult<R>;
+  }
+
+  isAlive(): boolean {
+    const st = this[STATE];
+    this.checkOpen();
+    if (st.role === 'self') return true;
+    return st.runner !== undefined && st.exitCode === null;
+  }
+
+  /** Ends the child with SIGTERM (a worker thread is terminated and reports -15). */
+  terminate(): void {
+    this.checkOpen();
+    this[STATE].runner?.signal('SIGTERM');
+  }
+
+  /** Ends the child with SIGKILL (a worker thread is terminated and reports -9). */
+  kill(): void {
+    this.checkOpen();
+    this[STATE].runner?.signal('SIGKILL');
+  }
+
+  /** Releases the process object; an error while the child runs, as in Python. */
+  close(): void {
+    const st = this[STATE];
+    if (st.closed) return;
+    if (st.runner !== undefined && st.exitCode === null) {
+      throw new StateError(`cannot close a process while it is still running; join() or terminate() it first`);
+    }
+    st.closed = true;
+  }
+
+  private checkOpen(): void {
+    if (this[STATE].closed) throw new StateError('process object is closed');
+  }
+
+  toString(): string {
+    const st = this[STATE];
+    const status = st.runner === undefined ? 'initial' : st.exitCode === null ? 'started' : `stopped exitcode=${st.exitCode}`;
+    return `<${this.constructor.name} name='${st.name}' ${status}${st.daemon ? ' daemon' : ''}>`;
+  }
+
+  /** @internal Turns a rebuilt object into the child's own process object. */
+  static _adopt(obj: Process, info: { name: string; daemon: boolean; target: unknown; args: unknown[]; kwargs: Record<string, unknown> | undefined; context: ContextKind }): void {
+    Object.defineProperty(obj, STATE, {
+      value: {
+        target: info.target as State['target'],
+        args: info.args,
+        kwargs: info.kwargs,
+        name: info.name,
+        daemon: info.daemon,
+        context: info.context,
+        role: 'self',
+        runner: undefined,
+        exitCode: null,
+        result: undefined,
+        error: undefined,
+        closed: false,
+        done: undefined,
+      } satisfies State,
+    });
+  }
+}
+
+/** Python's `threading.Thread`: a Process fixed to the thread context. */
+export class Thread<A extends unknown[] = unknown[], R = unknown> extends Process<A, R> {
+  static override readonly kindName: string = 'Thread';
+  static override readonly [BASE] = true;
+  constructor(options: Omit<ProcessOptions<A, R>, 'context'> = {}) {
+    if ((options as ProcessOptions).context !== undefined && (options as ProcessOptions).context !== 'thread') {
+      throw new ArgumentError("a Thread always runs in the 'thread' context");
+    }
+    super({ ...options, context: 'thread' });
+  }
+}
+
+/** The number of CPUs this process may use (Python's `os.cpu_count()` / `multiprocessing.cpu_count()`). */
+export function cpuCount(): number {
+  return availableParallelism();
+}

@@ -1,0 +1,58 @@
+import { decode, encode } from '../codec.js';
+import type { ContextKind } from '../handles.js';
+import { Process } from '../process.js';
+import type { ChildMessage, StartSpec } from './runner.js';
+import { self } from './current.js';
+
+interface Payload {
+  kind: 'instance' | 'target';
+  self: Process | undefined;
+  target: ((...args: unknown[]) => unknown) | undefined;
+  args: unknown[];
+  kwargs: Record<string, unknown> | undefined;
+}
+
+/**
+ * The child's side, for either backend: rebuild the process object, run it,
+ * send back its result (or its error, whose stack is printed on stderr as
+ * Python prints the traceback), and give the exit code.
+ */
+export async function runChild(spec: StartSpec, kind: ContextKind, send: (msg: ChildMessage) => void): Promise<number> {
+  self.name = spec.name;
+  self.daemon = spec.daemon;
+  self.isMain = false;
+  self.parent = spec.parent;
+  let proc: Process;
+  try {
+    const payload = (await decode(spec.self, kind)) as Payload;
+    proc = payload.kind === 'instance' && payload.self !== undefined ? payload.self : (Object.create(Process.prototype) as Process);
+    Process._adopt(proc, { name: spec.name, daemon: spec.daemon, target: payload.target, args: payload.args, kwargs: payload.kwargs, context: kind });
+    self.process = proc;
+  } catch (err) {
+    return fail(spec, kind, err, send);
+  }
+  try {
+    const value: unknown = await proc.run();
+    let tree: unknown;
+    try {
+      tree = encode(value, kind, 'result').tree;
+    } catch (err) {
+      return fail(spec, kind, err, send);
+    }
+    send({ type: 'result', value: tree });
+    return 0;
+  } catch (err) {
+    return fail(spec, kind, err, send);
+  }
+}
+
+function fail(spec: StartSpec, kind: ContextKind, err: unknown, send: (msg: ChildMessage) => void): number {
+  const text = err instanceof Error ? (err.stack ?? String(err)) : String(err);
+  process.stderr.write(`Process ${spec.name}:\n${text}\n`);
+  try {
+    send({ type: 'error', error: encode(err, kind, 'error').tree });
+  } catch {
+    send({ type: 'error', error: encode(new Error(String(err)), kind, 'error').tree });
+  }
+  return 1;
+}

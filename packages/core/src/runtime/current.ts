@@ -1,0 +1,26 @@
+import { isMainThread, threadId } from 'node:worker_threads';
+import { perHeap } from '../_global.js';
+
+/** What this heap knows of itself: set by the bootstrap in a child, defaults in the main heap. */
+export interface SelfInfo {
+  name: string;
+  daemon: boolean;
+  isMain: boolean;
+  parent: { pid: number; name: string } | null;
+  /** The Process object a child runs as (so currentProcess() returns it). */
+  process: unknown;
+}
+
+export const self = perHeap<SelfInfo>('self', () => ({
+  name: isMainThread && process.send === undefined ? 'MainProcess' : isMainThread ? 'MainProcess' : `Thread-${threadId}`,
+  daemon: false,
+  isMain: true,
+  parent: null,
+  process: undefined,
+}));
+
+/** Every child process object started from this heap and not yet reaped, for activeChildren(). */
+export const children = perHeap('children', () => new Set<{ isAlive(): boolean }>());
+
+/** Counter for default names (`Process-1`, `Thread-2`). */
+export const counters = perHeap('nameCounters', () => ({ process: 0, thread: 0 }));

@@ -1,0 +1,84 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const parentScript = fileURLToPath(new URL('./fixtures/parent.mjs', import.meta.url));
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Polls a condition until a deadline: the test fails rather than hangs. */
+async function eventually(cond: () => boolean, ms: number): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (cond()) return true;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return cond();
+}
+
+function startParent(context: string, mode: string) {
+  const child = spawn(process.execPath, [parentScript, context, mode], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+  const firstLine = new Promise<Record<string, number>>((resolve, reject) => {
+    child.stdout.on('data', () => {
+      const nl = out.indexOf('\n');
+      if (nl >= 0) resolve(JSON.parse(out.slice(0, nl)) as Record<string, number>);
+    });
+    child.once('exit', () => reject(new Error(`parent exited early: ${out}`)));
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, firstLine, exited, output: () => out };
+}
+
+describe('daemon and non-daemon children', () => {
+  it('process context: the parent waits for a non-daemon child, and its daemon child ends with it', async () => {
+    const p = startParent('process', 'exit');
+    const pids = await p.firstLine;
+    expect(alive(pids.daemon!)).toBe(true);
+    expect(await p.exited).toBe(0);
+    expect(p.output()).toContain('non-daemon done');
+    expect(await eventually(() => !alive(pids.daemon!), 2000)).toBe(true);
+  });
+
+  it('thread context: the parent waits for a non-daemon thread and does not wait for a daemon one', async () => {
+    const p = startParent('thread', 'exit');
+    await p.firstLine;
+    expect(await p.exited).toBe(0);
+    expect(p.output()).toContain('non-daemon done');
+  });
+
+  it('a daemon child of a SIGKILLed parent does not live on', async () => {
+    const p = startParent('process', 'hang');
+    const pids = await p.firstLine;
+    expect(alive(pids.daemon!)).toBe(true);
+    p.child.kill('SIGKILL');
+    await p.exited;
+    expect(await eventually(() => !alive(pids.daemon!), 2000)).toBe(true);
+  });
+});
+
+describe('an uncaught error in the child', () => {
+  it.each(['thread', 'process'])('is printed with its stack on stderr (%s context)', async (context) => {
+    const script = fileURLToPath(new URL('./fixtures/throwing-parent.mjs', import.meta.url));
+    const child = spawn(process.execPath, [script, context], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    await new Promise((resolve) => child.once('close', resolve));
+    clearTimeout(timer);
+    expect(JSON.parse(out)).toEqual({ exitCode: 1 });
+    expect(err).toContain('Process Process-1:');
+    expect(err).toContain('RangeError: boom');
+    expect(err).toMatch(/at .*tasks\.mjs:\d+/);
+  });
+});

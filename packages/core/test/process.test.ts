@@ -1,0 +1,174 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { activeChildren, cpuCount, currentProcess, getContext, Process, SerializationError, StateError, TaskReferenceError, Thread, type ContextKind } from '@ipc/core';
+// @ts-expect-error -- plain JS fixture, loaded in the children too
+import * as fx from './fixtures/tasks.mjs';
+
+const f = fx as Record<string, (...args: unknown[]) => unknown> & { Doubler: new (v: number) => Process; Unregistered: new () => Process };
+
+afterAll(() => {
+  expect(activeChildren()).toEqual([]);
+});
+
+describe.each<ContextKind>(['thread', 'process'])('Process in the %s context', (context) => {
+  it('runs a target with args and join() resolves with its return value', async () => {
+    const p = new Process({ target: f.square, args: [7], context });
+    expect(p.exitCode).toBeNull();
+    p.start();
+    expect(await p.join()).toBe(49);
+    expect(p.exitCode).toBe(0);
+    expect(p.isAlive()).toBe(false);
+  });
+
+  it('awaits an async target and passes kwargs as a trailing object', async () => {
+    const a = new Process({ target: f.asyncAdd, args: [2, 3], context });
+    const b = new Process({ target: f.withKwargs, args: [1], kwargs: { x: 2 }, context });
+    a.start();
+    b.start();
+    expect(await a.join()).toBe(5);
+    expect(await b.join()).toEqual({ a: 1, kw: { x: 2 } });
+  });
+
+  it('args of every clonable kind arrive equal', async () => {
+    const cyclic: Record<string, unknown> = { n: 1 };
+    cyclic.self = cyclic;
+    const args = [null, undefined, true, 1.5, -0, 10n ** 30n, 'héllo', [1, [2]], { a: { b: 1 } }, new Map([[1, 'a']]), new Set([1, 2]), new Date(5), /x+/gi, new Uint8Array([1, 2, 3]), new Float64Array([1.5]), new TypeError('t')];
+    const p = new Process({ target: f.echo, args: [...args, cyclic], context });
+    p.start();
+    const back = (await p.join()) as unknown[];
+    expect(back.slice(0, -2)).toEqual(args.slice(0, -1));
+    expect(back[args.length - 1]).toBeInstanceOf(TypeError);
+    const c = back[args.length] as Record<string, unknown>;
+    expect(c.self).toBe(c);
+  });
+
+  it('a throwing target gives exit code 1, its error with class and stack, and join resolves undefined', async () => {
+    const p = new Process({ target: f.fail, args: ['boom'], context });
+    p.start();
+    expect(await p.join()).toBeUndefined();
+    expect(p.exitCode).toBe(1);
+    expect(p.error).toBeInstanceOf(RangeError);
+    expect((p.error as Error).message).toBe('boom');
+    expect((p.error as Error).stack).toContain('tasks.mjs');
+  });
+
+  it('process.exit(n) in the child gives exit code n', async () => {
+    const p = new Process({ target: f.exitWith, args: [7], context });
+    p.start();
+    await p.join();
+    expect(p.exitCode).toBe(7);
+  });
+
+  it('terminate() gives -15 and kill() gives -9, even for a busy child', async () => {
+    const t = new Process({ target: f.spin, context });
+    const k = new Process({ target: f.sleepForever, context });
+    t.start();
+    k.start();
+    expect(t.isAlive()).toBe(true);
+    t.terminate();
+    k.kill();
+    await Promise.all([t.join(), k.join()]);
+    expect(t.exitCode).toBe(-15);
+    expect(k.exitCode).toBe(-9);
+  });
+
+  it('join(timeout) resolves undefined while the child lives; join(0) returns at once', async () => {
+    const p = new Process({ target: f.sleepForever, context, daemon: true });
+    p.start();
+    const t0 = performance.now();
+    expect(await p.join(200)).toBeUndefined();
+    const took = performance.now() - t0;
+    expect(took).toBeGreaterThanOrEqual(120);
+    expect(took).toBeLessThan(2000);
+    expect(p.isAlive()).toBe(true);
+    const t1 = performance.now();
+    await p.join(0);
+    expect(performance.now() - t1).toBeLessThan(200);
+    p.terminate();
+    await p.join();
+  });
+
+  it('a subclass overriding run() crosses by reference and keeps its fields', async () => {
+    const p = new f.Doubler(21);
+    expect(p.context).toBe('thread');
+    const q = new (getContext(context).Process)({ target: f.square, args: [3] });
+    expect(q.context).toBe(context);
+    p.start();
+    q.start();
+    expect(await p.join()).toEqual({ doubled: 42, name: p.name, isInstance: true });
+    expect(await q.join()).toBe(9);
+  });
+
+  it('currentProcess() and parentProcess() in the child', async () => {
+    const p = new Process({ target: f.whoAmI, context, name: 'worker-x' });
+    p.start();
+    const info = (await p.join()) as Record<string, unknown>;
+    expect(info).toMatchObject({ name: 'worker-x', daemon: false, isMain: false, parent: { pid: process.pid, name: currentProcess().name } });
+    expect(info.pid).toBe(p.pid);
+    if (context === 'process') expect(info.pid).not.toBe(process.pid);
+    else expect(info.threadId).toBe(p.threadId);
+  });
+
+  it('a task may call module-private functions; a task that is not exported fails in the child with TaskReferenceError', async () => {
+    const ok = new Process({ target: f.callHidden, context });
+    ok.start();
+    expect(await ok.join()).toBe('hidden');
+    const bad = new Process({ target: f.getHidden!() as (...a: unknown[]) => unknown, context });
+    bad.start();
+    expect(await bad.join()).toBeUndefined();
+    expect(bad.exitCode).toBe(1);
+    expect(bad.error).toBeInstanceOf(TaskReferenceError);
+    expect((bad.error as Error).message).toMatch(/not exported/);
+  });
+
+  it('a value that cannot cross fails at start() with its path, and nothing starts', async () => {
+    const p = new Process({ target: f.echo, args: [{ lock: { release() {} } }], context });
+    expect(() => p.start()).toThrow(SerializationError);
+    try {
+      p.start();
+    } catch (err) {
+      expect((err as SerializationError).path).toBe('process.args[0].lock.release');
+    }
+    await expect(p.join()).rejects.toThrow(StateError);
+  });
+});
+
+describe('Process rules (Python)', () => {
+  it('start() twice, join() before start(), daemon after start, close() while alive are errors', async () => {
+    const p = new Process({ target: f.sleepForever });
+    await expect(p.join()).rejects.toThrow(StateError);
+    p.start();
+    expect(() => p.start()).toThrow(StateError);
+    expect(() => (p.daemon = true)).toThrow(StateError);
+    expect(() => p.close()).toThrow(StateError);
+    p.terminate();
+    await p.join();
+    p.close();
+    expect(() => p.isAlive()).toThrow(StateError);
+  });
+
+  it('a plain function as target fails at start() saying how to fix it', () => {
+    const p = new Process({ target: (x: number) => x });
+    expect(() => p.start()).toThrow(TaskReferenceError);
+    expect(() => p.start()).toThrow(/task\(import\.meta\.url/);
+  });
+
+  it('a subclass not made with task() fails at start()', () => {
+    expect(() => new f.Unregistered().start()).toThrow(TaskReferenceError);
+  });
+
+  it('names default to Process-N and Thread-N; Thread is fixed to the thread context', () => {
+    expect(new Process().name).toMatch(/^Process-\d+$/);
+    expect(new Thread().name).toMatch(/^Thread-\d+$/);
+    expect(new Thread().context).toBe('thread');
+    expect(cpuCount()).toBeGreaterThan(0);
+    expect(currentProcess()).toMatchObject({ name: 'MainProcess', isMain: true, pid: process.pid });
+  });
+
+  it('100 processes started and terminated at once all end with -15', async () => {
+    const procs = Array.from({ length: 100 }, () => new Process({ target: f.sleepForever, context: 'process' }));
+    for (const p of procs) p.start();
+    for (const p of procs) p.terminate();
+    await Promise.all(procs.map((p) => p.join()));
+    expect(procs.map((p) => p.exitCode)).toEqual(procs.map(() => -15));
+  }, 60_000);
+});
