@@ -107,5 +107,6 @@ export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value === 'function') return value.name ? `function ${value.name}` : 'an anonymous function';
   if (typeof value === 'object') return `a ${(value.constructor as { name?: string } | undefined)?.name ?? 'object'}`;
-  return `${typeof value} ${String(value)}`;
+  // Only primitives are left here: strings, numbers, booleans, bigints, symbols, undefined.
+  return `${typeof value} ${String(value as string)}`;
 }
