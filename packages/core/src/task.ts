@@ -107,6 +107,15 @@ export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value === 'function') return value.name ? `function ${value.name}` : 'an anonymous function';
   if (typeof value === 'object') return `a ${(value.constructor as { name?: string } | undefined)?.name ?? 'object'}`;
-  // Only primitives are left here: strings, numbers, booleans, bigints, symbols, undefined.
-  return `${typeof value} ${String(value as string)}`;
+  switch (typeof value) {
+    case 'string':
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+      return `${typeof value} ${String(value)}`;
+    case 'symbol':
+      return value.toString();
+    default:
+      return 'undefined';
+  }
 }
