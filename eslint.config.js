@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '**/.turbo/**', '**/test/fixtures/**', 'scripts/**', '*.config.ts', '*.base.ts', '**/*.config.ts', 'eslint.config.js'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/.turbo/**', '**/test/fixtures/**', '**/fixtures/**', '**/bench/**/*.mjs', 'scripts/**', '*.config.ts', '*.base.ts', '**/*.config.ts', 'eslint.config.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

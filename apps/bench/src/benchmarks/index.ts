@@ -1,11 +1,9 @@
-export interface BenchOptions {
-  repetitions: number;
-}
+import type { Benchmark } from '../types.js';
+import { processBenchmarks } from './process.js';
 
-export interface Benchmark {
-  readonly group: string;
-  readonly name: string;
-  run(options: BenchOptions): Promise<Record<string, number>>;
-}
+/** Every benchmark, by group (`pnpm bench <group>`). */
+export const benchmarks: readonly Benchmark[] = [...processBenchmarks];
 
-export const benchmarks: readonly Benchmark[] = [];
+export function findBenchmark(id: string): Benchmark | undefined {
+  return benchmarks.find((b) => `${b.group}/${b.name}` === id);
+}

@@ -1,0 +1,58 @@
+"""Python's side of the benchmarks: one figure per call, printed as JSON.
+
+usage: python3 peers.py <figure> <size> [repetitions]   ->   {"value": <median>, "maxRss": <bytes>}
+Figures measure the same thing as the @ipc subject of the same name, in the same unit.
+"""
+import json
+import multiprocessing as mp
+import resource
+import statistics
+import sys
+import threading
+import time
+
+
+def noop():
+    pass
+
+
+def ms_per_op(n, op):
+    t0 = time.perf_counter()
+    for _ in range(n):
+        op()
+    return (time.perf_counter() - t0) * 1000 / n
+
+
+def thread_start_join(n):
+    def op():
+        t = threading.Thread(target=noop)
+        t.start()
+        t.join()
+    return ms_per_op(n, op)
+
+
+def process_start_join(n):
+    def op():
+        p = mp.Process(target=noop)
+        p.start()
+        p.join()
+    return ms_per_op(n, op)
+
+
+FIGURES = {name: fn for name, fn in globals().items() if callable(fn) and name.endswith(('_join', '_ops', '_rtt', '_mbs'))}
+
+
+def main():
+    name, size = sys.argv[1], int(sys.argv[2])
+    reps = int(sys.argv[3]) if len(sys.argv) > 3 else 5
+    fn = FIGURES[name]
+    if reps > 1:
+        fn(max(1, size // 10))  # warm-up
+    values = [fn(size) for _ in range(reps)]
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    rss_children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+    print(json.dumps({"value": statistics.median(values), "maxRss": max(rss, rss_children)}))
+
+
+if __name__ == '__main__':
+    main()
