@@ -19,3 +19,10 @@ describe("children load modules with the parent's loader flags", () => {
     await expect(run(process.execPath, ['loader-parent.mjs'], { cwd: fixtures, timeout: 20_000 })).rejects.toMatchObject({ stderr: expect.stringContaining('ERR_UNKNOWN_FILE_EXTENSION') });
   });
 });
+
+describe('CommonJS', () => {
+  it('a CommonJS program with task(__filename, fn) runs its tasks in both contexts', async () => {
+    const { stdout } = await run(process.execPath, ['cjs-parent.cjs'], { cwd: fixtures, timeout: 20_000 });
+    expect(JSON.parse(stdout)).toEqual({ thread: 15, process: 15 });
+  });
+});
