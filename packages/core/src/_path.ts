@@ -10,7 +10,8 @@ export function pathToString(node: PathNode | undefined, root: string): string {
   let out = root;
   for (let i = parts.length - 1; i >= 0; i--) {
     const key = parts[i]!;
-    out += typeof key === 'number' ? `[${key}]` : /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+    // Keys made by the walker itself (`.get("k")` of a Map, `.<item>` of a Set) go in as written.
+    out += typeof key === 'number' ? `[${key}]` : key.startsWith('.') ? key : /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
   }
   return out;
 }

@@ -143,13 +143,13 @@ function copyObject(obj: object, path: PathNode | undefined, st: State): unknown
   if (obj instanceof Map) {
     const out = new Map<unknown, unknown>();
     st.memo.set(obj, out);
-    for (const [k, val] of obj) out.set(walk(k, { parent: path, key: '<key>' }, st), walk(val, { parent: path, key: '<value>' }, st));
+    for (const [k, val] of obj) out.set(walk(k, { parent: path, key: '.<key>' }, st), walk(val, { parent: path, key: '.<value>' }, st));
     return out;
   }
   if (obj instanceof Set) {
     const out = new Set<unknown>();
     st.memo.set(obj, out);
-    for (const item of obj) out.add(walk(item, { parent: path, key: '<item>' }, st));
+    for (const item of obj) out.add(walk(item, { parent: path, key: '.<item>' }, st));
     return out;
   }
   const proto = Object.getPrototypeOf(obj) as object | null;
@@ -177,8 +177,8 @@ function walkMap(map: Map<unknown, unknown>, path: PathNode | undefined, st: Sta
   let changed = st.copyAll;
   const entries: [unknown, unknown][] = [];
   for (const [k, val] of map) {
-    const nk = walk(k, { parent: path, key: `<key ${String(k)}>` }, st);
-    const nv = walk(val, { parent: path, key: typeof k === 'string' || typeof k === 'number' ? `get(${JSON.stringify(k)})` : '<value>' }, st);
+    const nk = walk(k, { parent: path, key: '.<key>' }, st);
+    const nv = walk(val, { parent: path, key: typeof k === 'string' || typeof k === 'number' ? `.get(${JSON.stringify(k)})` : '.<value>' }, st);
     if (nk !== k || nv !== val) changed = true;
     entries.push([nk, nv]);
   }
@@ -189,7 +189,7 @@ function walkSet(set: Set<unknown>, path: PathNode | undefined, st: State): Set<
   let changed = st.copyAll;
   const items: unknown[] = [];
   for (const item of set) {
-    const next = walk(item, { parent: path, key: '<item>' }, st);
+    const next = walk(item, { parent: path, key: '.<item>' }, st);
     if (next !== item) changed = true;
     items.push(next);
   }
@@ -246,6 +246,13 @@ function collectModules(v: unknown, out: Promise<unknown>[], seen: Set<object>):
   seen.add(v);
   if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer || v instanceof SharedArrayBuffer) return;
   const tag = (v as Record<string, unknown>)[TAG];
+  if (tag === 'x') {
+    // An escaped user object: its own keys are plain data, whatever they look like.
+    const d = (v as { d: Record<string, unknown> }).d;
+    seen.add(d);
+    for (const key of Object.keys(d)) collectModules(d[key], out, seen);
+    return;
+  }
   if (tag === 'h') {
     const d = (v as { d: HandleDescriptor }).d;
     if (!handleTypeLoaded(d.type)) out.push(import(d.module));
