@@ -15,3 +15,5 @@ export { currentProcess, parentProcess, activeChildren, isMainProcess } from './
 export type { ProcessInfo } from './current-process.js';
 export { getContext } from './context.js';
 export type { Context } from './context.js';
+export { StreamChannel } from './stream-channel.js';
+export type { StreamChannelOptions, CloseReason } from './stream-channel.js';
