@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 
 const parentScript = fileURLToPath(new URL('./fixtures/parent.mjs', import.meta.url));
 
@@ -23,14 +23,26 @@ async function eventually(cond: () => boolean, ms: number): Promise<boolean> {
   return cond();
 }
 
+const started: { kill(sig: NodeJS.Signals): boolean; pid?: number | undefined }[] = [];
+const childPids: number[] = [];
+afterEach(() => {
+  // Whatever a failed test left: the parent programs and the children they reported.
+  for (const c of started.splice(0)) c.kill('SIGKILL');
+  for (const pid of childPids.splice(0)) if (alive(pid)) process.kill(pid, 'SIGKILL');
+});
+
 function startParent(context: string, mode: string) {
   const child = spawn(process.execPath, [parentScript, context, mode], { stdio: ['ignore', 'pipe', 'inherit'] });
+  started.push(child);
   let out = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
   const firstLine = new Promise<Record<string, number>>((resolve, reject) => {
     child.stdout.on('data', () => {
       const nl = out.indexOf('\n');
-      if (nl >= 0) resolve(JSON.parse(out.slice(0, nl)) as Record<string, number>);
+      if (nl < 0) return;
+      const pids = JSON.parse(out.slice(0, nl)) as Record<string, number>;
+      if (context === 'process') childPids.push(...Object.values(pids));
+      resolve(pids);
     });
     child.once('exit', () => reject(new Error(`parent exited early: ${out}`)));
   });
