@@ -17,3 +17,4 @@ export { getContext } from './context.js';
 export type { Context } from './context.js';
 export { StreamChannel } from './stream-channel.js';
 export type { StreamChannelOptions, CloseReason } from './stream-channel.js';
+export { serve, servedHere, brokerAddress, closeBroker, connectRemote, acknowledged, BrokerGoneError, UnreachableError, type BrokerCaller, type Served, type ServedRef, type Serving, type RemoteObject, type RemoteCallOptions, type Acknowledged } from './broker/index.js';
