@@ -39,13 +39,27 @@ def process_start_join(n):
     return ms_per_op(n, op)
 
 
-FIGURES = {name: fn for name, fn in globals().items() if callable(fn) and name.endswith(('_join', '_ops', '_rtt', '_mbs'))}
+SUFFIXES = ('_join', '_ops', '_rtt', '_mbs', '_ms')
+
+
+def figures():
+    """This file's figures and those of every sibling peers_<group>.py (one per package, so groups stay apart)."""
+    import glob
+    import importlib
+    import os
+    found = {name: fn for name, fn in globals().items() if callable(fn) and name.endswith(SUFFIXES)}
+    here = os.path.dirname(os.path.abspath(__file__))
+    sys.path.insert(0, here)
+    for path in sorted(glob.glob(os.path.join(here, 'peers_*.py'))):
+        module = importlib.import_module(os.path.basename(path)[:-3])
+        found.update({n: f for n, f in vars(module).items() if callable(f) and n.endswith(SUFFIXES)})
+    return found
 
 
 def main():
     name, size = sys.argv[1], int(sys.argv[2])
     reps = int(sys.argv[3]) if len(sys.argv) > 3 else 5
-    fn = FIGURES[name]
+    fn = figures()[name]
     if reps > 1:
         fn(max(1, size // 10))  # warm-up
     values = [fn(size) for _ in range(reps)]

@@ -1,0 +1,91 @@
+/**
+ * Waiting on one word of shared memory: spin briefly, then block
+ * (`Atomics.wait`) or wait asynchronously (`Atomics.waitAsync`).
+ *
+ * Why the extras around `Atomics.waitAsync`: on Node a pending `waitAsync`
+ * neither keeps the event loop alive nor fires its timeout in an otherwise
+ * idle loop, so an `await` on it could end the process in the middle of a
+ * wait. A referenced timer stands beside every async wait.
+ */
+import { ArgumentError } from '../errors.js';
+
+export type WaitResult = 'ok' | 'not-equal' | 'timed-out';
+
+export interface WaitOptions {
+  /** Milliseconds; `undefined` or `Infinity` waits for ever. */
+  timeout?: number;
+  /** Aborting rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+/** Rounds of `Atomics.load` before blocking: cheap wake-ups for a peer that answers within microseconds. */
+const SPIN = 128;
+/** The longest a Node timer can be. */
+const MAX_TIMER = 2 ** 31 - 1;
+
+/** Checks a timeout the way every waiting call of @ipc does: a non-negative number or Infinity. */
+export function checkTimeout(timeout: number | undefined, what = 'timeout'): number {
+  if (timeout === undefined) return Infinity;
+  if (typeof timeout !== 'number' || Number.isNaN(timeout)) throw new ArgumentError(`${what} must be a number of milliseconds, not ${String(timeout)}`);
+  if (timeout < 0) throw new ArgumentError(`${what} must not be negative (got ${timeout})`);
+  return timeout;
+}
+
+function spin(i32: Int32Array, index: number, expected: number): boolean {
+  for (let i = 0; i < SPIN; i++) if (Atomics.load(i32, index) !== expected) return true;
+  return false;
+}
+
+/** Blocks the thread until the word at `index` is woken or differs from `expected`, or `timeout` ms pass. */
+export function waitWordSync(i32: Int32Array, index: number, expected: number, timeout = Infinity): WaitResult {
+  if (spin(i32, index, expected)) return 'not-equal';
+  return Atomics.wait(i32, index, expected, timeout);
+}
+
+/** As `waitWordSync`, without blocking the thread. Keeps the process alive while it waits. */
+export function waitWord(i32: Int32Array, index: number, expected: number, options: WaitOptions = {}): Promise<WaitResult> {
+  const { timeout = Infinity, signal } = options;
+  if (signal?.aborted) return Promise.reject(signal.reason as Error);
+  if (spin(i32, index, expected)) return Promise.resolve('not-equal');
+  const waited = Atomics.waitAsync(i32, index, expected, timeout);
+  if (!waited.async) return Promise.resolve(waited.value);
+  return new Promise<WaitResult>((resolve, reject) => {
+    let settled = false;
+    let timer: NodeJS.Timeout | undefined;
+    const keepAlive = (): void => {
+      // Re-armed until the wait ends; with a finite timeout it also ends the wait on an idle loop.
+      timer = setTimeout(() => {
+        if (timeout !== Infinity) finish('timed-out');
+        else keepAlive();
+      }, Math.min(timeout === Infinity ? MAX_TIMER : timeout + 1, MAX_TIMER));
+    };
+    const onAbort = (): void => {
+      if (settled) return;
+      settled = true;
+      cleanup();
+      reject(signal?.reason as Error);
+    };
+    const cleanup = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    };
+    const finish = (value: WaitResult): void => {
+      if (settled) {
+        // A wake-up that reached a wait already given up on goes on to the next waiter, so none is lost.
+        if (value === 'ok') Atomics.notify(i32, index, 1);
+        return;
+      }
+      settled = true;
+      cleanup();
+      resolve(value);
+    };
+    keepAlive();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    void waited.value.then(finish);
+  });
+}
+
+/** Wakes up to `count` waiters of the word (all by default). */
+export function wakeWord(i32: Int32Array, index: number, count = Infinity): number {
+  return Atomics.notify(i32, index, count);
+}

@@ -1,0 +1,380 @@
+/**
+ * The thread channel: a multi-producer, multi-consumer ring of byte messages
+ * in a SharedArrayBuffer. Messages are never split or merged; one that fits
+ * the ring is published (and consumed) in one store, so a writer or reader
+ * that dies half-way leaves nothing half-done behind it. A message larger
+ * than the ring streams through it under the writer's lock.
+ *
+ * Layout: a header of Int32 words (below), then `capacity` bytes of data
+ * (a power of two). Each message is a 4-byte length, then the bytes, padded
+ * to 4 so a length never wraps around the end of the ring.
+ */
+import { ArgumentError, IpcError, StateError } from '../errors.js';
+import { registerErrorClass } from '../error-codec.js';
+import { isHeapAlive } from '../heap-registry.js';
+import { checkTimeout, waitWord, waitWordSync, type WaitOptions } from './atomic-wait.js';
+import { LIVENESS_CHECK_MS, RobustMutex, type Acquired } from './robust-mutex.js';
+
+const W_LOCK = 0; // + 1: the writers' mutex
+const R_LOCK = 2; // + 1: the readers' mutex
+const HEAD = 4; // bytes consumed (wrapping)
+const TAIL = 5; // bytes published (wrapping)
+const DATA_SEQ = 6; // bumped when bytes are published: readers wait on it
+const SPACE_SEQ = 7; // bumped when bytes are consumed: writers wait on it
+const FLAGS = 8;
+const COUNT = 9; // messages published and not yet taken
+const CAPACITY = 10;
+const R_WAITING = 11;
+const W_WAITING = 12;
+const W_LEFT = 13; // bytes of a streamed message still to write
+const R_LEFT = 14; // bytes of a streamed message still to read
+const HEADER_WORDS = 16;
+const HEADER_BYTES = HEADER_WORDS * 4;
+
+const CLOSED = 1;
+const BROKEN = 2;
+
+export const DEFAULT_RING_CAPACITY = 1 << 16;
+
+/** The outcome of a write that did not throw. */
+export type RingWrite = 'ok' | 'timeout' | 'gone';
+/** A message, or why there is none: `'eof'` (closed, or the writers are gone, and nothing is left) or `'timeout'`. */
+export type RingRead = Uint8Array | 'eof' | 'timeout';
+
+export interface RingWaitOptions extends WaitOptions {
+  /**
+   * Asked while waiting (at least every `LIVENESS_CHECK_MS`): whether the other
+   * side is gone for good — no writer will write again (for reads) or no reader
+   * will read again (for writes).
+   */
+  gone?: () => boolean;
+}
+
+/** A ring whose stream was cut in the middle of a message by a writer or reader that died. */
+export class RingBrokenError extends IpcError {
+  constructor(message: string) {
+    super(message, 'ERR_IPC_RING_BROKEN');
+  }
+}
+
+registerErrorClass('ERR_IPC_RING_BROKEN', RingBrokenError);
+
+type Step = { index: number; expected: number; until: number } | { mutex: RobustMutex; until: number };
+
+export class SharedRing {
+  readonly buffer: SharedArrayBuffer;
+  readonly capacity: number;
+  private readonly i32: Int32Array;
+  private readonly data: Uint8Array;
+  private readonly words: Int32Array;
+  private readonly writers: RobustMutex;
+  private readonly readers: RobustMutex;
+
+  /** A new ring of `capacity` bytes (a power of two, at least 64). */
+  static create(capacity = DEFAULT_RING_CAPACITY): SharedRing {
+    if (!Number.isInteger(capacity) || capacity < 64 || (capacity & (capacity - 1)) !== 0 || capacity > 2 ** 30) {
+      throw new ArgumentError(`ring capacity must be a power of two between 64 and 2**30 bytes (got ${capacity})`);
+    }
+    const buffer = new SharedArrayBuffer(HEADER_BYTES + capacity);
+    new Int32Array(buffer)[CAPACITY] = capacity;
+    return new SharedRing(buffer);
+  }
+
+  /** The same ring, seen from another thread that was given its buffer. */
+  static attach(buffer: SharedArrayBuffer): SharedRing {
+    return new SharedRing(buffer);
+  }
+
+  private constructor(buffer: SharedArrayBuffer) {
+    this.buffer = buffer;
+    this.i32 = new Int32Array(buffer, 0, HEADER_WORDS);
+    this.capacity = this.i32[CAPACITY]!;
+    if (buffer.byteLength !== HEADER_BYTES + this.capacity) throw new ArgumentError('not the buffer of a SharedRing');
+    this.data = new Uint8Array(buffer, HEADER_BYTES, this.capacity);
+    this.words = new Int32Array(buffer, HEADER_BYTES, this.capacity >> 2);
+    this.writers = new RobustMutex(this.i32, W_LOCK);
+    this.readers = new RobustMutex(this.i32, R_LOCK);
+  }
+
+  /** Messages in the ring, not yet taken (a streamed message counts from its first byte). */
+  size(): number {
+    return Atomics.load(this.i32, COUNT);
+  }
+
+  /** Whether a message is there to read (Python's `poll()`); never consumes. */
+  hasMessage(): boolean {
+    return this.used() > 0;
+  }
+
+  get closed(): boolean {
+    return (Atomics.load(this.i32, FLAGS) & CLOSED) !== 0;
+  }
+
+  /** No more writes; readers get what is in the ring, then `'eof'`. Wakes every waiter. */
+  close(): void {
+    Atomics.or(this.i32, FLAGS, CLOSED);
+    this.wakeAll();
+  }
+
+  /** Wakes every waiter to look again (for example at its `gone()` condition). */
+  wakeAll(): void {
+    Atomics.add(this.i32, DATA_SEQ, 1);
+    Atomics.notify(this.i32, DATA_SEQ);
+    Atomics.add(this.i32, SPACE_SEQ, 1);
+    Atomics.notify(this.i32, SPACE_SEQ);
+  }
+
+  write(message: Uint8Array, options: RingWaitOptions = {}): Promise<RingWrite> {
+    return this.runAsync(this.writeSteps(message, deadline(options.timeout), options.gone), options.signal);
+  }
+
+  writeSync(message: Uint8Array, options: Omit<RingWaitOptions, 'signal'> = {}): RingWrite {
+    return this.runSync(this.writeSteps(message, deadline(options.timeout), options.gone));
+  }
+
+  read(options: RingWaitOptions = {}): Promise<RingRead> {
+    return this.runAsync(this.readSteps(deadline(options.timeout), options.gone), options.signal);
+  }
+
+  readSync(options: Omit<RingWaitOptions, 'signal'> = {}): RingRead {
+    return this.runSync(this.readSteps(deadline(options.timeout), options.gone));
+  }
+
+  /** Waits until a message is there (`true`), the ring is at its end (`'eof'`) or the timeout passes (`false`). Consumes nothing. */
+  poll(options: RingWaitOptions = {}): Promise<boolean | 'eof'> {
+    return this.runAsync(this.pollSteps(deadline(options.timeout), options.gone), options.signal);
+  }
+
+  pollSync(options: Omit<RingWaitOptions, 'signal'> = {}): boolean | 'eof' {
+    return this.runSync(this.pollSteps(deadline(options.timeout), options.gone));
+  }
+
+  /** The length of the next message without taking it, or undefined when there is none. */
+  peekLength(): number | undefined {
+    if (this.used() < 4) return undefined;
+    return this.words[(Atomics.load(this.i32, HEAD) & (this.capacity - 1)) >> 2];
+  }
+
+  private used(): number {
+    return (Atomics.load(this.i32, TAIL) - Atomics.load(this.i32, HEAD)) | 0;
+  }
+
+  private check(): void {
+    if (Atomics.load(this.i32, FLAGS) & BROKEN) throw new RingBrokenError('the channel is broken: a thread or process died in the middle of a message that did not fit the ring');
+  }
+
+  private breakRing(why: string): never {
+    Atomics.or(this.i32, FLAGS, BROKEN);
+    this.wakeAll();
+    throw new RingBrokenError(`the channel is broken: ${why}`);
+  }
+
+  private *writeSteps(message: Uint8Array, until: number, gone: (() => boolean) | undefined): Generator<Step, RingWrite, WaitResultLike> {
+    if (!(message instanceof Uint8Array)) throw new ArgumentError('a ring message must be a Uint8Array');
+    this.check();
+    if (this.closed) throw new StateError('write to a closed channel');
+    const got = (yield { mutex: this.writers, until }) as Acquired | false;
+    if (got === false) return 'timeout';
+    try {
+      if (got === 'abandoned' && Atomics.load(this.i32, W_LEFT) !== 0) this.breakRing('a writer died in the middle of a message');
+      const length = message.byteLength;
+      const whole = 4 + pad4(length);
+      if (whole <= this.capacity) {
+        const waited = yield* this.waitSpace(whole, until, gone);
+        if (waited !== 'ok') return waited;
+        const tail = Atomics.load(this.i32, TAIL);
+        this.words[(tail & (this.capacity - 1)) >> 2] = length;
+        this.copyIn(tail + 4, message, 0, length);
+        Atomics.store(this.i32, TAIL, (tail + whole) | 0);
+        Atomics.add(this.i32, COUNT, 1);
+        this.published();
+        return 'ok';
+      }
+      // Too big for the ring: stream it. The timeout applies only until it starts, so no message is left half-written.
+      const waited = yield* this.waitSpace(4, until, gone);
+      if (waited !== 'ok') return waited;
+      let tail = Atomics.load(this.i32, TAIL);
+      this.words[(tail & (this.capacity - 1)) >> 2] = length;
+      let left = pad4(length);
+      Atomics.store(this.i32, W_LEFT, left);
+      tail = (tail + 4) | 0;
+      Atomics.store(this.i32, TAIL, tail);
+      Atomics.add(this.i32, COUNT, 1);
+      this.published();
+      let from = 0;
+      while (left > 0) {
+        const space = yield* this.waitSpace(1, Infinity, gone);
+        if (space !== 'ok') this.breakRing('every reader went away in the middle of a message');
+        const n = Math.min(left, this.capacity - this.used(), this.capacity - (tail & (this.capacity - 1)));
+        this.copyIn(tail, message, from, Math.max(0, Math.min(n, length - from)));
+        from += n;
+        left -= n;
+        tail = (tail + n) | 0;
+        Atomics.store(this.i32, W_LEFT, left);
+        Atomics.store(this.i32, TAIL, tail);
+        this.published();
+      }
+      return 'ok';
+    } finally {
+      this.writers.unlock();
+    }
+  }
+
+  private *waitSpace(need: number, until: number, gone: (() => boolean) | undefined): Generator<Step, RingWrite, WaitResultLike> {
+    for (;;) {
+      const seq = Atomics.load(this.i32, SPACE_SEQ);
+      this.check();
+      if (this.capacity - this.used() >= need) return 'ok';
+      if (gone?.()) return 'gone';
+      if (performance.now() >= until) return 'timeout';
+      Atomics.add(this.i32, W_WAITING, 1);
+      try {
+        yield { index: SPACE_SEQ, expected: seq, until: Math.min(until, performance.now() + LIVENESS_CHECK_MS) };
+      } finally {
+        Atomics.sub(this.i32, W_WAITING, 1);
+      }
+    }
+  }
+
+  private *waitData(need: number, until: number, gone: (() => boolean) | undefined): Generator<Step, 'ok' | 'eof' | 'timeout', WaitResultLike> {
+    for (;;) {
+      const seq = Atomics.load(this.i32, DATA_SEQ);
+      this.check();
+      const used = this.used();
+      if (used >= need) return 'ok';
+      if (used === 0 && (this.closed || gone?.())) return 'eof';
+      if (performance.now() >= until) return 'timeout';
+      Atomics.add(this.i32, R_WAITING, 1);
+      try {
+        yield { index: DATA_SEQ, expected: seq, until: Math.min(until, performance.now() + LIVENESS_CHECK_MS) };
+      } finally {
+        Atomics.sub(this.i32, R_WAITING, 1);
+      }
+    }
+  }
+
+  private *pollSteps(until: number, gone: (() => boolean) | undefined): Generator<Step, boolean | 'eof', WaitResultLike> {
+    const waited = yield* this.waitData(4, until, gone);
+    return waited === 'ok' ? true : waited === 'eof' ? 'eof' : false;
+  }
+
+  private *readSteps(until: number, gone: (() => boolean) | undefined): Generator<Step, RingRead, WaitResultLike> {
+    this.check();
+    const got = (yield { mutex: this.readers, until }) as Acquired | false;
+    if (got === false) return 'timeout';
+    try {
+      if (got === 'abandoned' && Atomics.load(this.i32, R_LEFT) !== 0) {
+        // A reader died in the middle of a streamed message: the rest of it is skipped (the message died with it).
+        yield* this.stream(undefined, Atomics.load(this.i32, R_LEFT), gone);
+      }
+      const waited = yield* this.waitData(4, until, gone);
+      if (waited !== 'ok') return waited;
+      const head = Atomics.load(this.i32, HEAD);
+      const length = this.words[(head & (this.capacity - 1)) >> 2]!;
+      const whole = 4 + pad4(length);
+      const message = new Uint8Array(length);
+      if (whole <= this.capacity) {
+        this.copyOut(head + 4, message, 0, length);
+        Atomics.store(this.i32, HEAD, (head + whole) | 0);
+        Atomics.sub(this.i32, COUNT, 1);
+        this.consumed();
+        return message;
+      }
+      Atomics.store(this.i32, R_LEFT, pad4(length));
+      Atomics.store(this.i32, HEAD, (head + 4) | 0);
+      Atomics.sub(this.i32, COUNT, 1);
+      this.consumed();
+      yield* this.stream(message, pad4(length), gone);
+      return message;
+    } finally {
+      this.readers.unlock();
+    }
+  }
+
+  /** Reads `left` bytes of a streamed message into `into` (or drops them). */
+  private *stream(into: Uint8Array | undefined, left: number, gone: (() => boolean) | undefined): Generator<Step, void, WaitResultLike> {
+    let at = into === undefined ? 0 : pad4(into.byteLength) - left;
+    let head = Atomics.load(this.i32, HEAD);
+    while (left > 0) {
+      const writerDead = (): boolean => {
+        const owner = this.writers.owner();
+        return (owner !== 0 && !isHeapAlive(owner)) || (gone?.() ?? false);
+      };
+      const waited = yield* this.waitData(1, Infinity, writerDead);
+      if (waited !== 'ok') this.breakRing('a writer died in the middle of a message');
+      const n = Math.min(left, this.used(), this.capacity - (head & (this.capacity - 1)));
+      if (into !== undefined) this.copyOut(head, into, at, Math.max(0, Math.min(n, into.byteLength - at)));
+      at += n;
+      left -= n;
+      head = (head + n) | 0;
+      Atomics.store(this.i32, R_LEFT, left);
+      Atomics.store(this.i32, HEAD, head);
+      this.consumed();
+    }
+  }
+
+  private published(): void {
+    Atomics.add(this.i32, DATA_SEQ, 1);
+    if (Atomics.load(this.i32, R_WAITING) > 0) Atomics.notify(this.i32, DATA_SEQ);
+  }
+
+  private consumed(): void {
+    Atomics.add(this.i32, SPACE_SEQ, 1);
+    if (Atomics.load(this.i32, W_WAITING) > 0) Atomics.notify(this.i32, SPACE_SEQ);
+  }
+
+  /** Copies `n` bytes of `src` from `from` into the ring at stream position `pos`, wrapping at the end. */
+  private copyIn(pos: number, src: Uint8Array, from: number, n: number): void {
+    const at = pos & (this.capacity - 1);
+    const first = Math.min(n, this.capacity - at);
+    this.data.set(src.subarray(from, from + first), at);
+    if (first < n) this.data.set(src.subarray(from + first, from + n), 0);
+  }
+
+  private copyOut(pos: number, dst: Uint8Array, to: number, n: number): void {
+    const at = pos & (this.capacity - 1);
+    const first = Math.min(n, this.capacity - at);
+    dst.set(this.data.subarray(at, at + first), to);
+    if (first < n) dst.set(this.data.subarray(0, n - first), to + first);
+  }
+
+  private runSync<T>(steps: Generator<Step, T, WaitResultLike>): T {
+    let next = steps.next();
+    while (!next.done) {
+      const step = next.value;
+      const left = Math.max(0, step.until - performance.now());
+      const result: WaitResultLike = 'mutex' in step ? step.mutex.lockSync(left) : waitWordSync(this.i32, step.index, step.expected, left);
+      next = steps.next(result);
+    }
+    return next.value;
+  }
+
+  private async runAsync<T>(steps: Generator<Step, T, WaitResultLike>, signal: AbortSignal | undefined): Promise<T> {
+    let next = steps.next();
+    while (!next.done) {
+      const step = next.value;
+      const left = Math.max(0, step.until - performance.now());
+      let result: WaitResultLike;
+      try {
+        result = 'mutex' in step ? await step.mutex.lock({ timeout: left, signal }) : await waitWord(this.i32, step.index, step.expected, { timeout: left, signal });
+      } catch (err) {
+        // Let the steps' `finally` blocks run (unlock, waiter counts) before the abort propagates.
+        next = steps.throw(err);
+        continue;
+      }
+      next = steps.next(result);
+    }
+    return next.value;
+  }
+}
+
+type WaitResultLike = Acquired | false | 'ok' | 'not-equal' | 'timed-out';
+
+function pad4(n: number): number {
+  return (n + 3) & ~3;
+}
+
+function deadline(timeout: number | undefined): number {
+  const ms = checkTimeout(timeout);
+  return ms === Infinity ? Infinity : performance.now() + ms;
+}

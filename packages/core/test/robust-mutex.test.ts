@@ -1,0 +1,64 @@
+import { execFileSync } from 'node:child_process';
+import { afterAll, describe, expect, it } from 'vitest';
+import { activeChildren, heapId, RobustMutex, StateError, Thread, waitWord } from '@ipc/core';
+// @ts-expect-error -- plain JS fixture, loaded in the workers too
+import * as fx from './fixtures/ring-tasks.mjs';
+
+const holdMutex = (fx as Record<string, (...args: unknown[]) => unknown>).holdMutex!;
+
+afterAll(() => {
+  expect(activeChildren()).toEqual([]);
+});
+
+describe('RobustMutex', () => {
+  it('locks, refuses a second taker, times out within bounds and unlocks', async () => {
+    const m = new RobustMutex(new Int32Array(new SharedArrayBuffer(8)), 0);
+    expect(m.tryLock()).toBe('acquired');
+    expect(m.owner()).toBe(heapId());
+    expect(m.tryLock(12345)).toBe(false);
+    const t0 = performance.now();
+    expect(await m.lock({ timeout: 150 }, 12345)).toBe(false);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(90);
+    expect(m.lockSync(0, 12345)).toBe(false);
+    expect(() => m.unlock(12345)).toThrow(StateError);
+    m.unlock();
+    expect(() => m.unlock()).toThrow(/unlocked/);
+    expect(m.lockSync(100, 12345)).toBe('acquired');
+  });
+
+  it('is taken over, and reported abandoned, when its owner thread dies holding it', async () => {
+    const buffer = new SharedArrayBuffer(16);
+    const i32 = new Int32Array(buffer);
+    const holder = new Thread({ target: holdMutex, args: [buffer] });
+    holder.start();
+    const m = new RobustMutex(i32, 0);
+    while (Atomics.load(i32, 2) === 0) await waitWord(i32, 2, 0, { timeout: 1000 });
+    expect(m.tryLock()).toBe(false);
+    const waiting = m.lock({ timeout: 10_000 });
+    holder.terminate();
+    await holder.join();
+    expect(await waiting).toBe('abandoned');
+    expect(m.owner()).toBe(heapId());
+    m.unlock();
+  });
+});
+
+describe('waitWord', () => {
+  it('keeps the process alive until its timeout, then resolves timed-out', () => {
+    const code = `
+      import { waitWord } from '@ipc/core';
+      const i32 = new Int32Array(new SharedArrayBuffer(4));
+      const t0 = Date.now();
+      const r = await waitWord(i32, 0, 0, { timeout: 150 });
+      console.log(r, Date.now() - t0 >= 100);
+    `;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', code], { cwd: import.meta.dirname, timeout: 10_000 }).toString();
+    expect(out.trim()).toBe('timed-out true');
+  });
+
+  it('resolves at once when the word already differs', async () => {
+    const i32 = new Int32Array(new SharedArrayBuffer(4));
+    i32[0] = 1;
+    expect(await waitWord(i32, 0, 0)).toBe('not-equal');
+  });
+});
