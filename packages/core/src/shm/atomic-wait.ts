@@ -18,8 +18,8 @@ export interface WaitOptions {
   signal?: AbortSignal;
 }
 
-/** Rounds of `Atomics.load` before blocking: cheap wake-ups for a peer that answers within microseconds. */
-const SPIN = 128;
+/** Rounds of `Atomics.load` before blocking (a few µs): a futex sleep and wake-up costs ~30 µs each way on a small VM, and a peer thread usually answers sooner. */
+const SPIN = 2000;
 /** The longest a Node timer can be. */
 const MAX_TIMER = 2 ** 31 - 1;
 
