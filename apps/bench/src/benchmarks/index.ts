@@ -1,8 +1,9 @@
 import type { Benchmark } from '../types.js';
+import { channelBenchmarks } from './channel.js';
 import { processBenchmarks } from './process.js';
 
 /** Every benchmark, by group (`pnpm bench <group>`). */
-export const benchmarks: readonly Benchmark[] = [...processBenchmarks];
+export const benchmarks: readonly Benchmark[] = [...processBenchmarks, ...channelBenchmarks];
 
 export function findBenchmark(id: string): Benchmark | undefined {
   return benchmarks.find((b) => `${b.group}/${b.name}` === id);

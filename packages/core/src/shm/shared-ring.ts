@@ -11,24 +11,26 @@
  */
 import { ArgumentError, IpcError, StateError } from '../errors.js';
 import { registerErrorClass } from '../error-codec.js';
-import { isHeapAlive } from '../heap-registry.js';
+import { heapId, isHeapAlive } from '../heap-registry.js';
 import { checkTimeout, waitWord, waitWordSync, type WaitOptions } from './atomic-wait.js';
 import { LIVENESS_CHECK_MS, RobustMutex, type Acquired } from './robust-mutex.js';
 
+// Words the writers change, words the readers change, and the waiter counts,
+// each on a cache line of its own: sharing one line would make every message
+// bounce it between the writer's and the reader's cores.
 const W_LOCK = 0; // + 1: the writers' mutex
-const R_LOCK = 2; // + 1: the readers' mutex
-const HEAD = 4; // bytes consumed (wrapping)
-const TAIL = 5; // bytes published (wrapping)
-const DATA_SEQ = 6; // bumped when bytes are published: readers wait on it
-const SPACE_SEQ = 7; // bumped when bytes are consumed: writers wait on it
-const FLAGS = 8;
-const COUNT = 9; // messages published and not yet taken
-const CAPACITY = 10;
-const R_WAITING = 11;
-const W_WAITING = 12;
-const W_LEFT = 13; // bytes of a streamed message still to write
-const R_LEFT = 14; // bytes of a streamed message still to read
-const HEADER_WORDS = 16;
+const TAIL = 2; // bytes published (wrapping); readers wait on it
+const WRITTEN = 3; // messages published (wrapping)
+const W_LEFT = 4; // bytes of a streamed message still to write
+const FLAGS = 5;
+const CAPACITY = 6;
+const R_LOCK = 16; // + 1: the readers' mutex
+const HEAD = 18; // bytes consumed (wrapping); writers wait on it
+const TAKEN = 19; // messages taken (wrapping)
+const R_LEFT = 20; // bytes of a streamed message still to read
+const R_WAITING = 32;
+const W_WAITING = 48;
+const HEADER_WORDS = 64;
 const HEADER_BYTES = HEADER_WORDS * 4;
 
 const CLOSED = 1;
@@ -69,6 +71,7 @@ export class SharedRing {
   private readonly words: Int32Array;
   private readonly writers: RobustMutex;
   private readonly readers: RobustMutex;
+  private readonly me = heapId();
 
   /** A new ring of `capacity` bytes (a power of two, at least 64). */
   static create(capacity = DEFAULT_RING_CAPACITY): SharedRing {
@@ -86,6 +89,7 @@ export class SharedRing {
   }
 
   private constructor(buffer: SharedArrayBuffer) {
+    if (!(buffer instanceof SharedArrayBuffer) || buffer.byteLength < HEADER_BYTES + 64) throw new ArgumentError('not the buffer of a SharedRing');
     this.buffer = buffer;
     this.i32 = new Int32Array(buffer, 0, HEADER_WORDS);
     this.capacity = this.i32[CAPACITY]!;
@@ -98,7 +102,7 @@ export class SharedRing {
 
   /** Messages in the ring, not yet taken (a streamed message counts from its first byte). */
   size(): number {
-    return Atomics.load(this.i32, COUNT);
+    return (Atomics.load(this.i32, WRITTEN) - Atomics.load(this.i32, TAKEN)) | 0;
   }
 
   /** Whether a message is there to read (Python's `poll()`); never consumes. */
@@ -118,25 +122,29 @@ export class SharedRing {
 
   /** Wakes every waiter to look again (for example at its `gone()` condition). */
   wakeAll(): void {
-    Atomics.add(this.i32, DATA_SEQ, 1);
-    Atomics.notify(this.i32, DATA_SEQ);
-    Atomics.add(this.i32, SPACE_SEQ, 1);
-    Atomics.notify(this.i32, SPACE_SEQ);
+    Atomics.notify(this.i32, TAIL);
+    Atomics.notify(this.i32, HEAD);
   }
 
   write(message: Uint8Array, options: RingWaitOptions = {}): Promise<RingWrite> {
+    if (options.timeout === undefined && this.writeNow(message)) return RESOLVED_OK;
     return this.runAsync(this.writeSteps(message, deadline(options.timeout), options.gone), options.signal);
   }
 
   writeSync(message: Uint8Array, options: Omit<RingWaitOptions, 'signal'> = {}): RingWrite {
+    if (options.timeout === undefined && this.writeNow(message)) return 'ok';
     return this.runSync(this.writeSteps(message, deadline(options.timeout), options.gone));
   }
 
   read(options: RingWaitOptions = {}): Promise<RingRead> {
+    const now = this.readNow();
+    if (now !== undefined) return Promise.resolve(now);
     return this.runAsync(this.readSteps(deadline(options.timeout), options.gone), options.signal);
   }
 
   readSync(options: Omit<RingWaitOptions, 'signal'> = {}): RingRead {
+    const now = this.readNow();
+    if (now !== undefined) return now;
     return this.runSync(this.readSteps(deadline(options.timeout), options.gone));
   }
 
@@ -153,6 +161,50 @@ export class SharedRing {
   peekLength(): number | undefined {
     if (this.used() < 4) return undefined;
     return this.words[(Atomics.load(this.i32, HEAD) & (this.capacity - 1)) >> 2];
+  }
+
+  /**
+   * The fast path of a write: the lock is free, nothing is wrong and the
+   * message fits now. No generator, no timer, no allocation.
+   */
+  private writeNow(message: Uint8Array): boolean {
+    if (!(message instanceof Uint8Array)) return false;
+    const length = message.byteLength;
+    const whole = 4 + pad4(length);
+    if (whole > this.capacity || Atomics.load(this.i32, FLAGS) !== 0) return false;
+    if (Atomics.compareExchange(this.i32, W_LOCK, 0, this.me) !== 0) return false;
+    const tail = Atomics.load(this.i32, TAIL);
+    const done = this.capacity - ((tail - Atomics.load(this.i32, HEAD)) | 0) >= whole;
+    if (done) {
+      this.words[(tail & (this.capacity - 1)) >> 2] = length;
+      this.copyIn(tail + 4, message, 0, length);
+      Atomics.store(this.i32, TAIL, (tail + whole) | 0);
+      Atomics.add(this.i32, WRITTEN, 1);
+      this.published();
+    }
+    this.writers.unlock(this.me);
+    return done;
+  }
+
+  /** The fast path of a read: the lock is free and a whole message is there. */
+  private readNow(): Uint8Array | undefined {
+    if (Atomics.load(this.i32, FLAGS) & BROKEN || this.used() < 4) return undefined;
+    if (Atomics.compareExchange(this.i32, R_LOCK, 0, this.me) !== 0) return undefined;
+    let message: Uint8Array | undefined;
+    const head = Atomics.load(this.i32, HEAD);
+    if (((Atomics.load(this.i32, TAIL) - head) | 0) >= 4) {
+      const length = this.words[(head & (this.capacity - 1)) >> 2]!;
+      const whole = 4 + pad4(length);
+      if (whole <= this.capacity) {
+        message = new Uint8Array(length);
+        this.copyOut(head + 4, message, 0, length);
+        Atomics.store(this.i32, HEAD, (head + whole) | 0);
+        Atomics.add(this.i32, TAKEN, 1);
+        this.consumed();
+      }
+    }
+    this.readers.unlock(this.me);
+    return message;
   }
 
   private used(): number {
@@ -186,7 +238,7 @@ export class SharedRing {
         this.words[(tail & (this.capacity - 1)) >> 2] = length;
         this.copyIn(tail + 4, message, 0, length);
         Atomics.store(this.i32, TAIL, (tail + whole) | 0);
-        Atomics.add(this.i32, COUNT, 1);
+        Atomics.add(this.i32, WRITTEN, 1);
         this.published();
         return 'ok';
       }
@@ -199,11 +251,12 @@ export class SharedRing {
       Atomics.store(this.i32, W_LEFT, left);
       tail = (tail + 4) | 0;
       Atomics.store(this.i32, TAIL, tail);
-      Atomics.add(this.i32, COUNT, 1);
+      Atomics.add(this.i32, WRITTEN, 1);
       this.published();
       let from = 0;
       while (left > 0) {
-        const space = yield* this.waitSpace(1, Infinity, gone);
+        // Wait for a quarter of the ring at a time: chunks of a byte or two would cost a wake-up each.
+        const space = yield* this.waitSpace(Math.min(left, this.capacity >> 2), Infinity, gone);
         if (space !== 'ok') this.breakRing('every reader went away in the middle of a message');
         const n = Math.min(left, this.capacity - this.used(), this.capacity - (tail & (this.capacity - 1)));
         this.copyIn(tail, message, from, Math.max(0, Math.min(n, length - from)));
@@ -216,37 +269,44 @@ export class SharedRing {
       }
       return 'ok';
     } finally {
-      this.writers.unlock();
+      this.writers.unlock(this.me);
     }
   }
 
   private *waitSpace(need: number, until: number, gone: (() => boolean) | undefined): Generator<Step, RingWrite, WaitResultLike> {
     for (;;) {
-      const seq = Atomics.load(this.i32, SPACE_SEQ);
+      // Waiting on HEAD itself: a read moves it, so a wake-up cannot be missed between this check and the wait.
+      const head = Atomics.load(this.i32, HEAD);
       this.check();
-      if (this.capacity - this.used() >= need) return 'ok';
+      if (this.capacity - ((Atomics.load(this.i32, TAIL) - head) | 0) >= need) return 'ok';
       if (gone?.()) return 'gone';
       if (performance.now() >= until) return 'timeout';
       Atomics.add(this.i32, W_WAITING, 1);
       try {
-        yield { index: SPACE_SEQ, expected: seq, until: Math.min(until, performance.now() + LIVENESS_CHECK_MS) };
+        yield { index: HEAD, expected: head, until: Math.min(until, performance.now() + LIVENESS_CHECK_MS) };
       } finally {
         Atomics.sub(this.i32, W_WAITING, 1);
       }
     }
   }
 
-  private *waitData(need: number, until: number, gone: (() => boolean) | undefined): Generator<Step, 'ok' | 'eof' | 'timeout', WaitResultLike> {
+  /**
+   * Waits for `need` bytes. Whole messages are published at once, so between
+   * messages `used < need` means an empty ring; inside a streamed message
+   * (`streaming`) it means the writer has not caught up, and only its death
+   * (`gone`) ends the wait — closing the ring does not cut a message short.
+   */
+  private *waitData(need: number, until: number, gone: (() => boolean) | undefined, streaming = false): Generator<Step, 'ok' | 'eof' | 'timeout', WaitResultLike> {
     for (;;) {
-      const seq = Atomics.load(this.i32, DATA_SEQ);
+      const tail = Atomics.load(this.i32, TAIL);
       this.check();
-      const used = this.used();
+      const used = (tail - Atomics.load(this.i32, HEAD)) | 0;
       if (used >= need) return 'ok';
-      if (used === 0 && (this.closed || gone?.())) return 'eof';
+      if (streaming ? gone?.() : this.closed || gone?.()) return 'eof';
       if (performance.now() >= until) return 'timeout';
       Atomics.add(this.i32, R_WAITING, 1);
       try {
-        yield { index: DATA_SEQ, expected: seq, until: Math.min(until, performance.now() + LIVENESS_CHECK_MS) };
+        yield { index: TAIL, expected: tail, until: Math.min(until, performance.now() + LIVENESS_CHECK_MS) };
       } finally {
         Atomics.sub(this.i32, R_WAITING, 1);
       }
@@ -276,18 +336,18 @@ export class SharedRing {
       if (whole <= this.capacity) {
         this.copyOut(head + 4, message, 0, length);
         Atomics.store(this.i32, HEAD, (head + whole) | 0);
-        Atomics.sub(this.i32, COUNT, 1);
+        Atomics.add(this.i32, TAKEN, 1);
         this.consumed();
         return message;
       }
       Atomics.store(this.i32, R_LEFT, pad4(length));
       Atomics.store(this.i32, HEAD, (head + 4) | 0);
-      Atomics.sub(this.i32, COUNT, 1);
+      Atomics.add(this.i32, TAKEN, 1);
       this.consumed();
       yield* this.stream(message, pad4(length), gone);
       return message;
     } finally {
-      this.readers.unlock();
+      this.readers.unlock(this.me);
     }
   }
 
@@ -300,7 +360,7 @@ export class SharedRing {
         const owner = this.writers.owner();
         return (owner !== 0 && !isHeapAlive(owner)) || (gone?.() ?? false);
       };
-      const waited = yield* this.waitData(1, Infinity, writerDead);
+      const waited = yield* this.waitData(Math.min(left, this.capacity >> 2), Infinity, writerDead, true);
       if (waited !== 'ok') this.breakRing('a writer died in the middle of a message');
       const n = Math.min(left, this.used(), this.capacity - (head & (this.capacity - 1)));
       if (into !== undefined) this.copyOut(head, into, at, Math.max(0, Math.min(n, into.byteLength - at)));
@@ -313,14 +373,14 @@ export class SharedRing {
     }
   }
 
+  /** After TAIL moved: wake readers, if any wait (they wait on TAIL, so one that is about to wait sees it moved). */
   private published(): void {
-    Atomics.add(this.i32, DATA_SEQ, 1);
-    if (Atomics.load(this.i32, R_WAITING) > 0) Atomics.notify(this.i32, DATA_SEQ);
+    if (Atomics.load(this.i32, R_WAITING) > 0) Atomics.notify(this.i32, TAIL);
   }
 
+  /** After HEAD moved: wake writers waiting for space. */
   private consumed(): void {
-    Atomics.add(this.i32, SPACE_SEQ, 1);
-    if (Atomics.load(this.i32, W_WAITING) > 0) Atomics.notify(this.i32, SPACE_SEQ);
+    if (Atomics.load(this.i32, W_WAITING) > 0) Atomics.notify(this.i32, HEAD);
   }
 
   /** Copies `n` bytes of `src` from `from` into the ring at stream position `pos`, wrapping at the end. */
@@ -343,7 +403,7 @@ export class SharedRing {
     while (!next.done) {
       const step = next.value;
       const left = Math.max(0, step.until - performance.now());
-      const result: WaitResultLike = 'mutex' in step ? step.mutex.lockSync(left) : waitWordSync(this.i32, step.index, step.expected, left);
+      const result: WaitResultLike = 'mutex' in step ? step.mutex.lockSync(left, this.me) : waitWordSync(this.i32, step.index, step.expected, left);
       next = steps.next(result);
     }
     return next.value;
@@ -356,7 +416,7 @@ export class SharedRing {
       const left = Math.max(0, step.until - performance.now());
       let result: WaitResultLike;
       try {
-        result = 'mutex' in step ? await step.mutex.lock({ timeout: left, signal }) : await waitWord(this.i32, step.index, step.expected, { timeout: left, signal });
+        result = 'mutex' in step ? await step.mutex.lock({ timeout: left, signal }, this.me) : await waitWord(this.i32, step.index, step.expected, { timeout: left, signal });
       } catch (err) {
         // Let the steps' `finally` blocks run (unlock, waiter counts) before the abort propagates.
         next = steps.throw(err);
@@ -369,6 +429,8 @@ export class SharedRing {
 }
 
 type WaitResultLike = Acquired | false | 'ok' | 'not-equal' | 'timed-out';
+
+const RESOLVED_OK: Promise<RingWrite> = Promise.resolve('ok');
 
 function pad4(n: number): number {
   return (n + 3) & ~3;
