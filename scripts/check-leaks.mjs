@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const ours = new RegExp(`${root.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(packages/[a-z]+/(dist|test)|apps/(demo|bench)/(dist|fixtures|test))/`);
+const ours = new RegExp(`${root.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(packages/[a-z]+/(dist|test)|apps/(demo|bench)/(dist|fixtures|test)|tests/[a-z]+/test)/`);
 const out = execFileSync('ps', ['-eo', 'pid,ppid,args'], { encoding: 'utf8' });
 const leaks = out
   .split('\n')
