@@ -9,7 +9,8 @@
  */
 import { StateError } from '../errors.js';
 import { heapId, isHeapAlive } from '../heap-registry.js';
-import { checkTimeout, waitWord, waitWordSync, type WaitOptions } from './atomic-wait.js';
+import type { WaitOptions } from './atomic-wait.js';
+import { deadline, runAsync, runSync, type Steps } from './_steps.js';
 
 /** How a lock was obtained: normally, or taken over from an owner that died holding it. */
 export type Acquired = 'acquired' | 'abandoned';
@@ -41,41 +42,28 @@ export class RobustMutex {
 
   /** Blocks until the lock is taken (`'acquired'` / `'abandoned'`) or `timeout` ms pass (`false`). */
   lockSync(timeout?: number, owner = heapId()): Acquired | false {
-    const limit = checkTimeout(timeout);
-    const got = this.tryLock(owner);
-    if (got !== false) return got;
-    const deadline = performance.now() + limit;
-    Atomics.add(this.i32, this.index + 1, 1);
-    try {
-      for (;;) {
-        const cur = Atomics.load(this.i32, this.index);
-        if (cur !== 0) {
-          const left = deadline - performance.now();
-          if (left <= 0) return false;
-          waitWordSync(this.i32, this.index, cur, Math.min(left, LIVENESS_CHECK_MS));
-        }
-        const again = this.tryLock(owner);
-        if (again !== false) return again;
-      }
-    } finally {
-      Atomics.sub(this.i32, this.index + 1, 1);
-    }
+    return this.tryLock(owner) || runSync(this.lockSteps(owner, deadline(timeout)));
   }
 
   /** As `lockSync`, without blocking the thread. */
-  async lock(options: WaitOptions = {}, owner = heapId()): Promise<Acquired | false> {
-    const limit = checkTimeout(options.timeout);
+  lock(options: WaitOptions = {}, owner = heapId()): Promise<Acquired | false> {
+    const until = deadline(options.timeout);
+    const got = this.tryLock(owner);
+    return got !== false ? Promise.resolve(got) : runAsync(this.lockSteps(owner, until), options.signal);
+  }
+
+  /** The waiting part of a lock, for `runSync` / `runAsync` (and for structures that take the lock inside their own steps). */
+  *lockSteps(owner: number, until: number): Steps<Acquired | false> {
     const got = this.tryLock(owner);
     if (got !== false) return got;
-    const deadline = performance.now() + limit;
     Atomics.add(this.i32, this.index + 1, 1);
     try {
       for (;;) {
         const cur = Atomics.load(this.i32, this.index);
         if (cur !== 0) {
-          const left = deadline - performance.now();
-          if (left <= 0) return false;
-          await waitWord(this.i32, this.index, cur, { timeout: Math.min(left, LIVENESS_CHECK_MS), signal: options.signal });
+          const now = performance.now();
+          if (now >= until) return false;
+          yield { i32: this.i32, index: this.index, expected: cur, until: Math.min(until, now + LIVENESS_CHECK_MS) };
         }
         const again = this.tryLock(owner);
         if (again !== false) return again;

@@ -12,8 +12,9 @@
 import { ArgumentError, IpcError, StateError } from '../errors.js';
 import { registerErrorClass } from '../error-codec.js';
 import { heapId, isHeapAlive } from '../heap-registry.js';
-import { checkTimeout, waitWord, waitWordSync, type WaitOptions } from './atomic-wait.js';
-import { LIVENESS_CHECK_MS, RobustMutex, type Acquired } from './robust-mutex.js';
+import type { WaitOptions } from './atomic-wait.js';
+import { deadline, runAsync, runSync, type Steps } from './_steps.js';
+import { LIVENESS_CHECK_MS, RobustMutex } from './robust-mutex.js';
 
 // Words the writers change, words the readers change, and the waiter counts,
 // each on a cache line of its own: sharing one line would make every message
@@ -61,7 +62,6 @@ export class RingBrokenError extends IpcError {
 
 registerErrorClass('ERR_IPC_RING_BROKEN', RingBrokenError);
 
-type Step = { index: number; expected: number; until: number } | { mutex: RobustMutex; until: number };
 
 export class SharedRing {
   readonly buffer: SharedArrayBuffer;
@@ -128,33 +128,33 @@ export class SharedRing {
 
   write(message: Uint8Array, options: RingWaitOptions = {}): Promise<RingWrite> {
     if (options.timeout === undefined && this.writeNow(message)) return RESOLVED_OK;
-    return this.runAsync(this.writeSteps(message, deadline(options.timeout), options.gone), options.signal);
+    return runAsync(this.writeSteps(message, deadline(options.timeout), options.gone), options.signal);
   }
 
   writeSync(message: Uint8Array, options: Omit<RingWaitOptions, 'signal'> = {}): RingWrite {
     if (options.timeout === undefined && this.writeNow(message)) return 'ok';
-    return this.runSync(this.writeSteps(message, deadline(options.timeout), options.gone));
+    return runSync(this.writeSteps(message, deadline(options.timeout), options.gone));
   }
 
   read(options: RingWaitOptions = {}): Promise<RingRead> {
     const now = this.readNow();
     if (now !== undefined) return Promise.resolve(now);
-    return this.runAsync(this.readSteps(deadline(options.timeout), options.gone), options.signal);
+    return runAsync(this.readSteps(deadline(options.timeout), options.gone), options.signal);
   }
 
   readSync(options: Omit<RingWaitOptions, 'signal'> = {}): RingRead {
     const now = this.readNow();
     if (now !== undefined) return now;
-    return this.runSync(this.readSteps(deadline(options.timeout), options.gone));
+    return runSync(this.readSteps(deadline(options.timeout), options.gone));
   }
 
   /** Waits until a message is there (`true`), the ring is at its end (`'eof'`) or the timeout passes (`false`). Consumes nothing. */
   poll(options: RingWaitOptions = {}): Promise<boolean | 'eof'> {
-    return this.runAsync(this.pollSteps(deadline(options.timeout), options.gone), options.signal);
+    return runAsync(this.pollSteps(deadline(options.timeout), options.gone), options.signal);
   }
 
   pollSync(options: Omit<RingWaitOptions, 'signal'> = {}): boolean | 'eof' {
-    return this.runSync(this.pollSteps(deadline(options.timeout), options.gone));
+    return runSync(this.pollSteps(deadline(options.timeout), options.gone));
   }
 
   /** The length of the next message without taking it, or undefined when there is none. */
@@ -221,11 +221,11 @@ export class SharedRing {
     throw new RingBrokenError(`the channel is broken: ${why}`);
   }
 
-  private *writeSteps(message: Uint8Array, until: number, gone: (() => boolean) | undefined): Generator<Step, RingWrite, WaitResultLike> {
+  private *writeSteps(message: Uint8Array, until: number, gone: (() => boolean) | undefined): Steps<RingWrite> {
     if (!(message instanceof Uint8Array)) throw new ArgumentError('a ring message must be a Uint8Array');
     this.check();
     if (this.closed) throw new StateError('write to a closed channel');
-    const got = (yield { mutex: this.writers, until }) as Acquired | false;
+    const got = yield* this.writers.lockSteps(this.me, until);
     if (got === false) return 'timeout';
     try {
       if (got === 'abandoned' && Atomics.load(this.i32, W_LEFT) !== 0) this.breakRing('a writer died in the middle of a message');
@@ -273,7 +273,7 @@ export class SharedRing {
     }
   }
 
-  private *waitSpace(need: number, until: number, gone: (() => boolean) | undefined): Generator<Step, RingWrite, WaitResultLike> {
+  private *waitSpace(need: number, until: number, gone: (() => boolean) | undefined): Steps<RingWrite> {
     for (;;) {
       // Waiting on HEAD itself: a read moves it, so a wake-up cannot be missed between this check and the wait.
       const head = Atomics.load(this.i32, HEAD);
@@ -283,7 +283,7 @@ export class SharedRing {
       if (performance.now() >= until) return 'timeout';
       Atomics.add(this.i32, W_WAITING, 1);
       try {
-        yield { index: HEAD, expected: head, until: Math.min(until, performance.now() + LIVENESS_CHECK_MS) };
+        yield { i32: this.i32, index: HEAD, expected: head, until: Math.min(until, performance.now() + LIVENESS_CHECK_MS) };
       } finally {
         Atomics.sub(this.i32, W_WAITING, 1);
       }
@@ -296,7 +296,7 @@ export class SharedRing {
    * (`streaming`) it means the writer has not caught up, and only its death
    * (`gone`) ends the wait — closing the ring does not cut a message short.
    */
-  private *waitData(need: number, until: number, gone: (() => boolean) | undefined, streaming = false): Generator<Step, 'ok' | 'eof' | 'timeout', WaitResultLike> {
+  private *waitData(need: number, until: number, gone: (() => boolean) | undefined, streaming = false): Steps<'ok' | 'eof' | 'timeout'> {
     for (;;) {
       const tail = Atomics.load(this.i32, TAIL);
       this.check();
@@ -306,21 +306,21 @@ export class SharedRing {
       if (performance.now() >= until) return 'timeout';
       Atomics.add(this.i32, R_WAITING, 1);
       try {
-        yield { index: TAIL, expected: tail, until: Math.min(until, performance.now() + LIVENESS_CHECK_MS) };
+        yield { i32: this.i32, index: TAIL, expected: tail, until: Math.min(until, performance.now() + LIVENESS_CHECK_MS) };
       } finally {
         Atomics.sub(this.i32, R_WAITING, 1);
       }
     }
   }
 
-  private *pollSteps(until: number, gone: (() => boolean) | undefined): Generator<Step, boolean | 'eof', WaitResultLike> {
+  private *pollSteps(until: number, gone: (() => boolean) | undefined): Steps<boolean | 'eof'> {
     const waited = yield* this.waitData(4, until, gone);
     return waited === 'ok' ? true : waited === 'eof' ? 'eof' : false;
   }
 
-  private *readSteps(until: number, gone: (() => boolean) | undefined): Generator<Step, RingRead, WaitResultLike> {
+  private *readSteps(until: number, gone: (() => boolean) | undefined): Steps<RingRead> {
     this.check();
-    const got = (yield { mutex: this.readers, until }) as Acquired | false;
+    const got = yield* this.readers.lockSteps(this.me, until);
     if (got === false) return 'timeout';
     try {
       if (got === 'abandoned' && Atomics.load(this.i32, R_LEFT) !== 0) {
@@ -352,7 +352,7 @@ export class SharedRing {
   }
 
   /** Reads `left` bytes of a streamed message into `into` (or drops them). */
-  private *stream(into: Uint8Array | undefined, left: number, gone: (() => boolean) | undefined): Generator<Step, void, WaitResultLike> {
+  private *stream(into: Uint8Array | undefined, left: number, gone: (() => boolean) | undefined): Steps<void> {
     let at = into === undefined ? 0 : pad4(into.byteLength) - left;
     let head = Atomics.load(this.i32, HEAD);
     while (left > 0) {
@@ -397,38 +397,7 @@ export class SharedRing {
     dst.set(this.data.subarray(at, at + first), to);
     if (first < n) dst.set(this.data.subarray(0, n - first), to + first);
   }
-
-  private runSync<T>(steps: Generator<Step, T, WaitResultLike>): T {
-    let next = steps.next();
-    while (!next.done) {
-      const step = next.value;
-      const left = Math.max(0, step.until - performance.now());
-      const result: WaitResultLike = 'mutex' in step ? step.mutex.lockSync(left, this.me) : waitWordSync(this.i32, step.index, step.expected, left);
-      next = steps.next(result);
-    }
-    return next.value;
-  }
-
-  private async runAsync<T>(steps: Generator<Step, T, WaitResultLike>, signal: AbortSignal | undefined): Promise<T> {
-    let next = steps.next();
-    while (!next.done) {
-      const step = next.value;
-      const left = Math.max(0, step.until - performance.now());
-      let result: WaitResultLike;
-      try {
-        result = 'mutex' in step ? await step.mutex.lock({ timeout: left, signal }, this.me) : await waitWord(this.i32, step.index, step.expected, { timeout: left, signal });
-      } catch (err) {
-        // Let the steps' `finally` blocks run (unlock, waiter counts) before the abort propagates.
-        next = steps.throw(err);
-        continue;
-      }
-      next = steps.next(result);
-    }
-    return next.value;
-  }
 }
-
-type WaitResultLike = Acquired | false | 'ok' | 'not-equal' | 'timed-out';
 
 const RESOLVED_OK: Promise<RingWrite> = Promise.resolve('ok');
 
@@ -436,7 +405,3 @@ function pad4(n: number): number {
   return (n + 3) & ~3;
 }
 
-function deadline(timeout: number | undefined): number {
-  const ms = checkTimeout(timeout);
-  return ms === Infinity ? Infinity : performance.now() + ms;
-}
