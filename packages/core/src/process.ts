@@ -122,6 +122,7 @@ export class Process<A extends unknown[] = unknown[], R = unknown> {
 
   /** The OS process id: the child's for the process context, this process's for a thread (as Python's threads share the pid). */
   get pid(): number | undefined {
+    this.checkOpen();
     const st = this[STATE];
     return st.role === 'self' ? process.pid : st.runner?.pid;
   }

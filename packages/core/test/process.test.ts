@@ -143,7 +143,11 @@ describe('Process rules (Python)', () => {
     p.terminate();
     await p.join();
     p.close();
+    p.close(); // twice is fine, as in Python
     expect(() => p.isAlive()).toThrow(StateError);
+    expect(() => p.pid).toThrow(StateError);
+    expect(() => p.exitCode).toThrow(StateError);
+    expect(p.name).toMatch(/^Process-\d+$/);
   });
 
   it('a plain function as target fails at start() saying how to fix it', () => {
