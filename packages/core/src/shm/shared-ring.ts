@@ -23,15 +23,15 @@ const W_LOCK = 0; // + 1: the writers' mutex
 const TAIL = 2; // bytes published (wrapping); readers wait on it
 const WRITTEN = 3; // messages published (wrapping)
 const W_LEFT = 4; // bytes of a streamed message still to write
-const FLAGS = 5;
-const CAPACITY = 6;
+const CAPACITY = 6; // written once, before the ring is shared
 const R_LOCK = 16; // + 1: the readers' mutex
 const HEAD = 18; // bytes consumed (wrapping); writers wait on it
 const TAKEN = 19; // messages taken (wrapping)
 const R_LEFT = 20; // bytes of a streamed message still to read
 const R_WAITING = 32;
 const W_WAITING = 48;
-const HEADER_WORDS = 64;
+const FLAGS = 64; // closed / broken: read on every call, so on a line nobody writes in the busy path
+const HEADER_WORDS = 80;
 const HEADER_BYTES = HEADER_WORDS * 4;
 
 const CLOSED = 1;
@@ -72,6 +72,9 @@ export class SharedRing {
   private readonly writers: RobustMutex;
   private readonly readers: RobustMutex;
   private readonly me = heapId();
+  /** This thread's last look at the other side's position (see writeNow / readNow). */
+  private seenHead = 0;
+  private seenTail = 0;
 
   /** A new ring of `capacity` bytes (a power of two, at least 64). */
   static create(capacity = DEFAULT_RING_CAPACITY): SharedRing {
@@ -174,7 +177,12 @@ export class SharedRing {
     if (whole > this.capacity || Atomics.load(this.i32, FLAGS) !== 0) return false;
     if (Atomics.compareExchange(this.i32, W_LOCK, 0, this.me) !== 0) return false;
     const tail = Atomics.load(this.i32, TAIL);
-    const done = this.capacity - ((tail - Atomics.load(this.i32, HEAD)) | 0) >= whole;
+    // HEAD only grows, so a stale copy under-states the free space: reading the readers' cache line only when it looks full.
+    let done = this.capacity - ((tail - this.seenHead) | 0) >= whole;
+    if (!done) {
+      this.seenHead = Atomics.load(this.i32, HEAD);
+      done = this.capacity - ((tail - this.seenHead) | 0) >= whole;
+    }
     if (done) {
       this.words[(tail & (this.capacity - 1)) >> 2] = length;
       this.copyIn(tail + 4, message, 0, length);
@@ -188,11 +196,13 @@ export class SharedRing {
 
   /** The fast path of a read: the lock is free and a whole message is there. */
   private readNow(): Uint8Array | undefined {
-    if (Atomics.load(this.i32, FLAGS) & BROKEN || this.used() < 4) return undefined;
+    if (Atomics.load(this.i32, FLAGS) & BROKEN) return undefined;
     if (Atomics.compareExchange(this.i32, R_LOCK, 0, this.me) !== 0) return undefined;
     let message: Uint8Array | undefined;
     const head = Atomics.load(this.i32, HEAD);
-    if (((Atomics.load(this.i32, TAIL) - head) | 0) >= 4) {
+    // TAIL only grows: a stale copy under-states what is there.
+    if (((this.seenTail - head) | 0) < 4) this.seenTail = Atomics.load(this.i32, TAIL);
+    if (((this.seenTail - head) | 0) >= 4) {
       const length = this.words[(head & (this.capacity - 1)) >> 2]!;
       const whole = 4 + pad4(length);
       if (whole <= this.capacity) {
@@ -387,13 +397,19 @@ export class SharedRing {
   private copyIn(pos: number, src: Uint8Array, from: number, n: number): void {
     const at = pos & (this.capacity - 1);
     const first = Math.min(n, this.capacity - at);
-    this.data.set(src.subarray(from, from + first), at);
+    if (first === n && from === 0 && n === src.byteLength) this.data.set(src, at); // the common case, without a view
+    else this.data.set(src.subarray(from, from + first), at);
     if (first < n) this.data.set(src.subarray(from + first, from + n), 0);
   }
 
   private copyOut(pos: number, dst: Uint8Array, to: number, n: number): void {
     const at = pos & (this.capacity - 1);
     const first = Math.min(n, this.capacity - at);
+    if (first === n && n <= 64) {
+      // A few bytes: a loop costs less than the view `set` needs.
+      for (let i = 0; i < n; i++) dst[to + i] = this.data[at + i]!;
+      return;
+    }
     dst.set(this.data.subarray(at, at + first), to);
     if (first < n) dst.set(this.data.subarray(0, n - first), to + first);
   }
