@@ -73,7 +73,8 @@ describe('daemon and non-daemon children', () => {
     expect(alive(pids.daemon!)).toBe(true);
     p.child.kill('SIGKILL');
     await p.exited;
-    expect(await eventually(() => !alive(pids.daemon!), 2000)).toBe(true);
+    // Usually within milliseconds; the bound is generous for a loaded 2-core machine.
+    expect(await eventually(() => !alive(pids.daemon!), 5000)).toBe(true);
   });
 });
 

@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { createConnection, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import { nodeCrypto, nodeNet } from '../_builtins.js';
 import { deserialize } from 'node:v8';
 import { threadId } from 'node:worker_threads';
 import { perHeap } from '../_global.js';
@@ -40,7 +40,7 @@ export function adoptIdentity(identity: CallerIdentity): void {
 }
 
 export function identity(): CallerIdentity {
-  return (pool.identity ??= { pid: process.pid, threadId, key: randomBytes(16).toString('hex') });
+  return (pool.identity ??= { pid: process.pid, threadId, key: nodeCrypto().randomBytes(16).toString('hex') });
 }
 
 /** The one connection of this heap to a home, opened on first use. One that has gone stays, so later calls fail fast. */
@@ -70,7 +70,7 @@ export class Connection {
     readonly address: string,
     me: CallerIdentity,
   ) {
-    this.socket = createConnection(address);
+    this.socket = nodeNet().createConnection(address);
     // Unref'd while idle: only a pending call keeps this process alive, as any pending I/O does.
     this.socket.unref();
     this.writer = new FrameWriter(this.socket);

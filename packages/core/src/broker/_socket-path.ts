@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { nodeCrypto } from '../_builtins.js';
 import { lstatSync, mkdirSync, mkdtempSync, rmdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +18,7 @@ export interface SocketPlace {
 const processDir = join(tmpdir(), `ipc-broker-${process.pid}`);
 
 export function socketPlace(): SocketPlace {
-  const name = `${threadId}-${randomBytes(8).toString('hex')}`;
+  const name = `${threadId}-${nodeCrypto().randomBytes(8).toString('hex')}`;
   if (process.platform === 'win32') return { address: `\\\\.\\pipe\\ipc-broker-${process.pid}-${name}`, remove: () => undefined };
   const dir = privateDir();
   const address = join(dir, `${name}.sock`);

@@ -1,5 +1,5 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { createServer, type Server } from 'node:net';
+import type { Server } from 'node:net';
+import { nodeCrypto, nodeNet } from '../_builtins.js';
 import { perHeap } from '../_global.js';
 import { ArgumentError } from '../errors.js';
 import { Session, type Entry, type Home } from './_session.js';
@@ -72,7 +72,7 @@ export function serve(target: Served): Serving {
   }
   const home = (state.home ??= startHome());
   const id = String(++home.nextId);
-  const token = randomBytes(16);
+  const token = nodeCrypto().randomBytes(16);
   const entry: Entry = { id, target, token };
   home.objects.set(id, entry);
   const ref = { address: home.address, id, token: token.toString('hex') };
@@ -118,12 +118,12 @@ export function brokerAddress(): string | undefined {
 export function tokenMatches(entry: Entry, token: unknown): boolean {
   if (typeof token !== 'string') return false;
   const given = Buffer.from(token, 'hex');
-  return given.length === entry.token.length && timingSafeEqual(given, entry.token);
+  return given.length === entry.token.length && nodeCrypto().timingSafeEqual(given, entry.token);
 }
 
 function startHome(): HomeState {
   const { address, remove } = socketPlace();
-  const server = createServer((socket) => void new Session(socket, home));
+  const server = nodeNet().createServer((socket) => void new Session(socket, home));
   const home: HomeState = {
     address,
     server,

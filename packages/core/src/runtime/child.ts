@@ -15,6 +15,8 @@ channel?.unref();
 process.once('disconnect', () => {
   if (spec.daemon) process.exit(process.exitCode ?? 1);
 });
+// …and if it closed before we listened, 'disconnect' will not come again.
+if (spec.daemon && !process.connected) process.exit(1);
 
 const code = await runChild(spec, 'process', (msg) => process.send?.(msg));
 // Wait for the result to be written to the channel before exiting.
