@@ -1,0 +1,25 @@
+import type { ServedRef } from '@ipc/core';
+
+/** What a queue does with items as bytes: in shared memory here, or through the home's broker. */
+export interface QueueBackend {
+  readonly maxsize: number;
+  /** Accepts an item, waiting for room; `Full` when it cannot. */
+  put(bytes: Uint8Array, block: boolean, timeout: number | undefined, signal: AbortSignal | undefined): Promise<void>;
+  putSync(bytes: Uint8Array, block: boolean, timeout: number | undefined): void;
+  /** Takes the next item, waiting for one; `Empty` when there is none. */
+  get(block: boolean, timeout: number | undefined, signal: AbortSignal | undefined): Promise<Uint8Array>;
+  getSync(block: boolean, timeout: number | undefined): Uint8Array;
+  qsize(): number;
+  taskDone(): void;
+  join(timeout: number | undefined, signal: AbortSignal | undefined): Promise<boolean>;
+  /** Resolves once every item this heap buffered has reached the queue. */
+  flushed(): Promise<void>;
+  /** Drops what this heap buffered and not yet wrote (Python's `cancel_join_thread`). */
+  dropBuffered(): void;
+  /** A reference other processes reach the queue through. */
+  servedRef(): ServedRef;
+  /** The shared memory, for another thread of this process; undefined when the queue lives in another process. */
+  sharedBuffers(): { ring: SharedArrayBuffer; state: SharedArrayBuffer } | undefined;
+}
+
+export type QueueKind = 'Queue' | 'SimpleQueue' | 'JoinableQueue';

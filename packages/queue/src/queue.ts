@@ -1,0 +1,186 @@
+import { ArgumentError, StateError, checkTimeout, reduceHandle, registerHandle, servedHere, type HandleDescriptor, type ReduceContext, type ServedRef } from '@ipc/core';
+import type { QueueBackend, QueueKind } from './_backend.js';
+import { bytesToItem, bytesToItemSync, itemToBytes } from './_items.js';
+import { RemoteBackend } from './_remote-backend.js';
+import { SharedBackend } from './_shared-backend.js';
+import type { JoinOptions, QueueOptions, QueueWaitOptions, QueueWaitSyncOptions } from './options.js';
+
+const HANDLE_TYPE = '@ipc/queue.Queue';
+
+interface Descriptor {
+  kind: QueueKind;
+  maxsize: number;
+  shared?: { ring: SharedArrayBuffer; state: SharedArrayBuffer };
+  ref?: ServedRef;
+}
+
+/**
+ * Python's `multiprocessing.Queue`: many producers and consumers, in threads
+ * and processes, every item delivered once. Pass it to a `Process` or a pool
+ * task like any argument.
+ */
+export class Queue<T = unknown> {
+  private readonly backend: QueueBackend;
+  private closedHere = false;
+
+  constructor(options: QueueOptions = {}) {
+    if (options === null || typeof options !== 'object') throw new ArgumentError('Queue takes an options object: new Queue({ maxsize })');
+    const { maxsize = 0 } = options;
+    if (typeof maxsize !== 'number' || !Number.isInteger(maxsize)) throw new ArgumentError(`maxsize must be an integer, not ${String(maxsize)}`);
+    this.backend = new SharedBackend(maxsize);
+  }
+
+  /** The most items the queue holds (0: no limit). */
+  get maxsize(): number {
+    return Math.max(0, this.backend.maxsize);
+  }
+
+  /** Puts an item, waiting for room when the queue is full; `Full` when it cannot. Resolves once the queue has accepted it. */
+  async put(item: T, options: QueueWaitOptions = {}): Promise<void> {
+    const { block, timeout } = this.check(options);
+    await this.backend.put(itemToBytes(item), block, timeout, options.signal);
+  }
+
+  /** As `put`, blocking the thread. */
+  putSync(item: T, options: QueueWaitSyncOptions = {}): void {
+    const { block, timeout } = this.check(options);
+    this.backend.putSync(itemToBytes(item), block, timeout);
+  }
+
+  /** `put(item, { block: false })`: `Full` at once when there is no room. */
+  putNowait(item: T): void {
+    this.putSync(item, { block: false });
+  }
+
+  /** Takes the next item, waiting for one; `Empty` after `timeout` ms, or at once with `block: false`. */
+  async get(options: QueueWaitOptions = {}): Promise<T> {
+    const { block, timeout } = this.check(options);
+    return (await bytesToItem(await this.backend.get(block, timeout, options.signal))) as T;
+  }
+
+  /** As `get`, blocking the thread. */
+  getSync(options: QueueWaitSyncOptions = {}): T {
+    const { block, timeout } = this.check(options);
+    return bytesToItemSync(this.backend.getSync(block, timeout)) as T;
+  }
+
+  /** `get({ block: false })`: `Empty` at once when there is nothing. */
+  getNowait(): T {
+    return this.getSync({ block: false });
+  }
+
+  /** Items in the queue (put and not yet taken). Like Python's, a snapshot that others may change at once. */
+  qsize(): number {
+    return this.backend.qsize();
+  }
+
+  empty(): boolean {
+    return this.qsize() === 0;
+  }
+
+  full(): boolean {
+    return this.backend.maxsize > 0 && this.qsize() >= this.backend.maxsize;
+  }
+
+  /** This holder puts and gets no more; what it put still reaches the others. */
+  close(): void {
+    this.closedHere = true;
+  }
+
+  get closed(): boolean {
+    return this.closedHere;
+  }
+
+  /** After `close()`: resolves once every item this holder put has reached the queue (Python's `join_thread`). */
+  async joinThread(): Promise<void> {
+    if (!this.closedHere) throw new StateError('joinThread() before close()');
+    await this.backend.flushed();
+  }
+
+  /** Do not wait for this holder's buffered items at exit: they may be lost (Python's `cancel_join_thread`). */
+  cancelJoinThread(): void {
+    this.backend.dropBuffered();
+  }
+
+  /** Takes items for ever (until this holder is closed): `for await (const item of q)`. */
+  async *[Symbol.asyncIterator](): AsyncIterator<T> {
+    while (!this.closedHere) yield await this.get();
+  }
+
+  [reduceHandle](ctx: ReduceContext): HandleDescriptor {
+    const shared = this.backend.sharedBuffers();
+    const data: Descriptor =
+      ctx.target === 'thread' && shared !== undefined
+        ? { kind: this.kind(), maxsize: this.backend.maxsize, shared }
+        : { kind: this.kind(), maxsize: this.backend.maxsize, ref: this.backend.servedRef() };
+    return { module: import.meta.url, type: HANDLE_TYPE, data };
+  }
+
+  toString(): string {
+    return `<${this.kind()} maxsize=${this.maxsize}${this.closedHere ? ' closed' : ''}>`;
+  }
+
+  protected kind(): QueueKind {
+    return 'Queue';
+  }
+
+  protected get shared(): QueueBackend {
+    return this.backend;
+  }
+
+  private check(options: QueueWaitOptions): { block: boolean; timeout: number | undefined } {
+    if (this.closedHere) throw new StateError(`${this.kind()} is closed`);
+    if (options === null || typeof options !== 'object') throw new ArgumentError('options must be an object: { block, timeout, signal }');
+    const { block = true, timeout } = options;
+    if (timeout !== undefined) checkTimeout(timeout);
+    return { block, timeout };
+  }
+
+  /** @internal Rebuilds a queue around a backend (another thread's memory, or a remote home). */
+  static _around<Q extends Queue<unknown>>(this: new (options?: QueueOptions) => Q, backend: QueueBackend): Q {
+    const q = Object.create(this.prototype as object) as Q;
+    Object.assign(q, { backend, closedHere: false });
+    return q;
+  }
+}
+
+/** Python's `JoinableQueue`: consumers say `taskDone()` for each item; `join()` waits until all are done. */
+export class JoinableQueue<T = unknown> extends Queue<T> {
+  /** One item got with `get` is finished. One call too many → `StateError`. */
+  taskDone(): void {
+    this.shared.taskDone();
+  }
+
+  /** Resolves once every item put has been marked done; with a timeout, `false` if it passes first. */
+  join(options: JoinOptions = {}): Promise<boolean> {
+    return this.shared.join(options.timeout, options.signal);
+  }
+
+  protected override kind(): QueueKind {
+    return 'JoinableQueue';
+  }
+}
+
+/** Python's `SimpleQueue`: `put`, `get`, `empty`, `close`, without a size limit. */
+export class SimpleQueue<T = unknown> extends Queue<T> {
+  constructor() {
+    super({});
+  }
+
+  protected override kind(): QueueKind {
+    return 'SimpleQueue';
+  }
+}
+
+const classes = { Queue, SimpleQueue, JoinableQueue } as const;
+
+registerHandle(HANDLE_TYPE, (raw) => {
+  const data = raw as Descriptor;
+  let backend: QueueBackend;
+  if (data.shared !== undefined) backend = new SharedBackend(data.maxsize, data.shared);
+  else {
+    const home = data.ref === undefined ? undefined : (servedHere(data.ref) as { queue?: SharedBackend } | undefined);
+    backend = home?.queue ?? new RemoteBackend(data.maxsize, data.ref!);
+  }
+  return classes[data.kind]._around(backend);
+});

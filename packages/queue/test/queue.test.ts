@@ -1,0 +1,238 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { activeChildren, ArgumentError, Process, SerializationError, StateError, type ContextKind } from '@ipc/core';
+import { Empty, Full, JoinableQueue, LocalQueue, Queue, SimpleQueue } from '@ipc/queue';
+// @ts-expect-error -- plain JS fixture, loaded in the children too
+import * as fx from './fixtures/tasks.mjs';
+
+type Task = (...args: unknown[]) => unknown;
+const f = fx as Record<'putAll' | 'getN' | 'produce' | 'consume' | 'work' | 'flood' | 'waitForItem' | 'tryPut' | 'inspect', Task>;
+
+afterAll(() => {
+  expect(activeChildren()).toEqual([]);
+});
+
+function start(context: ContextKind, target: Task, ...args: unknown[]): Process {
+  const p = new Process({ target, args, context });
+  p.start();
+  return p;
+}
+
+async function timed(fn: () => Promise<unknown>): Promise<[unknown, number]> {
+  const t0 = performance.now();
+  try {
+    return [await fn(), performance.now() - t0];
+  } catch (err) {
+    return [err, performance.now() - t0];
+  }
+}
+
+describe('Queue in one thread', () => {
+  it('keeps order, counts, and raises Empty and Full as Python does', async () => {
+    const q = new Queue<unknown>({ maxsize: 2 });
+    expect(q.empty()).toBe(true);
+    await q.put({ a: 1, when: new Date(0), big: 10n ** 20n, m: new Map([[1, 'x']]) });
+    q.putNowait('second');
+    expect(q.qsize()).toBe(2);
+    expect(q.full()).toBe(true);
+    expect(() => q.putNowait('third')).toThrow(Full);
+    // block: false ignores the timeout
+    await expect(q.put('third', { block: false, timeout: 10_000 })).rejects.toThrow(Full);
+    expect(await q.get()).toEqual({ a: 1, when: new Date(0), big: 10n ** 20n, m: new Map([[1, 'x']]) });
+    expect(q.getNowait()).toBe('second');
+    expect(() => q.getNowait()).toThrow(Empty);
+    await expect(q.get({ block: false, timeout: 10_000 })).rejects.toThrow(Empty);
+    expect(q.qsize()).toBe(0);
+  });
+
+  it('times out a get after 0.6× to 10× of the timeout, async and sync, and a put on a full queue', async () => {
+    const q = new Queue<number>({ maxsize: 1 });
+    const [err, took] = await timed(() => q.get({ timeout: 200 }));
+    expect(err).toBeInstanceOf(Empty);
+    expect(took).toBeGreaterThanOrEqual(120);
+    expect(took).toBeLessThan(2000);
+    let t0 = performance.now();
+    expect(() => q.getSync({ timeout: 200 })).toThrow(Empty);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(120);
+    q.putSync(1);
+    t0 = performance.now();
+    await expect(q.put(2, { timeout: 200 })).rejects.toThrow(Full);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(120);
+    expect(q.qsize()).toBe(1);
+  });
+
+  it('refuses bad arguments at the call, changing nothing', async () => {
+    const q = new Queue();
+    await expect(q.get({ timeout: -1 })).rejects.toThrow(ArgumentError);
+    await expect(q.put(1, { timeout: -5 })).rejects.toThrow(ArgumentError);
+    expect(() => new Queue({ maxsize: 1.5 })).toThrow(ArgumentError);
+    expect(q.qsize()).toBe(0);
+  });
+
+  it('fails at put with the path of what cannot be sent, and stays usable', async () => {
+    const q = new Queue();
+    await expect(q.put({ ok: 1, fn: () => 1 })).rejects.toThrow(SerializationError);
+    await expect(q.put({ ok: 1, fn: () => 1 })).rejects.toThrow(/item\.fn/);
+    expect(q.qsize()).toBe(0);
+    await q.put('fine');
+    expect(await q.get()).toBe('fine');
+  });
+
+  it('after close(): put and get are errors, joinThread waits for the buffered items', async () => {
+    const q = new Queue();
+    await q.put(1);
+    q.close();
+    await expect(q.put(2)).rejects.toThrow(StateError);
+    await expect(q.get()).rejects.toThrow(StateError);
+    await q.joinThread();
+    expect(String(q)).toContain('closed');
+  });
+
+  it('aborts a waiting get with the signal’s reason', async () => {
+    const q = new Queue();
+    const ac = new AbortController();
+    const waiting = q.get({ signal: ac.signal });
+    ac.abort(new Error('stop'));
+    await expect(waiting).rejects.toThrow('stop');
+    await q.put('after');
+    expect(await q.get()).toBe('after');
+  });
+
+  it('buffers puts beyond what the memory holds, as Python’s feeder thread does, and delivers them all in order', async () => {
+    const q = new Queue<string>();
+    const big = 'x'.repeat(50_000);
+    for (let i = 0; i < 100; i++) await q.put(`${i}${big}`); // 5 MB: more than the ring, no consumer yet
+    expect(q.qsize()).toBe(100);
+    const c = start('thread', f.getN, q, 100);
+    const got = (await c.join()) as string[];
+    expect(got.map((s) => Number.parseInt(s, 10))).toEqual(Array.from({ length: 100 }, (_, i) => i));
+  });
+});
+
+describe.each<ContextKind>(['thread', 'process'])('Queue with a child in the %s context', (context) => {
+  it('carries items both ways, sync and async', async () => {
+    const q = new Queue();
+    const back = new Queue();
+    const child = start(context, f.getN, q, 3, true);
+    await q.put({ n: 1 });
+    q.putSync([2, 'two']);
+    await q.put(new Set([3]));
+    expect(await child.join()).toEqual([{ n: 1 }, [2, 'two'], new Set([3])]);
+    const producer = start(context, f.putAll, back, ['a', 'b']);
+    expect(await producer.join()).toBe(2);
+    expect([await back.get(), back.getSync()]).toEqual(['a', 'b']);
+  });
+
+  it('gives real back-pressure: a child’s put waits on a full queue and fails with Full after its timeout', async () => {
+    const q = new Queue<number>({ maxsize: 2 });
+    const child = start(context, f.tryPut, q, 3, 300);
+    expect(await child.join()).toEqual(['ok', 'ok', 'Full']);
+    expect(q.qsize()).toBe(2);
+    expect(q.full()).toBe(true);
+  });
+
+  it('sizes and Empty reach the child too', async () => {
+    const q = new SimpleQueue();
+    await q.put('x');
+    await q.put('y');
+    const child = start(context, f.inspect, q);
+    expect(await child.join()).toEqual({ qsize: 1, now: 'x' });
+    expect(await q.get()).toBe('y');
+    const again = start(context, f.inspect, q);
+    expect(await again.join()).toEqual({ qsize: 0, now: 'Empty' });
+  });
+
+  it('JoinableQueue: join() returns once the child has marked every item done', async () => {
+    const q = new JoinableQueue<number | null>();
+    const out = new Queue<number>();
+    const child = start(context, f.work, q, out);
+    for (const n of [1, 2, 3]) await q.put(n);
+    await q.put(null);
+    expect(await q.join({ timeout: 20_000 })).toBe(true);
+    expect([await out.get(), await out.get(), await out.get()]).toEqual([2, 4, 6]);
+    await child.join();
+    expect(() => q.taskDone()).toThrow(StateError);
+  });
+
+  it('a consumer killed while it waits in get() takes no item with it', async () => {
+    const q = new Queue<string>();
+    const ready = new Queue<string>();
+    const child = start(context, f.waitForItem, q, ready);
+    expect(await ready.get({ timeout: 20_000 })).toBe('waiting');
+    child.kill();
+    await child.join();
+    await q.put('not lost');
+    expect(await q.get({ timeout: 20_000 })).toBe('not lost');
+  });
+});
+
+describe('many producers and consumers, threads and processes at once', () => {
+  it('delivers every item exactly once and keeps each producer’s order', async () => {
+    const q = new Queue<string | null>({ maxsize: 50 });
+    const n = 300;
+    const producers = [
+      start('thread', f.produce, q, 't1', n, false),
+      start('thread', f.produce, q, 't2', n, true),
+      start('process', f.produce, q, 'p1', n, false),
+      start('process', f.produce, q, 'p2', n, true),
+    ];
+    const consumers = [start('thread', f.consume, q, 1), start('thread', f.consume, q, 1), start('process', f.consume, q, 1), start('process', f.consume, q, 1)];
+    await Promise.all(producers.map((p) => p.join()));
+    const lists = (await Promise.all(consumers.map((c) => c.join()))) as string[][];
+    const all = lists.flat();
+    expect(all).toHaveLength(4 * n);
+    expect(new Set(all).size).toBe(4 * n);
+    for (const list of lists) {
+      const last = new Map<string, number>();
+      for (const item of list) {
+        const [id, i] = item.split(':') as [string, string];
+        expect(Number(i)).toBeGreaterThan(last.get(id) ?? -1);
+        last.set(id, Number(i));
+      }
+    }
+    expect(producers.every((p) => p.exitCode === 0) && consumers.every((c) => c.exitCode === 0)).toBe(true);
+  });
+});
+
+describe('a producer that dies mid-flow', () => {
+  it.each<[ContextKind, 'kill' | 'terminate']>([
+    ['process', 'kill'],
+    ['thread', 'terminate'],
+  ])('%s producer, %s(): what the queue accepted arrives once, in order, uncorrupted', async (context, how) => {
+    const q = new Queue<string>({ maxsize: 20 });
+    const producer = start(context, f.flood, q);
+    const got: string[] = [];
+    while (got.length < 200) got.push(await q.get({ timeout: 20_000 }));
+    producer[how]();
+    await producer.join();
+    for (;;) {
+      try {
+        got.push(await q.get({ timeout: 300 }));
+      } catch (err) {
+        expect(err).toBeInstanceOf(Empty);
+        break;
+      }
+    }
+    got.forEach((item, i) => expect(item).toBe(`${i}:${(i * 7919) % 65_521}`));
+    expect(q.qsize()).toBe(0);
+  });
+});
+
+describe('LocalQueue (Python’s queue.Queue)', () => {
+  it('works in its thread and refuses to cross, naming itself at start()', async () => {
+    const q = new LocalQueue<number>({ maxsize: 1 });
+    const waiting = q.get();
+    await q.put(1);
+    expect(await waiting).toBe(1);
+    q.putNowait(2);
+    expect(() => q.putNowait(3)).toThrow(Full);
+    await expect(q.put(3, { timeout: 50 })).rejects.toThrow(Full);
+    expect(q.getNowait()).toBe(2);
+    q.taskDone();
+    q.taskDone();
+    expect(() => q.taskDone()).toThrow(StateError);
+    expect(await q.join()).toBe(true);
+    const p = new Process({ target: f.getN, args: [q, 1] });
+    expect(() => p.start()).toThrow(SerializationError);
+    expect(() => p.start()).toThrow(/args\[0\].*LocalQueue/);
+  });
+});
