@@ -1,1 +1,10 @@
-export { BrokenBarrierError, AbandonedLockError } from './errors.js';
+export { Lock, RLock } from './lock.js';
+export type { Lockable } from './lock.js';
+export type { Held } from './_held.js';
+export { Semaphore, BoundedSemaphore } from './semaphore.js';
+export { Condition } from './condition.js';
+export { Event } from './event.js';
+export { Barrier } from './barrier.js';
+export type { BarrierOptions } from './barrier.js';
+export { BrokenBarrierError } from './errors.js';
+export type { AcquireOptions, AcquireSyncOptions, WaitOptions, WaitSyncOptions } from './options.js';

@@ -10,7 +10,7 @@
 import { StateError } from '../errors.js';
 import { heapId, isHeapAlive } from '../heap-registry.js';
 import type { WaitOptions } from './atomic-wait.js';
-import { deadline, runAsync, runSync, type Steps } from './_steps.js';
+import { deadline, runAsync, runSync, type Steps } from './steps.js';
 
 /** How a lock was obtained: normally, or taken over from an owner that died holding it. */
 export type Acquired = 'acquired' | 'abandoned';
@@ -71,6 +71,16 @@ export class RobustMutex {
     } finally {
       Atomics.sub(this.i32, this.index + 1, 1);
     }
+  }
+
+  /**
+   * Releases the lock whoever holds it (Python's `Lock` may be released by any
+   * thread); `StateError` when it is not locked.
+   */
+  unlockAny(): void {
+    const cur = Atomics.load(this.i32, this.index);
+    if (cur === 0 || Atomics.compareExchange(this.i32, this.index, cur, 0) !== cur) throw new StateError('release of an unlocked lock');
+    if (Atomics.load(this.i32, this.index + 1) > 0) Atomics.notify(this.i32, this.index, 1);
   }
 
   /** Releases the lock; only its owner may. */

@@ -13,7 +13,7 @@ import { ArgumentError, IpcError, StateError } from '../errors.js';
 import { registerErrorClass } from '../error-codec.js';
 import { heapId, isHeapAlive } from '../heap-registry.js';
 import type { WaitOptions } from './atomic-wait.js';
-import { deadline, runAsync, runSync, type Steps } from './_steps.js';
+import { deadline, runAsync, runSync, type Steps } from './steps.js';
 import { LIVENESS_CHECK_MS, RobustMutex } from './robust-mutex.js';
 
 // Words the writers change, words the readers change, and the waiter counts,

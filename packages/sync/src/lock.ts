@@ -1,0 +1,213 @@
+import { RobustMutex, StateError, runAsyncSteps, runSyncSteps, type Acquired } from '@ipc/core';
+import { heldUntilReleased, type Held } from './_held.js';
+import { Primitive } from './_primitive.js';
+import { acquireDeadline, leftOf } from './_waiting.js';
+import type { AcquireOptions, AcquireSyncOptions } from './options.js';
+
+const MUTEX = 0; // + 1
+const COUNT = 2; // RLock's recursion count
+const WORDS = 4;
+
+/** Something with `acquire` / `release`: what `Condition` and the guards work with. */
+export interface Lockable {
+  acquire(options?: AcquireOptions): Promise<boolean>;
+  acquireSync(options?: AcquireSyncOptions): boolean;
+  release(): void;
+}
+
+
+/**
+ * Python's `multiprocessing.Lock`: one holder at a time, across threads and
+ * processes; any holder of the object may release it (as in Python).
+ *
+ * A holder that dies holding it (a terminated worker, a SIGKILLed process)
+ * does not block the rest: the next acquirer takes it over, and its
+ * `abandoned` is `true` — the state the lock protected may be half-changed.
+ */
+export class Lock extends Primitive implements Lockable {
+  /** Whether this heap's last successful acquire took the lock over from a holder that died. */
+  abandoned = false;
+
+  constructor() {
+    super(WORDS);
+  }
+
+  protected get handleType(): string {
+    return '@ipc/sync.Lock';
+  }
+
+  /** Resolves `true` once acquired, `false` if `timeout` passed (or at once with `block: false`). */
+  async acquire(options?: AcquireOptions): Promise<boolean> {
+    const until = acquireDeadline(options);
+    const got = this.remote ? ((await this.remote.call('acquire', [leftOf(until)], { signal: options?.signal })) as Acquired | false) : await this.acquireAs(this.me(), until, options?.signal);
+    return this.took(got);
+  }
+
+  acquireSync(options?: AcquireSyncOptions): boolean {
+    const until = acquireDeadline(options);
+    const got = this.remote ? (this.remote.callSync('acquire', [leftOf(until)]) as Acquired | false) : this.acquireAsSync(this.me(), until);
+    return this.took(got);
+  }
+
+  release(): void {
+    if (this.remote) this.remote.callSync('release');
+    else this.releaseAs(this.me());
+  }
+
+  /** Whether someone holds it. */
+  locked(): boolean {
+    return this.remote ? (this.remote.callSync('locked') as boolean) : this.mutex().owner() !== 0;
+  }
+
+  /** Runs `fn` holding the lock, releasing it however `fn` ends (Python's `with lock:`). */
+  async withLock<T>(fn: () => T | Promise<T>, options?: AcquireOptions): Promise<T> {
+    if (!(await this.acquire(options))) throw new StateError('the lock was not acquired in time');
+    try {
+      return await fn();
+    } finally {
+      this.release();
+    }
+  }
+
+  /** `await using held = await lock.guard()`: acquired now, released at the end of the scope. */
+  async guard(options?: AcquireOptions): Promise<Held> {
+    if (!(await this.acquire(options))) throw new StateError('the lock was not acquired in time');
+    return heldUntilReleased(this);
+  }
+
+  /** `using held = lock.guardSync()`. */
+  guardSync(options?: AcquireSyncOptions): Held {
+    if (!this.acquireSync(options)) throw new StateError('the lock was not acquired in time');
+    return heldUntilReleased(this);
+  }
+
+  override toString(): string {
+    return `<${this.constructor.name}(owner=${this.remote ? '?' : this.mutex().owner() || 'None'})>`;
+  }
+
+  private took(got: Acquired | false): boolean {
+    if (got === false) return false;
+    this.abandoned = got === 'abandoned';
+    return true;
+  }
+
+  protected mutex(): RobustMutex {
+    return new RobustMutex(this.state, MUTEX);
+  }
+
+  /** @internal */
+  acquireAs(owner: number, until: number, signal: AbortSignal | undefined): Promise<Acquired | false> {
+    return runAsyncSteps(this.mutex().lockSteps(owner, until), signal);
+  }
+
+  /** @internal */
+  acquireAsSync(owner: number, until: number): Acquired | false {
+    return runSyncSteps(this.mutex().lockSteps(owner, until));
+  }
+
+  /** @internal */
+  releaseAs(_owner: number): void {
+    this.mutex().unlockAny();
+  }
+
+  /** @internal Whether `owner` holds it (what Condition checks). */
+  isOwnedBy(owner: number): boolean {
+    return this.mutex().owner() === owner;
+  }
+
+  /** @internal Releases fully for `Condition.wait`, returning what `restore` needs. */
+  releaseSave(owner: number): number {
+    this.releaseAs(owner);
+    return 1;
+  }
+
+  /** @internal */
+  restoreSteps(owner: number, _saved: number): ReturnType<RobustMutex['lockSteps']> {
+    return this.mutex().lockSteps(owner, Infinity);
+  }
+
+  protected perform(op: string, args: readonly unknown[], owner: number, signal: AbortSignal): unknown {
+    switch (op) {
+      case 'acquire':
+        return this.acquireAs(owner, args[0] === undefined ? Infinity : performance.now() + (args[0] as number), signal);
+      case 'release':
+        return this.releaseAs(owner);
+      case 'locked':
+        return this.mutex().owner() !== 0;
+      default:
+        return this.performMore(op, args, owner, signal);
+    }
+  }
+
+  protected performMore(op: string, _args: readonly unknown[], _owner: number, _signal: AbortSignal): unknown {
+    throw new StateError(`no operation ${op} on ${this.constructor.name}`);
+  }
+
+  static {
+    Primitive.registerType('@ipc/sync.Lock', Lock.prototype);
+  }
+}
+
+/**
+ * Python's `RLock`: the holder may acquire again (a recursion count), and
+ * only the holder may release — another thread or process gets `StateError`.
+ */
+export class RLock extends Lock {
+  protected override get handleType(): string {
+    return '@ipc/sync.RLock';
+  }
+
+  override async acquireAs(owner: number, until: number, signal: AbortSignal | undefined): Promise<Acquired | false> {
+    if (this.mutex().owner() === owner) return this.again();
+    const got = await super.acquireAs(owner, until, signal);
+    if (got !== false) Atomics.store(this.state, COUNT, 1);
+    return got;
+  }
+
+  override acquireAsSync(owner: number, until: number): Acquired | false {
+    if (this.mutex().owner() === owner) return this.again();
+    const got = super.acquireAsSync(owner, until);
+    if (got !== false) Atomics.store(this.state, COUNT, 1);
+    return got;
+  }
+
+  private again(): 'acquired' {
+    Atomics.add(this.state, COUNT, 1);
+    return 'acquired';
+  }
+
+  override releaseAs(owner: number): void {
+    const holder = this.mutex().owner();
+    if (holder === 0) throw new StateError('cannot release un-acquired lock');
+    if (holder !== owner) throw new StateError('cannot release a lock held by another thread or process');
+    if (Atomics.sub(this.state, COUNT, 1) === 1) this.mutex().unlock(owner);
+  }
+
+  /** How many times the holder has acquired it (0 when free). */
+  get count(): number {
+    return this.remote ? (this.remote.callSync('count') as number) : this.mutex().owner() === 0 ? 0 : Atomics.load(this.state, COUNT);
+  }
+
+  override releaseSave(owner: number): number {
+    if (this.mutex().owner() !== owner) throw new StateError('cannot release un-acquired lock');
+    const count = Atomics.load(this.state, COUNT);
+    Atomics.store(this.state, COUNT, 0);
+    this.mutex().unlock(owner);
+    return count;
+  }
+
+  override *restoreSteps(owner: number, saved: number): ReturnType<RobustMutex['lockSteps']> {
+    const got = yield* this.mutex().lockSteps(owner, Infinity);
+    Atomics.store(this.state, COUNT, saved);
+    return got;
+  }
+
+  protected override performMore(op: string, args: readonly unknown[], owner: number, signal: AbortSignal): unknown {
+    if (op === 'count') return this.mutex().owner() === 0 ? 0 : Atomics.load(this.state, COUNT);
+    return super.performMore(op, args, owner, signal);
+  }
+
+  static {
+    Primitive.registerType('@ipc/sync.RLock', RLock.prototype);
+  }
+}

@@ -1,0 +1,19 @@
+/** How an acquiring call waits, as Python's `acquire(blocking, timeout)`. */
+export interface AcquireOptions {
+  /** Wait for the lock or permit; default true. `false` tries once (and ignores `timeout`). */
+  block?: boolean;
+  /** Milliseconds; default for ever. On timeout the call resolves `false`. */
+  timeout?: number;
+  /** Aborting rejects with the signal's reason; nothing is acquired. */
+  signal?: AbortSignal;
+}
+
+export type AcquireSyncOptions = Omit<AcquireOptions, 'signal'>;
+
+/** How a waiting call (`wait`, `waitFor`) waits. */
+export interface WaitOptions {
+  timeout?: number;
+  signal?: AbortSignal;
+}
+
+export type WaitSyncOptions = Omit<WaitOptions, 'signal'>;

@@ -1,0 +1,198 @@
+import { StateError, isHeapAlive, runAsyncSteps, runSyncSteps, LIVENESS_CHECK_MS, ArgumentError, type Acquired, type Steps } from '@ipc/core';
+import { Primitive } from './_primitive.js';
+import { acquireDeadline, leftOf } from './_waiting.js';
+import type { AcquireOptions, AcquireSyncOptions } from './options.js';
+import { heldUntilReleased, type Held } from './_held.js';
+import type { Lockable } from './lock.js';
+
+const VALUE = 0; // permits free
+const WAITERS = 1;
+const BOUND = 2; // BoundedSemaphore's limit + 1; 0 for a plain Semaphore
+const HOLDERS = 4; // [heap id, permits] pairs: who holds what, so a dead holder's permits come back
+const SLOTS = 64;
+const WORDS = HOLDERS + SLOTS * 2;
+
+/**
+ * Python's `multiprocessing.Semaphore`: `value` permits, across threads and
+ * processes. Permits held by a holder that dies come back to the others (the
+ * acquirer that gets one is told: `abandoned` is `true`), where Python would
+ * lose them for ever.
+ */
+export class Semaphore extends Primitive implements Lockable {
+  /** Whether this heap's last successful acquire got a permit back from a holder that died. */
+  abandoned = false;
+
+  constructor(value = 1) {
+    super(WORDS);
+    if (!Number.isInteger(value) || value < 0) throw new ArgumentError(`semaphore initial value must be an integer >= 0, not ${String(value)}`);
+    this.state[VALUE] = value;
+  }
+
+  protected get handleType(): string {
+    return '@ipc/sync.Semaphore';
+  }
+
+  /** Takes a permit: `true`, or `false` when `timeout` passes (at once with `block: false`). */
+  async acquire(options?: AcquireOptions): Promise<boolean> {
+    const until = acquireDeadline(options);
+    const got = this.remote ? ((await this.remote.call('acquire', [leftOf(until)], { signal: options?.signal })) as Acquired | false) : await runAsyncSteps(this.acquireSteps(this.me(), until), options?.signal);
+    return this.took(got);
+  }
+
+  acquireSync(options?: AcquireSyncOptions): boolean {
+    const until = acquireDeadline(options);
+    const got = this.remote ? (this.remote.callSync('acquire', [leftOf(until)]) as Acquired | false) : runSyncSteps(this.acquireSteps(this.me(), until));
+    return this.took(got);
+  }
+
+  /** Gives back `n` permits (anyone may, as in Python). */
+  release(n = 1): void {
+    if (!Number.isInteger(n) || n < 1) throw new ArgumentError(`release(n) takes a positive integer, not ${String(n)}`);
+    if (this.remote) this.remote.callSync('release', [n]);
+    else this.releaseAs(this.me(), n);
+  }
+
+  /** Free permits now (Python's `get_value()`). */
+  getValue(): number {
+    return this.remote ? (this.remote.callSync('value') as number) : Atomics.load(this.state, VALUE);
+  }
+
+  async withPermit<T>(fn: () => T | Promise<T>, options?: AcquireOptions): Promise<T> {
+    if (!(await this.acquire(options))) throw new StateError('no permit was acquired in time');
+    try {
+      return await fn();
+    } finally {
+      this.release();
+    }
+  }
+
+  /** `await using held = await sem.guard()`. */
+  async guard(options?: AcquireOptions): Promise<Held> {
+    if (!(await this.acquire(options))) throw new StateError('no permit was acquired in time');
+    return heldUntilReleased(this);
+  }
+
+  guardSync(options?: AcquireSyncOptions): Held {
+    if (!this.acquireSync(options)) throw new StateError('no permit was acquired in time');
+    return heldUntilReleased(this);
+  }
+
+  override toString(): string {
+    return `<${this.constructor.name}(value=${this.getValue()})>`;
+  }
+
+  private took(got: Acquired | false): boolean {
+    if (got === false) return false;
+    this.abandoned = got === 'abandoned';
+    return true;
+  }
+
+  private *acquireSteps(owner: number, until: number): Steps<Acquired | false> {
+    let recovered = false;
+    for (;;) {
+      const value = Atomics.load(this.state, VALUE);
+      if (value > 0) {
+        if (Atomics.compareExchange(this.state, VALUE, value, value - 1) !== value) continue;
+        this.record(owner, 1);
+        return recovered ? 'abandoned' : 'acquired';
+      }
+      if (this.reclaimDead()) {
+        recovered = true;
+        continue;
+      }
+      const now = performance.now();
+      if (now >= until) return false;
+      Atomics.add(this.state, WAITERS, 1);
+      try {
+        yield { i32: this.state, index: VALUE, expected: 0, until: Math.min(until, now + LIVENESS_CHECK_MS) };
+      } finally {
+        Atomics.sub(this.state, WAITERS, 1);
+      }
+    }
+  }
+
+  private releaseAs(owner: number, n: number): void {
+    const bound = Atomics.load(this.state, BOUND);
+    for (;;) {
+      const value = Atomics.load(this.state, VALUE);
+      if (bound > 0 && value + n > bound - 1) throw new StateError('semaphore released too many times');
+      if (Atomics.compareExchange(this.state, VALUE, value, value + n) === value) break;
+    }
+    this.record(owner, -n);
+    if (Atomics.load(this.state, WAITERS) > 0) Atomics.notify(this.state, VALUE, n);
+  }
+
+  /** Counts permits per holder heap (a release by a non-holder — allowed — changes no one's count). */
+  private record(owner: number, delta: number): void {
+    for (let i = 0; i < SLOTS; i++) {
+      const at = HOLDERS + i * 2;
+      if (Atomics.load(this.state, at) !== owner) continue;
+      if (delta > 0) Atomics.add(this.state, at + 1, delta);
+      else {
+        const held = Atomics.load(this.state, at + 1);
+        Atomics.store(this.state, at + 1, Math.max(0, held + delta));
+        if (held + delta <= 0) Atomics.compareExchange(this.state, at, owner, 0);
+      }
+      return;
+    }
+    if (delta <= 0) return;
+    for (let i = 0; i < SLOTS; i++) {
+      const at = HOLDERS + i * 2;
+      if (Atomics.compareExchange(this.state, at, 0, owner) === 0) {
+        Atomics.store(this.state, at + 1, delta);
+        return;
+      }
+    }
+    // More than SLOTS holders at once: this one's permits are not tracked (they cannot come back if it dies).
+  }
+
+  /** Gives back the permits of holders that died; true if any came back. */
+  private reclaimDead(): boolean {
+    let any = false;
+    for (let i = 0; i < SLOTS; i++) {
+      const at = HOLDERS + i * 2;
+      const owner = Atomics.load(this.state, at);
+      if (owner === 0 || isHeapAlive(owner)) continue;
+      const held = Atomics.exchange(this.state, at + 1, 0);
+      if (Atomics.compareExchange(this.state, at, owner, 0) !== owner) continue;
+      if (held > 0) {
+        Atomics.add(this.state, VALUE, held);
+        any = true;
+      }
+    }
+    return any;
+  }
+
+  protected perform(op: string, args: readonly unknown[], owner: number, signal: AbortSignal): unknown {
+    switch (op) {
+      case 'acquire':
+        return runAsyncSteps(this.acquireSteps(owner, args[0] === undefined ? Infinity : performance.now() + (args[0] as number)), signal);
+      case 'release':
+        return this.releaseAs(owner, args[0] as number);
+      case 'value':
+        return Atomics.load(this.state, VALUE);
+      default:
+        throw new StateError(`no operation ${op} on ${this.constructor.name}`);
+    }
+  }
+
+  static {
+    Primitive.registerType('@ipc/sync.Semaphore', Semaphore.prototype);
+  }
+}
+
+/** Python's `BoundedSemaphore`: releasing beyond the initial value is a `StateError`. */
+export class BoundedSemaphore extends Semaphore {
+  constructor(value = 1) {
+    super(value);
+    this.state[BOUND] = value + 1;
+  }
+
+  protected override get handleType(): string {
+    return '@ipc/sync.BoundedSemaphore';
+  }
+
+  static {
+    Primitive.registerType('@ipc/sync.BoundedSemaphore', BoundedSemaphore.prototype);
+  }
+}
