@@ -83,6 +83,8 @@ export class FrameDecoder {
   }
 
   private take(n: number): Buffer {
+    // An empty frame may come when nothing else is buffered.
+    if (n === 0) return Buffer.alloc(0);
     this.buffered -= n;
     const first = this.chunks[0]!;
     if (first.length === n) {

@@ -4,7 +4,7 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FrameTooLargeError, StreamChannel, frameHeader } from '@ipc/core';
+import { FrameDecoder, FrameTooLargeError, StreamChannel, frameHeader } from '@ipc/core';
 
 let dir: string;
 let server: Server;
@@ -83,5 +83,14 @@ describe('StreamChannel', () => {
     tx.close();
     expect(await closed).toBeUndefined();
     expect(() => tx.send(Buffer.from('x'))).toThrow(/closed/);
+  });
+});
+
+describe('FrameDecoder', () => {
+  it('gives an empty frame that comes last in a chunk, or alone', () => {
+    const d = new FrameDecoder();
+    expect(d.push(Buffer.from([0, 0, 0, 1, 7, 0, 0, 0, 0])).map((b) => b.length)).toEqual([1, 0]);
+    expect(d.push(Buffer.from([0, 0, 0, 0])).map((b) => b.length)).toEqual([0]);
+    expect(d.pending).toBe(0);
   });
 });

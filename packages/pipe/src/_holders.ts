@@ -1,0 +1,72 @@
+/**
+ * Who holds each end of a pipe: a table in shared memory of [holder, end,
+ * count, stamp] rows. A holder is a heap id — a thread of this process, or a
+ * remote process as the broker sees it — or, for an end on its way to a
+ * process not started yet, a negative ticket that the new holder claims.
+ * EOF comes once no live holder of the other end is left, as with a socket
+ * whose every duplicate was closed.
+ */
+import { StateError, isHeapAlive } from '@ipc/core';
+
+const ROWS = 64;
+const ROW = 4;
+const NEXT_TICKET = ROWS * ROW;
+export const HOLDER_WORDS = NEXT_TICKET + 1;
+/** An end on its way to a new holder counts for this long, at most, unless claimed. */
+const TICKET_SECONDS = 120;
+
+export class Holders {
+  constructor(readonly table: Int32Array) {}
+
+  static create(): Holders {
+    return new Holders(new Int32Array(new SharedArrayBuffer(HOLDER_WORDS * 4)));
+  }
+
+  add(holder: number, end: number, delta: number): void {
+    const t = this.table;
+    for (let r = 0; r < ROWS; r++) {
+      const at = r * ROW;
+      if (Atomics.load(t, at) === holder && Atomics.load(t, at + 1) === end) {
+        const left = Atomics.add(t, at + 2, delta) + delta;
+        if (left <= 0) Atomics.compareExchange(t, at, holder, 0);
+        return;
+      }
+    }
+    if (delta <= 0) return;
+    for (let r = 0; r < ROWS; r++) {
+      const at = r * ROW;
+      if (Atomics.compareExchange(t, at, 0, holder) !== 0) continue;
+      Atomics.store(t, at + 1, end);
+      Atomics.store(t, at + 2, delta);
+      Atomics.store(t, at + 3, Math.floor(Date.now() / 1000) | 0);
+      return;
+    }
+    throw new StateError(`more than ${ROWS} holders of one pipe`);
+  }
+
+  /** A ticket for an end about to cross to a heap that does not exist yet. */
+  reserve(end: number): number {
+    const ticket = -(Atomics.add(this.table, NEXT_TICKET, 1) + 1);
+    this.add(ticket, end, 1);
+    return ticket;
+  }
+
+  /** The new holder takes over the ticket's count. */
+  claim(ticket: number, holder: number, end: number): void {
+    this.add(holder, end, 1);
+    this.add(ticket, end, -1);
+  }
+
+  /** Whether any holder of `end` is left: alive, or a ticket not yet expired. */
+  held(end: number): boolean {
+    const t = this.table;
+    const now = Math.floor(Date.now() / 1000);
+    for (let r = 0; r < ROWS; r++) {
+      const at = r * ROW;
+      const holder = Atomics.load(t, at);
+      if (holder === 0 || Atomics.load(t, at + 1) !== end || Atomics.load(t, at + 2) <= 0) continue;
+      if (holder < 0 ? now - Atomics.load(t, at + 3) < TICKET_SECONDS : isHeapAlive(holder)) return true;
+    }
+    return false;
+  }
+}

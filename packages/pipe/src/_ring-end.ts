@@ -1,0 +1,157 @@
+/**
+ * One end of a pipe whose home is this process: it reads one ring and writes
+ * the other (a one-way pipe's ends have one of each). Threads of this process
+ * work on the rings directly; other processes come through the broker, which
+ * does their sends and receives here.
+ */
+import { EOFError, SharedRing, StateError, acknowledged, heapId, serve, type ReduceContext, type Served, type ServedRef } from '@ipc/core';
+import { Holders } from './_holders.js';
+import type { FrameTransport, Received } from './_transport.js';
+import { BrokenPipeError } from './errors.js';
+
+export interface RingEndData {
+  inRing: SharedArrayBuffer | undefined;
+  outRing: SharedArrayBuffer | undefined;
+  holders: SharedArrayBuffer;
+  end: number;
+}
+
+export class RingEnd implements FrameTransport {
+  private readonly inRing: SharedRing | undefined;
+  private readonly outRing: SharedRing | undefined;
+  private readonly holders: Holders;
+  private closed = false;
+  /** Messages taken for a remote reader that never got them: read again before the ring. */
+  private readonly returned: Uint8Array[] = [];
+  private serving: ServedRef | undefined;
+  private readonly gone = (): boolean => !this.holders.held(1 - this.data.end);
+
+  constructor(
+    private readonly data: RingEndData,
+    ticket?: number,
+  ) {
+    this.inRing = data.inRing && SharedRing.attach(data.inRing);
+    this.outRing = data.outRing && SharedRing.attach(data.outRing);
+    this.holders = new Holders(new Int32Array(data.holders));
+    if (ticket === undefined) this.holders.add(heapId(), data.end, 1);
+    else this.holders.claim(ticket, heapId(), data.end);
+  }
+
+  get ringData(): RingEndData {
+    return this.data;
+  }
+
+  get readable(): boolean {
+    return this.inRing !== undefined;
+  }
+
+  get writable(): boolean {
+    return this.outRing !== undefined;
+  }
+
+  async send(bytes: Uint8Array, signal: AbortSignal | undefined): Promise<void> {
+    const out = this.checkSend();
+    if ((await out.write(bytes, { signal, gone: this.gone })) === 'gone') throw new BrokenPipeError();
+  }
+
+  sendSync(bytes: Uint8Array): void {
+    if (this.checkSend().writeSync(bytes, { gone: this.gone }) === 'gone') throw new BrokenPipeError();
+  }
+
+  private checkSend(): SharedRing {
+    if (this.outRing === undefined) throw new StateError('connection is read-only');
+    if (this.gone()) throw new BrokenPipeError();
+    return this.outRing;
+  }
+
+  async recv(timeout: number | undefined, signal: AbortSignal | undefined): Promise<Received> {
+    const back = this.returned.shift();
+    if (back !== undefined) return back;
+    return this.reading().read({ timeout, signal, gone: this.gone });
+  }
+
+  recvSync(timeout: number | undefined): Received {
+    const back = this.returned.shift();
+    if (back !== undefined) return back;
+    return this.reading().readSync({ timeout, gone: this.gone });
+  }
+
+  async poll(timeout: number | undefined, signal: AbortSignal | undefined): Promise<boolean> {
+    if (this.returned.length > 0) return true;
+    return (await this.reading().poll({ timeout, signal, gone: this.gone })) !== false;
+  }
+
+  pollSync(timeout: number | undefined): boolean {
+    if (this.returned.length > 0) return true;
+    return this.reading().pollSync({ timeout, gone: this.gone }) !== false;
+  }
+
+  private reading(): SharedRing {
+    if (this.inRing === undefined) throw new StateError('connection is write-only');
+    return this.inRing;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.holders.add(heapId(), this.data.end, -1);
+    // Wake the peers' readers and writers so they look again at who is left.
+    this.inRing?.wakeAll();
+    this.outRing?.wakeAll();
+  }
+
+  reduce(ctx: ReduceContext): unknown {
+    const ticket = this.holders.reserve(this.data.end);
+    if (ctx.target === 'thread') return { t: 'ring', data: this.data, ticket };
+    return { t: 'remote', ref: this.servedRef(), ticket, readable: this.readable, writable: this.writable };
+  }
+
+  /** @internal For the broker: a remote holder claims its ticket, or gives its hold back. */
+  holderChange(ticket: number | undefined, holder: number, delta: number): void {
+    if (ticket !== undefined) this.holders.claim(ticket, holder, this.data.end);
+    else this.holders.add(holder, this.data.end, delta);
+    if (delta < 0) {
+      this.inRing?.wakeAll();
+      this.outRing?.wakeAll();
+    }
+  }
+
+  private servedRef(): ServedRef {
+    if (this.serving === undefined) {
+      // eslint-disable-next-line @typescript-eslint/no-this-alias -- the served object's methods are not this class's
+      const end = this;
+      const served: Served & { end: RingEnd } = {
+        end,
+        async call(op, args, caller, signal) {
+          switch (op) {
+            case 'attach':
+              return end.holderChange(args[0] as number, caller.heapId, 1);
+            case 'detach':
+              return end.holderChange(undefined, caller.heapId, -1);
+            case 'reserve':
+              return end.holders.reserve(end.data.end);
+            case 'send':
+              return end.send(args[0] as Uint8Array, signal);
+            case 'recv': {
+              const got = await end.recv(args[0] as number | undefined, signal);
+              // A message the caller never receives (it died, or gave up) is read again first.
+              return got instanceof Uint8Array ? acknowledged(got, () => end.returned.unshift(got)) : got;
+            }
+            case 'poll':
+              return end.poll(args[0] as number | undefined, signal);
+            default:
+              throw new EOFError(`no pipe operation ${op}`);
+          }
+        },
+        callerGone() {
+          // Its heap id is dead now, so it no longer counts as a holder: let the others look again.
+          end.inRing?.wakeAll();
+          end.outRing?.wakeAll();
+        },
+      };
+      const { address, id, token } = serve(served);
+      this.serving = { address, id, token };
+    }
+    return this.serving;
+  }
+}

@@ -1,0 +1,23 @@
+import type { ContextKind, ReduceContext } from '@ipc/core';
+
+/** A message, or why none came: the peer is gone for good (`'eof'`), or the timeout passed. */
+export type Received = Uint8Array | 'eof' | 'timeout';
+
+/** How a Connection moves whole messages: a shared-memory ring, a broker, or a socket. */
+export interface FrameTransport {
+  readonly readable: boolean;
+  readonly writable: boolean;
+  send(bytes: Uint8Array, signal: AbortSignal | undefined): Promise<void>;
+  sendSync(bytes: Uint8Array): void;
+  recv(timeout: number | undefined, signal: AbortSignal | undefined): Promise<Received>;
+  recvSync(timeout: number | undefined): Received;
+  /** Whether a message (or the end) is there, waiting up to `timeout`. Never consumes. */
+  poll(timeout: number | undefined, signal: AbortSignal | undefined): Promise<boolean>;
+  pollSync(timeout: number | undefined): boolean;
+  close(): void;
+  /** The descriptor of this end for another heap; absent when it cannot cross (a socket). */
+  reduce?(ctx: ReduceContext): unknown;
+  /** Messages are pickled rather than v8-serialized (a Python peer). */
+  readonly pickles?: boolean;
+  readonly kind?: ContextKind;
+}

@@ -1,0 +1,216 @@
+import { deserialize as v8Deserialize } from 'node:v8';
+import { ArgumentError, EOFError, StateError, TimeoutError, checkTimeout, decode, decodeSync, notSendable, reduceHandle, serialize, type HandleDescriptor, type ReduceContext } from '@ipc/core';
+import type { FrameTransport, Received } from './_transport.js';
+import { BufferTooShort, MessageTooLongError } from './errors.js';
+import { dumps, loads } from './pickle.js';
+
+/** Waiting options of the receiving calls. */
+export interface RecvOptions {
+  /** Milliseconds; on timeout the call rejects with `TimeoutError`. Default: for ever. */
+  timeout?: number;
+  signal?: AbortSignal;
+}
+
+export type RecvSyncOptions = Omit<RecvOptions, 'signal'>;
+
+export const HANDLE_TYPE = '@ipc/pipe.Connection';
+
+/**
+ * Python's `multiprocessing.connection.Connection`: whole messages, values or
+ * bytes, in order. Made by `Pipe()`, `Listener.accept()` and `Client()`.
+ */
+export class Connection {
+  private isClosed = false;
+
+  /** @internal */
+  constructor(private readonly transport: FrameTransport) {
+    if (transport.reduce === undefined) Object.defineProperty(this, notSendable, { value: 'a network connection belongs to the process that opened it' });
+  }
+
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  get readable(): boolean {
+    return this.transport.readable;
+  }
+
+  get writable(): boolean {
+    return this.transport.writable;
+  }
+
+  /** Sends a value: copied with @ipc's codec (a Python peer gets a pickle). */
+  async send(value: unknown, options: { signal?: AbortSignal } = {}): Promise<void> {
+    this.checkWrite();
+    await this.transport.send(this.encode(value), options.signal);
+  }
+
+  sendSync(value: unknown): void {
+    this.checkWrite();
+    this.transport.sendSync(this.encode(value));
+  }
+
+  /** The next value; `EOFError` once the other end is closed and nothing is left. */
+  async recv<T = unknown>(options: RecvOptions = {}): Promise<T> {
+    const bytes = valueMessage(await this.recvRaw(options));
+    return (bytes[0] === 0x80 ? loads(bytes) : await decode(v8Deserialize(bytes), 'process')) as T;
+  }
+
+  recvSync<T = unknown>(options: RecvSyncOptions = {}): T {
+    const bytes = valueMessage(this.recvRawSync(options));
+    return (bytes[0] === 0x80 ? loads(bytes) : decodeSync(v8Deserialize(bytes), 'process')) as T;
+  }
+
+  /** Sends `buf[offset, offset + size)` as one message, as it is. Out of range → `RangeError`, nothing sent. */
+  async sendBytes(buf: ArrayBufferView | ArrayBuffer, offset = 0, size?: number, options: { signal?: AbortSignal } = {}): Promise<void> {
+    this.checkWrite();
+    await this.transport.send(slice(buf, offset, size), options.signal);
+  }
+
+  sendBytesSync(buf: ArrayBufferView | ArrayBuffer, offset = 0, size?: number): void {
+    this.checkWrite();
+    this.transport.sendSync(slice(buf, offset, size));
+  }
+
+  /** The next message as bytes. A message longer than `maxLength` is dropped and rejects with `MessageTooLongError`. */
+  async recvBytes(maxLength?: number, options: RecvOptions = {}): Promise<Buffer> {
+    checkMax(maxLength);
+    return limit(await this.recvRaw(options), maxLength);
+  }
+
+  recvBytesSync(maxLength?: number, options: RecvSyncOptions = {}): Buffer {
+    checkMax(maxLength);
+    return limit(this.recvRawSync(options), maxLength);
+  }
+
+  /** Reads the next message into `buf` at `offset`; resolves with its length. Too long → `BufferTooShort` carrying the message. */
+  async recvBytesInto(buf: ArrayBufferView, offset = 0, options: RecvOptions = {}): Promise<number> {
+    checkInto(buf, offset);
+    return into(await this.recvRaw(options), buf, offset);
+  }
+
+  recvBytesIntoSync(buf: ArrayBufferView, offset = 0, options: RecvSyncOptions = {}): number {
+    checkInto(buf, offset);
+    return into(this.recvRawSync(options), buf, offset);
+  }
+
+  /** Whether there is something to receive (a message, or the end), waiting up to `timeout` ms (default: not at all). */
+  async poll(timeout = 0, options: { signal?: AbortSignal } = {}): Promise<boolean> {
+    this.checkRead();
+    checkTimeout(timeout);
+    return this.transport.poll(timeout === Infinity ? undefined : timeout, options.signal);
+  }
+
+  pollSync(timeout = 0): boolean {
+    this.checkRead();
+    checkTimeout(timeout);
+    return this.transport.pollSync(timeout === Infinity ? undefined : timeout);
+  }
+
+  close(): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    this.transport.close();
+  }
+
+  /** Receives until the other end closes. */
+  async *[Symbol.asyncIterator](): AsyncIterator<unknown> {
+    for (;;) {
+      try {
+        yield await this.recv();
+      } catch (err) {
+        if (err instanceof EOFError) return;
+        throw err;
+      }
+    }
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    return Promise.resolve();
+  }
+
+  [reduceHandle](ctx: ReduceContext): HandleDescriptor {
+    if (this.isClosed) throw new StateError('a closed connection cannot be sent');
+    return { module: import.meta.url, type: HANDLE_TYPE, data: this.transport.reduce!(ctx) };
+  }
+
+  toString(): string {
+    return `<Connection ${this.readable ? 'r' : ''}${this.writable ? 'w' : ''}${this.isClosed ? ' closed' : ''}>`;
+  }
+
+  private encode(value: unknown): Uint8Array {
+    return this.transport.pickles ? dumps(value) : serialize(value, 'obj');
+  }
+
+  private async recvRaw(options: RecvOptions): Promise<Uint8Array> {
+    this.checkRead();
+    return this.got(await this.transport.recv(checkedTimeout(options.timeout), options.signal), options.timeout);
+  }
+
+  private recvRawSync(options: RecvSyncOptions): Uint8Array {
+    this.checkRead();
+    return this.got(this.transport.recvSync(checkedTimeout(options.timeout)), options.timeout);
+  }
+
+  private got(r: Received, timeout: number | undefined): Uint8Array {
+    if (r === 'eof') throw new EOFError();
+    if (r === 'timeout') throw new TimeoutError(`nothing was received within ${timeout} ms`);
+    return r;
+  }
+
+  private checkRead(): void {
+    if (this.isClosed) throw new StateError('handle is closed');
+    if (!this.transport.readable) throw new StateError('connection is write-only');
+  }
+
+  private checkWrite(): void {
+    if (this.isClosed) throw new StateError('handle is closed');
+    if (!this.transport.writable) throw new StateError('connection is read-only');
+  }
+}
+
+/** A value message is a pickle (0x80) or v8 (0xFF); anything else was sent as raw bytes. */
+function valueMessage(bytes: Uint8Array): Uint8Array {
+  if (bytes[0] === 0x80 || bytes[0] === 0xff) return bytes;
+  throw new StateError(`the message is ${bytes.byteLength} raw bytes (sent with sendBytes / send_bytes), not a value: receive it with recvBytes()`);
+}
+
+function checkedTimeout(timeout: number | undefined): number | undefined {
+  if (timeout === undefined) return undefined;
+  const ms = checkTimeout(timeout);
+  return ms === Infinity ? undefined : ms;
+}
+
+function slice(buf: ArrayBufferView | ArrayBuffer, offset: number, size: number | undefined): Uint8Array {
+  const whole = buf instanceof ArrayBuffer ? new Uint8Array(buf) : ArrayBuffer.isView(buf) ? new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength) : undefined;
+  if (whole === undefined) throw new ArgumentError('sendBytes takes a Buffer, a typed array, a DataView or an ArrayBuffer');
+  if (!Number.isInteger(offset) || offset < 0) throw new RangeError('offset is negative or not an integer');
+  if (offset > whole.byteLength) throw new RangeError('buffer length < offset');
+  const n = size ?? whole.byteLength - offset;
+  if (!Number.isInteger(n) || n < 0) throw new RangeError('size is negative or not an integer');
+  if (offset + n > whole.byteLength) throw new RangeError('buffer length < offset + size');
+  return whole.subarray(offset, offset + n);
+}
+
+function checkMax(maxLength: number | undefined): void {
+  if (maxLength !== undefined && (!Number.isInteger(maxLength) || maxLength < 0)) throw new RangeError('negative maxLength');
+}
+
+function limit(bytes: Uint8Array, maxLength: number | undefined): Buffer {
+  if (maxLength !== undefined && bytes.byteLength > maxLength) throw new MessageTooLongError(`bad message length: ${bytes.byteLength} bytes, more than maxLength ${maxLength}; the message was dropped`, bytes.byteLength);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function checkInto(buf: ArrayBufferView, offset: number): void {
+  if (!ArrayBuffer.isView(buf)) throw new ArgumentError('recvBytesInto takes a Buffer, a typed array or a DataView');
+  if (!Number.isInteger(offset) || offset < 0) throw new RangeError('negative offset');
+  if (offset > buf.byteLength) throw new RangeError('offset too large');
+}
+
+function into(bytes: Uint8Array, buf: ArrayBufferView, offset: number): number {
+  const target = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+  if (offset + bytes.byteLength > target.byteLength) throw new BufferTooShort(`the message (${bytes.byteLength} bytes) does not fit the buffer after offset ${offset}`, Buffer.from(bytes));
+  target.set(bytes, offset);
+  return bytes.byteLength;
+}

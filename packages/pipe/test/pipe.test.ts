@@ -1,0 +1,189 @@
+import { createHash } from 'node:crypto';
+import { afterAll, describe, expect, it } from 'vitest';
+import { activeChildren, ArgumentError, EOFError, Process, StateError, TimeoutError, type ContextKind } from '@ipc/core';
+import { BrokenPipeError, BufferTooShort, MessageTooLongError, Pipe, wait } from '@ipc/pipe';
+// @ts-expect-error -- plain JS fixture, loaded in the children too
+import * as fx from './fixtures/tasks.mjs';
+
+type Task = (...args: unknown[]) => unknown;
+const f = fx as Record<'sendAll' | 'adder' | 'digestBytes' | 'recvForever' | 'viaGrandchild', Task>;
+
+afterAll(() => {
+  expect(activeChildren()).toEqual([]);
+});
+
+function start(context: ContextKind, target: Task, ...args: unknown[]): Process {
+  const p = new Process({ target, args, context });
+  p.start();
+  return p;
+}
+
+describe('Pipe in one thread', () => {
+  it('keeps messages whole and in order, empty ones too; poll never consumes', async () => {
+    const [a, b] = Pipe();
+    await a.send({ x: 1, when: new Date(0) });
+    await a.sendBytes(new Uint8Array(0));
+    a.sendSync('');
+    await a.sendBytes(Buffer.from('hello world'), 6, 5);
+    expect(await b.poll()).toBe(true);
+    expect(b.pollSync()).toBe(true);
+    expect(await b.recv()).toEqual({ x: 1, when: new Date(0) });
+    expect((await b.recvBytes()).length).toBe(0);
+    expect(b.recvSync()).toBe('');
+    expect((await b.recvBytes()).toString()).toBe('world');
+    expect(await b.poll()).toBe(false);
+    await b.send('back');
+    expect(await a.recv()).toBe('back');
+  });
+
+  it('one-way ends refuse the wrong direction; a closed end refuses everything', async () => {
+    const [r, w] = Pipe(false);
+    expect(r.readable && !r.writable && w.writable && !w.readable).toBe(true);
+    await expect(r.send(1)).rejects.toThrow(/read-only/);
+    await expect(w.recv()).rejects.toThrow(/write-only/);
+    w.close();
+    expect(w.closed).toBe(true);
+    await expect(w.send(1)).rejects.toThrow(StateError);
+    expect(() => w.sendSync(1)).toThrow(StateError);
+  });
+
+  it('sendBytes out of range is a RangeError and sends nothing', async () => {
+    const [a, b] = Pipe();
+    const buf = Buffer.from('abcdef');
+    await expect(a.sendBytes(buf, -1)).rejects.toThrow(RangeError);
+    await expect(a.sendBytes(buf, 7)).rejects.toThrow(RangeError);
+    await expect(a.sendBytes(buf, 2, 5)).rejects.toThrow(RangeError);
+    await expect(a.sendBytes(buf, 0, -1)).rejects.toThrow(RangeError);
+    expect(await b.poll()).toBe(false);
+    await a.sendBytes(buf, 2, 4);
+    expect((await b.recvBytes()).toString()).toBe('cdef');
+  });
+
+  it('recvBytes(maxLength) on a longer message drops it with MessageTooLongError; the next message is fine', async () => {
+    const [a, b] = Pipe();
+    await a.sendBytes(Buffer.alloc(10));
+    await a.sendBytes(Buffer.from('ok'));
+    await expect(b.recvBytes(5)).rejects.toThrow(MessageTooLongError);
+    expect((await b.recvBytes(5)).toString()).toBe('ok');
+    await expect(b.recvBytes(-1)).rejects.toThrow(RangeError);
+  });
+
+  it('recvBytesInto fills a buffer at an offset; a short buffer gives BufferTooShort carrying the message', async () => {
+    const [a, b] = Pipe();
+    await a.sendBytes(Buffer.from('abc'));
+    const into = Buffer.alloc(6, '.');
+    expect(await b.recvBytesInto(into, 2)).toBe(3);
+    expect(into.toString()).toBe('..abc.');
+    await a.sendBytes(Buffer.from('toolong'));
+    const err = await b.recvBytesInto(Buffer.alloc(3)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BufferTooShort);
+    expect((err as BufferTooShort).bytes.toString()).toBe('toolong');
+  });
+
+  it('recv times out within bounds with TimeoutError; a negative timeout is an ArgumentError', async () => {
+    const [a] = Pipe();
+    const t0 = performance.now();
+    await expect(a.recv({ timeout: 200 })).rejects.toThrow(TimeoutError);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(120);
+    expect(() => a.recvSync({ timeout: 50 })).toThrow(TimeoutError);
+    await expect(a.recv({ timeout: -1 })).rejects.toThrow(ArgumentError);
+    expect(await a.poll(100)).toBe(false);
+  });
+
+  it('EOFError once the other end is closed, after the buffered messages; a send to it is BrokenPipeError', async () => {
+    const [a, b] = Pipe();
+    await a.send(1);
+    await a.send(2);
+    a.close();
+    expect(await b.recv()).toBe(1);
+    expect(b.recvSync()).toBe(2);
+    await expect(b.recv()).rejects.toThrow(EOFError);
+    expect(await b.poll()).toBe(true); // the end is something to receive
+    await expect(b.send(3)).rejects.toThrow(BrokenPipeError);
+  });
+
+  it('iterates until EOF, and await using closes', async () => {
+    const [a, b] = Pipe();
+    {
+      await using w = a;
+      for (const n of [1, 2, 3]) await w.send(n);
+    }
+    const got: unknown[] = [];
+    for await (const v of b) got.push(v);
+    expect(got).toEqual([1, 2, 3]);
+  });
+
+  it('wait() gives the ready connections, or none after its timeout', async () => {
+    const [a1, b1] = Pipe();
+    const [a2, b2] = Pipe();
+    expect(await wait([b1, b2], 50)).toEqual([]);
+    setTimeout(() => void a2.send('x'), 20);
+    expect(await wait([b1, b2], 10_000)).toEqual([b2]);
+    await a1.send('y');
+    expect((await wait([b1, b2])).length).toBe(2);
+  });
+});
+
+describe.each<ContextKind>(['thread', 'process'])('Pipe with children in the %s context', (context) => {
+  it('one-way: the writer passed to a child, each side closing what it does not use; the reader ends on EOF (S004-7)', async () => {
+    const [r, w] = Pipe(false);
+    const child = start(context, f.sendAll, w, [1, 2, 3, 4]);
+    w.close();
+    const got: unknown[] = [];
+    for await (const v of r) got.push(v);
+    expect(got).toEqual([1, 2, 3, 4]);
+    await child.join();
+  });
+
+  it('duplex: an adder server in a child (S004-8)', async () => {
+    const [mine, theirs] = Pipe();
+    const child = start(context, f.adder, theirs);
+    theirs.close();
+    await mine.send([3, 4]);
+    expect(await mine.recv()).toBe(7);
+    mine.sendSync(['Hello, ', 'World!']);
+    expect(await mine.recv()).toBe('Hello, World!');
+    mine.close();
+    expect(await child.join()).toBe(2);
+  });
+
+  it('a child that dies holding the only other end gives EOF, not a hang', async () => {
+    const [mine, theirs] = Pipe();
+    const [ready, readyW] = Pipe(false);
+    const child = start(context, f.recvForever, theirs, readyW);
+    theirs.close();
+    readyW.close();
+    expect(await ready.recv({ timeout: 20_000 })).toBe('ready');
+    child.kill();
+    await child.join();
+    await expect(mine.recv({ timeout: 20_000 })).rejects.toThrow(EOFError);
+  });
+
+  it('an end passes on to a grandchild of the other context', async () => {
+    const [r, w] = Pipe(false);
+    const child = start(context, f.viaGrandchild, w, context === 'thread' ? 'process' : 'thread');
+    w.close();
+    expect(await r.recv({ timeout: 20_000 })).toBe('from the grandchild');
+    await expect(r.recv({ timeout: 20_000 })).rejects.toThrow(EOFError);
+    expect(await child.join()).toBe(0);
+  });
+
+  it('carries a 64 MiB message whole', async () => {
+    const [r, w] = Pipe(false);
+    const child = start(context, f.digestBytes, r, context === 'thread');
+    const big = Buffer.alloc(64 << 20);
+    for (let i = 0; i < big.length; i += 4096) big[i] = i & 255;
+    await w.sendBytes(big);
+    expect(await child.join()).toEqual({ length: big.length, sha: createHash('sha256').update(big).digest('hex') });
+  });
+});
+
+describe('a 256 MiB message', () => {
+  it('goes whole to a worker thread', async () => {
+    const [r, w] = Pipe(false);
+    const child = start('thread', f.digestBytes, r, true);
+    const big = Buffer.alloc(256 << 20, 7);
+    await w.sendBytes(big);
+    expect(await child.join()).toEqual({ length: big.length, sha: createHash('sha256').update(big).digest('hex') });
+  });
+});
