@@ -3,14 +3,18 @@
  * Int32Array beside it. Every thread of the process that holds the queue
  * works on the same memory; other processes come through `serve`.
  */
-import { ArgumentError, SharedRing, StateError, acknowledged, checkTimeout, serve, waitWord, waitWordSync, wakeWord, type BrokerCaller, type Served, type ServedRef } from '@ipc/core';
+import { ArgumentError, SharedRing, StateError, acknowledged, checkTimeout, heapId, isHeapAlive, serve, waitWord, waitWordSync, wakeWord, type BrokerCaller, type Served, type ServedRef } from '@ipc/core';
 import type { QueueBackend } from './_backend.js';
 import { Empty, Full } from './errors.js';
 
 const COUNT = 0; // items accepted and not yet taken (Python's qsize)
 const UNFINISHED = 1; // items put and not yet marked done (JoinableQueue)
 const COUNT_WAITERS = 2;
-const STATE_WORDS = 4;
+// [heap id, items] rows: what each thread accepted and still holds in its own buffer. If that
+// thread dies, those items die with it (as with Python's feeder thread), and the counts must say so.
+const BUFFERED = 4;
+const BUFFER_ROWS = 64;
+const STATE_WORDS = BUFFERED + BUFFER_ROWS * 2;
 
 /** Big enough that producers rarely wait for bytes; items larger than it stream through. */
 const RING_BYTES = 1 << 20;
@@ -36,6 +40,7 @@ export class SharedBackend implements QueueBackend {
   }
 
   qsize(): number {
+    this.forgetDeadBuffers();
     return Atomics.load(this.state, COUNT);
   }
 
@@ -43,13 +48,14 @@ export class SharedBackend implements QueueBackend {
     const until = deadline(block, timeout);
     if (signal?.aborted) throw signal.reason;
     while (!this.reserve()) {
+      this.forgetDeadBuffers();
       const seen = Atomics.load(this.state, COUNT);
       if (seen < this.maxsize) continue;
       const left = until - performance.now();
       if (left <= 0) throw new Full();
       Atomics.add(this.state, COUNT_WAITERS, 1);
       try {
-        await waitWord(this.state, COUNT, seen, { timeout: left, signal });
+        await waitWord(this.state, COUNT, seen, { timeout: Math.min(left, 100), signal });
       } finally {
         Atomics.sub(this.state, COUNT_WAITERS, 1);
       }
@@ -60,13 +66,14 @@ export class SharedBackend implements QueueBackend {
   putSync(bytes: Uint8Array, block: boolean, timeout: number | undefined): void {
     const until = deadline(block, timeout);
     while (!this.reserve()) {
+      this.forgetDeadBuffers();
       const seen = Atomics.load(this.state, COUNT);
       if (seen < this.maxsize) continue;
       const left = until - performance.now();
       if (left <= 0) throw new Full();
       Atomics.add(this.state, COUNT_WAITERS, 1);
       try {
-        waitWordSync(this.state, COUNT, seen, left);
+        waitWordSync(this.state, COUNT, seen, Math.min(left, 100));
       } finally {
         Atomics.sub(this.state, COUNT_WAITERS, 1);
       }
@@ -93,6 +100,7 @@ export class SharedBackend implements QueueBackend {
   private accept(bytes: Uint8Array): void {
     if (this.pending.length === 0 && this.ring.writeSync(bytes, { timeout: 0 }) === 'ok') return;
     this.pending.push(bytes);
+    this.buffered(1);
     this.flushing ??= this.flush();
   }
 
@@ -101,9 +109,39 @@ export class SharedBackend implements QueueBackend {
       while (this.pending.length > 0) {
         await this.ring.write(this.pending[0]!);
         this.pending.shift();
+        this.buffered(-1);
       }
     } finally {
       this.flushing = undefined;
+    }
+  }
+
+  /** Counts this heap's buffered items in shared memory. */
+  private buffered(delta: number): void {
+    const me = heapId();
+    let free = -1;
+    for (let r = 0; r < BUFFER_ROWS; r++) {
+      const at = BUFFERED + r * 2;
+      const who = Atomics.load(this.state, at);
+      if (who === me) {
+        Atomics.add(this.state, at + 1, delta);
+        return;
+      }
+      if (who === 0 && free < 0) free = at;
+    }
+    if (delta > 0 && free >= 0 && Atomics.compareExchange(this.state, free, 0, me) === 0) Atomics.store(this.state, free + 1, delta);
+  }
+
+  /** Items buffered by threads that died are gone: take them out of the counts (and give their places back). */
+  private forgetDeadBuffers(): void {
+    for (let r = 0; r < BUFFER_ROWS; r++) {
+      const at = BUFFERED + r * 2;
+      const who = Atomics.load(this.state, at);
+      if (who === 0 || isHeapAlive(who)) continue;
+      const lost = Atomics.exchange(this.state, at + 1, 0);
+      if (Atomics.compareExchange(this.state, at, who, 0) !== who || lost <= 0) continue;
+      Atomics.sub(this.state, UNFINISHED, lost);
+      this.taken(lost);
     }
   }
 
@@ -113,7 +151,11 @@ export class SharedBackend implements QueueBackend {
 
   dropBuffered(): void {
     const dropped = this.pending.splice(0);
-    if (dropped.length > 0) this.taken(dropped.length);
+    if (dropped.length > 0) {
+      this.buffered(-dropped.length);
+      Atomics.sub(this.state, UNFINISHED, dropped.length);
+      this.taken(dropped.length);
+    }
   }
 
   async get(block: boolean, timeout: number | undefined, signal: AbortSignal | undefined): Promise<Uint8Array> {
