@@ -40,3 +40,14 @@ export function activeChildren(): Process[] {
 export function isMainProcess(): boolean {
   return self.isMain;
 }
+
+/**
+ * For worker runtimes other than `Process` (a pool's workers): tells this heap
+ * who it is, so `currentProcess()` answers `PoolWorker-3` and the like.
+ */
+export function adoptIdentity(identity: { name: string; daemon: boolean; parent: { pid: number; name: string } | null }): void {
+  self.name = identity.name;
+  self.daemon = identity.daemon;
+  self.isMain = false;
+  self.parent = identity.parent;
+}

@@ -11,7 +11,7 @@ export { frameHeader, FrameDecoder, FrameTooLargeError, LARGE_FRAME, DEFAULT_MAX
 export { heapId, isHeapAlive, markHeapDead, heapDataForWorker, claimHeapId, REGISTRY_KEY, HEAP_ID_KEY } from './heap-registry.js';
 export { Process, Thread, cpuCount } from './process.js';
 export type { ProcessOptions, ProcessResult } from './process.js';
-export { currentProcess, parentProcess, activeChildren, isMainProcess } from './current-process.js';
+export { currentProcess, parentProcess, activeChildren, isMainProcess, adoptIdentity } from './current-process.js';
 export type { ProcessInfo } from './current-process.js';
 export { getContext } from './context.js';
 export type { Context } from './context.js';

@@ -1,1 +1,11 @@
+export { Pool, autoChunksize } from './pool.js';
+export type { PoolOptions, ApplyOptions, MapOptions } from './pool.js';
+export { AsyncResult } from './async-result.js';
+export { ThreadPoolExecutor, ProcessPoolExecutor } from './executor.js';
+export type { ExecutorOptions, ShutdownOptions } from './executor.js';
+export { Future } from './future.js';
+export { wait, asCompleted, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED } from './wait.js';
+export type { ReturnWhen } from './wait.js';
+export { taskSignal } from './task-signal.js';
+export type { TaskEvent } from './_engine.js';
 export { BrokenPoolError, CancelledError, InvalidStateError } from './errors.js';

@@ -1,10 +1,11 @@
 import type { Benchmark } from '../types.js';
 import { channelBenchmarks } from './channel.js';
 import { processChannelBenchmarks } from './process-channel.js';
+import { poolBenchmarks } from './pool.js';
 import { processBenchmarks } from './process.js';
 
 /** Every benchmark, by group (`pnpm bench <group>`). */
-export const benchmarks: readonly Benchmark[] = [...processBenchmarks, ...channelBenchmarks, ...processChannelBenchmarks];
+export const benchmarks: readonly Benchmark[] = [...processBenchmarks, ...channelBenchmarks, ...processChannelBenchmarks, ...poolBenchmarks];
 
 export function findBenchmark(id: string): Benchmark | undefined {
   return benchmarks.find((b) => `${b.group}/${b.name}` === id);

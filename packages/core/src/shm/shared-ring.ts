@@ -29,7 +29,9 @@ const HEAD = 18; // bytes consumed (wrapping); writers wait on it
 const TAKEN = 19; // messages taken (wrapping)
 const R_LEFT = 20; // bytes of a streamed message still to read
 const R_WAITING = 32;
+const R_NOTIFIED = 33; // a writer has already woken the sleeping readers: the next writers need not
 const W_WAITING = 48;
+const W_NOTIFIED = 49;
 const FLAGS = 64; // closed / broken: read on every call, so on a line nobody writes in the busy path
 const HEADER_WORDS = 80;
 const HEADER_BYTES = HEADER_WORDS * 4;
@@ -292,6 +294,7 @@ export class SharedRing {
       if (gone?.()) return 'gone';
       if (performance.now() >= until) return 'timeout';
       Atomics.add(this.i32, W_WAITING, 1);
+      Atomics.store(this.i32, W_NOTIFIED, 0);
       try {
         yield { i32: this.i32, index: HEAD, expected: head, until: Math.min(until, performance.now() + LIVENESS_CHECK_MS) };
       } finally {
@@ -315,6 +318,7 @@ export class SharedRing {
       if (streaming ? gone?.() : this.closed || gone?.()) return 'eof';
       if (performance.now() >= until) return 'timeout';
       Atomics.add(this.i32, R_WAITING, 1);
+      Atomics.store(this.i32, R_NOTIFIED, 0);
       try {
         yield { i32: this.i32, index: TAIL, expected: tail, until: Math.min(until, performance.now() + LIVENESS_CHECK_MS) };
       } finally {
@@ -385,12 +389,14 @@ export class SharedRing {
 
   /** After TAIL moved: wake readers, if any wait (they wait on TAIL, so one that is about to wait sees it moved). */
   private published(): void {
-    if (Atomics.load(this.i32, R_WAITING) > 0) Atomics.notify(this.i32, TAIL);
+    // One wake-up per sleep: a reader clears R_NOTIFIED before it sleeps, so a burst of writes costs one notify
+    // (a notify is dear — tens of µs when the waiter is an Atomics.waitAsync).
+    if (Atomics.load(this.i32, R_WAITING) > 0 && Atomics.compareExchange(this.i32, R_NOTIFIED, 0, 1) === 0) Atomics.notify(this.i32, TAIL);
   }
 
   /** After HEAD moved: wake writers waiting for space. */
   private consumed(): void {
-    if (Atomics.load(this.i32, W_WAITING) > 0) Atomics.notify(this.i32, HEAD);
+    if (Atomics.load(this.i32, W_WAITING) > 0 && Atomics.compareExchange(this.i32, W_NOTIFIED, 0, 1) === 0) Atomics.notify(this.i32, HEAD);
   }
 
   /** Copies `n` bytes of `src` from `from` into the ring at stream position `pos`, wrapping at the end. */

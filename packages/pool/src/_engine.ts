@@ -1,0 +1,343 @@
+/**
+ * The scheduler shared by Pool and the executors: a queue of jobs, a set of
+ * long-lived workers, each given jobs in order. Tiny jobs are pipelined (up
+ * to 32 in flight per worker, so the pool is never idle waiting for a round
+ * trip); long ones go one at a time, to the first free worker, as Python's
+ * pool hands them out. A worker that dies fails the job it was running
+ * (`BrokenPoolError`), hands back the ones it had not started, and is
+ * replaced.
+ */
+import { EventEmitter } from 'node:events';
+import type { TransferListItem } from 'node:worker_threads';
+import { TimeoutError, decode, decodeSync, currentProcess, type ContextKind, type TaskRef } from '@ipc/core';
+import type { FromWorker, Mode } from './_protocol.js';
+import { Deque } from './_deque.js';
+import { startWorker, type PoolWorker } from './_workers.js';
+import { BrokenPoolError, CancelledError } from './errors.js';
+
+/** What a pool reports about a finished task: for progress bars and timelines. */
+export interface TaskEvent {
+  /** The worker's name, e.g. `PoolWorker-2`. */
+  readonly worker: string;
+  /** The worker's pid (process context) or thread id (thread context). */
+  readonly workerId: number;
+  /** The task's number in submission order (a chunk counts once). */
+  readonly task: number;
+  /** Epoch milliseconds. */
+  readonly start: number;
+  readonly end: number;
+  readonly ok: boolean;
+}
+
+export interface EngineOptions {
+  context: ContextKind;
+  size: number;
+  namePrefix: string;
+  initializer: TaskRef | undefined;
+  initargs: unknown;
+  maxTasks: number;
+}
+
+export interface Job {
+  readonly id: number;
+  readonly fn: TaskRef;
+  readonly mode: Mode;
+  readonly args: unknown;
+  readonly transfer: TransferListItem[];
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (err: unknown) => void;
+  readonly signal?: AbortSignal | undefined;
+  readonly timeout?: number | undefined;
+  onStart?: () => void;
+  state: 'queued' | 'running' | 'settled';
+  slot?: Slot;
+  timer?: NodeJS.Timeout;
+  grace?: NodeJS.Timeout;
+  unlisten?: () => void;
+}
+
+interface Slot {
+  readonly index: number;
+  readonly name: string;
+  readonly worker: PoolWorker;
+  readonly jobs: Job[];
+  ready: boolean;
+  retiring: boolean;
+  /** Jobs it may still take before it retires (maxtasksperchild). */
+  quota: number;
+}
+
+/** How long a task that ignores its abort keeps its worker before the worker is replaced. */
+const ABORT_GRACE_MS = 1000;
+
+export class Engine extends EventEmitter<{ task: [TaskEvent]; workerExit: [{ worker: string; code: number | null; signal: string | null }] }> {
+  private readonly queue = new Deque<Job>();
+  private readonly slots = new Set<Slot>();
+  private nextId = 0;
+  private nextWorker = 0;
+  private avgMs = 0;
+  private state: 'open' | 'closing' | 'terminated' = 'open';
+  private broken: Error | undefined;
+  private readonly exited: Promise<void>;
+  private markExited!: () => void;
+
+  constructor(private readonly options: EngineOptions) {
+    super();
+    this.exited = new Promise((resolve) => (this.markExited = resolve));
+    for (let i = 0; i < options.size; i++) this.spawn();
+  }
+
+  get size(): number {
+    return this.options.size;
+  }
+
+  get closed(): boolean {
+    return this.state !== 'open';
+  }
+
+  /** Queues a job; it settles through its own resolve/reject. */
+  submit(fn: TaskRef, mode: Mode, args: unknown, more: { transfer?: TransferListItem[]; signal?: AbortSignal; timeout?: number; onStart?: () => void }, resolve: (v: unknown) => void, reject: (e: unknown) => void): Job {
+    const job: Job = { id: this.nextId++, fn, mode, args, transfer: more.transfer ?? [], resolve, reject, signal: more.signal, timeout: more.timeout, onStart: more.onStart, state: 'queued' };
+    if (this.broken) {
+      job.state = 'settled';
+      reject(this.broken);
+      return job;
+    }
+    if (job.signal?.aborted) {
+      job.state = 'settled';
+      reject(job.signal.reason);
+      return job;
+    }
+    if (job.signal) {
+      const onAbort = (): void => this.abort(job, job.signal!.reason);
+      job.signal.addEventListener('abort', onAbort, { once: true });
+      job.unlisten = () => job.signal!.removeEventListener('abort', onAbort);
+    }
+    if (job.timeout !== undefined) {
+      const ms = job.timeout;
+      job.timer = setTimeout(() => this.abort(job, new TimeoutError(`the task did not finish within ${ms} ms`)), ms);
+    }
+    this.queue.push(job);
+    this.schedule();
+    return job;
+  }
+
+  /** Cancels a job that has not started; false if it has. */
+  cancel(job: Job): boolean {
+    if (job.state !== 'queued') return false;
+    this.queue.remove(job);
+    this.settle(job);
+    job.reject(new CancelledError());
+    return true;
+  }
+
+  close(): void {
+    if (this.state !== 'open') return;
+    this.state = 'closing';
+    this.stopIdle();
+  }
+
+  terminate(): void {
+    if (this.state === 'terminated') return;
+    this.state = 'terminated';
+    const err = new CancelledError('the pool was terminated');
+    for (const job of this.queue.drain()) this.fail(job, err);
+    for (const slot of this.slots) {
+      for (const job of slot.jobs) this.fail(job, err);
+      slot.worker.kill();
+    }
+    if (this.slots.size === 0) this.markExited();
+  }
+
+  /** Resolves once every worker has ended (after close() or terminate()). */
+  joined(): Promise<void> {
+    return this.exited;
+  }
+
+  /** How many jobs are queued or running. */
+  get pending(): number {
+    let n = this.queue.length;
+    for (const s of this.slots) n += s.jobs.filter((j) => j.state !== 'settled').length;
+    return n;
+  }
+
+  private spawn(): void {
+    const index = ++this.nextWorker;
+    const name = `${this.options.namePrefix}${index}`;
+    const me = currentProcess();
+    const slot: Slot = {
+      index,
+      name,
+      jobs: [],
+      ready: false,
+      retiring: false,
+      quota: this.options.maxTasks > 0 ? this.options.maxTasks : Infinity,
+      worker: startWorker(
+        this.options.context,
+        { name, parent: { pid: me.pid, name: me.name }, initializer: this.options.initializer, initargs: this.options.initargs, maxTasks: this.options.maxTasks },
+        { message: (msg) => this.onMessage(slot, msg), exit: (code, signal) => this.onExit(slot, code, signal) },
+      ),
+    };
+    this.slots.add(slot);
+  }
+
+  /**
+   * A worker keeps the process alive while it has jobs, while it is starting
+   * and jobs wait for it, or while it is stopping — never when idle.
+   */
+  private refreshRefs(): void {
+    for (const s of this.slots) s.worker.setBusy(s.jobs.length > 0 || (!s.ready && this.queue.length > 0) || (s.retiring && this.state !== 'open'));
+  }
+
+  private schedule(): void {
+    this.scheduleJobs();
+    this.refreshRefs();
+  }
+
+  private scheduleJobs(): void {
+    if (this.queue.length === 0) return;
+    // Long tasks go one per worker, to whichever is free first; tiny ones are pipelined.
+    const cap = this.avgMs > 2 ? 1 : 32;
+    for (;;) {
+      let best: Slot | undefined;
+      for (const s of this.slots) {
+        if (!s.ready || s.retiring || s.quota <= 0 || s.jobs.length >= cap) continue;
+        if (best === undefined || s.jobs.length < best.jobs.length) best = s;
+      }
+      const job = best && this.queue.shift();
+      if (best === undefined || job === undefined) return;
+      job.state = 'running';
+      job.slot = best;
+      best.jobs.push(job);
+      best.quota--;
+      best.worker.send({ t: 'task', id: job.id, fn: job.fn, mode: job.mode, args: job.args }, job.transfer);
+      job.onStart?.();
+      if (this.queue.length === 0) return;
+    }
+  }
+
+  private onMessage(slot: Slot, msg: FromWorker): void {
+    switch (msg.t) {
+      case 'ready':
+        slot.ready = true;
+        this.schedule();
+        return;
+      case 'retire':
+        slot.retiring = true;
+        return;
+      case 'initFailed': {
+        const cause = safeDecode(msg.error, this.options.context);
+        this.breakPool(new BrokenPoolError(`the initializer failed in ${slot.name}: ${(cause as Error)?.message ?? String(cause)}`, { cause }));
+        return;
+      }
+      case 'done': {
+        const at = slot.jobs.findIndex((j) => j.id === msg.id);
+        if (at < 0) return;
+        const [job] = slot.jobs.splice(at, 1) as [Job];
+        const ms = msg.end - msg.start;
+        this.avgMs = this.avgMs === 0 ? ms : this.avgMs * 0.8 + ms * 0.2;
+        this.emit('task', { worker: slot.name, workerId: slot.worker.threadId || slot.worker.pid || 0, task: job.id, start: msg.start, end: msg.end, ok: msg.ok });
+        if (job.state !== 'settled') {
+          this.settle(job);
+          void decode(msg.value, this.options.context).then(
+            (value) => (msg.ok ? job.resolve(value) : job.reject(value)),
+            (err: unknown) => job.reject(err),
+          );
+        }
+        this.schedule();
+        if (this.state === 'closing') this.stopIdle();
+        return;
+      }
+    }
+  }
+
+  private onExit(slot: Slot, code: number | null, signal: string | null): void {
+    this.slots.delete(slot);
+    this.emit('workerExit', { worker: slot.name, code, signal });
+    // Jobs run in order: the first is the one it was running, the rest had not started.
+    const [running, ...unstarted] = slot.jobs;
+    if (slot.retiring || (code === 0 && signal === null && this.state !== 'open')) {
+      // A worker that ended on purpose: anything it still had goes back to the queue.
+      for (const job of slot.jobs) if (job.state !== 'settled') this.requeue(job);
+    } else {
+      if (running !== undefined && running.state !== 'settled') {
+        const how = signal !== null ? `killed by ${signal}` : `exit code ${String(code)}`;
+        this.fail(running, new BrokenPoolError(`${slot.name} (${this.options.context === 'process' ? `pid ${slot.worker.pid}` : `thread ${slot.worker.threadId}`}) died (${how}) while running the task`));
+      }
+      for (const job of unstarted) if (job.state !== 'settled') this.requeue(job);
+    }
+    if (this.state === 'terminated') {
+      if (this.slots.size === 0) this.markExited();
+      return;
+    }
+    if (this.broken === undefined && (this.state === 'open' || this.queue.length > 0)) this.spawn();
+    this.schedule();
+    if (this.state === 'closing') this.stopIdle();
+  }
+
+  private requeue(job: Job): void {
+    job.state = 'queued';
+    job.slot = undefined;
+    this.queue.unshift(job);
+  }
+
+  /** After close(): a worker with nothing left to do is told to stop. */
+  private stopIdle(): void {
+    if (this.queue.length > 0) return;
+    for (const s of this.slots) {
+      if (s.jobs.length === 0 && !s.retiring) {
+        s.retiring = true;
+        s.worker.send({ t: 'stop' });
+      }
+    }
+    if (this.slots.size === 0) this.markExited();
+    this.refreshRefs();
+  }
+
+  private abort(job: Job, reason: unknown): void {
+    if (job.state === 'settled') return;
+    if (job.state === 'queued') {
+      this.queue.remove(job);
+      this.fail(job, reason);
+      return;
+    }
+    const slot = job.slot!;
+    this.fail(job, reason);
+    slot.worker.send({ t: 'abort', id: job.id, reason });
+    // A task that ignores the abort loses its worker after the grace period.
+    job.grace = setTimeout(() => {
+      if (slot.jobs.includes(job)) slot.worker.kill();
+    }, ABORT_GRACE_MS);
+    job.grace.unref();
+  }
+
+  private breakPool(err: Error): void {
+    if (this.broken) return;
+    this.broken = err;
+    for (const job of this.queue.drain()) this.fail(job, err);
+    for (const slot of this.slots) {
+      for (const job of slot.jobs) this.fail(job, err);
+      slot.worker.kill();
+    }
+  }
+
+  private fail(job: Job, err: unknown): void {
+    if (job.state === 'settled') return;
+    this.settle(job);
+    job.reject(err);
+  }
+
+  private settle(job: Job): void {
+    job.state = 'settled';
+    clearTimeout(job.timer);
+    job.unlisten?.();
+  }
+}
+
+function safeDecode(tree: unknown, kind: ContextKind): unknown {
+  try {
+    return decodeSync(tree, kind);
+  } catch (err) {
+    return err;
+  }
+}

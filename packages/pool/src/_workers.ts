@@ -1,0 +1,168 @@
+/**
+ * The pool's side of one worker, in either context: sends tasks, hears
+ * results, reports the exit. A worker is referenced (keeps the process alive)
+ * only while it has work, so an idle pool never holds a program open.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { deserialize, serialize } from 'node:v8';
+import { Worker, type TransferListItem } from 'node:worker_threads';
+import { HEAP_ID_KEY, SharedRing, heapDataForWorker, markHeapDead, type ContextKind } from '@ipc/core';
+import type { FromWorker, ToWorker, WorkerInit } from './_protocol.js';
+
+export interface WorkerEvents {
+  message(msg: FromWorker): void;
+  exit(code: number | null, signal: NodeJS.Signals | null): void;
+}
+
+export interface PoolWorker {
+  readonly pid: number | undefined;
+  readonly threadId: number;
+  send(msg: ToWorker, transfer?: TransferListItem[]): void;
+  /** Has work (keep the process alive, listen for results) or not. */
+  setBusy(busy: boolean): void;
+  kill(): void;
+}
+
+const THREAD_ENTRY = new URL('./pool-thread.js', import.meta.url);
+const PROCESS_ENTRY = fileURLToPath(new URL('./pool-process.js', import.meta.url));
+const RING_BYTES = 1 << 18;
+
+export function startWorker(kind: ContextKind, init: WorkerInit, events: WorkerEvents): PoolWorker {
+  return kind === 'thread' ? new ThreadWorker(init, events) : new ProcessWorker(init, events);
+}
+
+class ThreadWorker implements PoolWorker {
+  readonly pid = process.pid;
+  readonly threadId: number;
+  private readonly worker: Worker;
+  private readonly toWorker = SharedRing.create(RING_BYTES);
+  private readonly fromWorker = SharedRing.create(RING_BYTES);
+  private reading = false;
+  private busy = false;
+  private exited = false;
+
+  constructor(
+    init: WorkerInit,
+    private readonly events: WorkerEvents,
+  ) {
+    const heap = heapDataForWorker();
+    this.worker = new Worker(THREAD_ENTRY, { workerData: { ...heap, init, inRing: this.toWorker.buffer, outRing: this.fromWorker.buffer } });
+    this.threadId = this.worker.threadId;
+    this.worker.on('message', (msg: FromWorker) => events.message(msg));
+    this.worker.on('error', () => undefined); // the exit that follows tells the pool
+    this.worker.once('exit', (code) => {
+      this.exited = true;
+      markHeapDead(heap[HEAP_ID_KEY]);
+      // Results written just before the end are still in the ring.
+      this.drain();
+      this.fromWorker.close();
+      events.exit(code, null);
+    });
+    this.worker.unref();
+  }
+
+  send(msg: ToWorker, transfer?: TransferListItem[]): void {
+    if (this.exited) return;
+    if (transfer === undefined || transfer.length === 0) {
+      let bytes: Buffer | undefined;
+      try {
+        bytes = serialize(msg);
+      } catch {
+        bytes = undefined; // shared memory in the arguments: through the port
+      }
+      if (bytes !== undefined) {
+        this.toWorker.writeSync(bytes);
+        return;
+      }
+    }
+    this.worker.postMessage(msg, transfer);
+  }
+
+  setBusy(busy: boolean): void {
+    if (busy === this.busy || this.exited) return;
+    this.busy = busy;
+    if (busy) {
+      this.worker.ref();
+      void this.read();
+    } else this.worker.unref();
+  }
+
+  private async read(): Promise<void> {
+    if (this.reading) return;
+    this.reading = true;
+    try {
+      while (this.busy && !this.exited) {
+        // Waits only while there is work: an idle pool leaves no timer or wait behind.
+        const frame = await this.fromWorker.read({ timeout: 1000 });
+        if (frame === 'eof') return;
+        if (frame !== 'timeout') this.events.message(deserialize(frame) as FromWorker);
+      }
+    } finally {
+      this.reading = false;
+    }
+    this.drain();
+  }
+
+  private drain(): void {
+    for (;;) {
+      const frame = this.fromWorker.readSync({ timeout: 0 });
+      if (!(frame instanceof Uint8Array)) return;
+      this.events.message(deserialize(frame) as FromWorker);
+    }
+  }
+
+  kill(): void {
+    void this.worker.terminate();
+  }
+}
+
+class ProcessWorker implements PoolWorker {
+  readonly threadId = 0;
+  private readonly child: ChildProcess;
+  private outbox: ToWorker[] = [];
+  private exited = false;
+
+  constructor(init: WorkerInit, events: WorkerEvents) {
+    this.child = fork(PROCESS_ENTRY, [], { serialization: 'advanced', stdio: ['inherit', 'inherit', 'inherit', 'ipc'] });
+    this.child.on('message', (batch: FromWorker[]) => {
+      for (const msg of batch) events.message(msg);
+    });
+    this.child.on('error', () => undefined);
+    this.child.once('exit', () => (this.exited = true));
+    this.child.once('close', (code, signal) => events.exit(code, signal));
+    this.child.send({ init });
+    this.setBusy(false);
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  send(msg: ToWorker): void {
+    if (this.exited) return;
+    // Batched per tick: a thousand tiny tasks cost a few messages.
+    if (this.outbox.push(msg) === 1) setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
+    const batch = this.outbox;
+    this.outbox = [];
+    if (!this.exited && batch.length > 0) this.child.send(batch);
+  }
+
+  setBusy(busy: boolean): void {
+    const channel = this.child.channel as { ref?: () => void; unref?: () => void } | null | undefined;
+    if (busy) {
+      this.child.ref();
+      channel?.ref?.();
+    } else {
+      this.child.unref();
+      channel?.unref?.();
+    }
+  }
+
+  kill(): void {
+    if (!this.exited) this.child.kill('SIGKILL');
+  }
+}

@@ -1,0 +1,56 @@
+import { StateError, TimeoutError, checkTimeout } from '@ipc/core';
+
+/**
+ * Python's `AsyncResult`: what `applyAsync`, `mapAsync` and `starmapAsync`
+ * return. `get()` resolves with the value or rejects with the task's error.
+ */
+export class AsyncResult<T> {
+  private settled: { ok: true; value: T } | { ok: false; error: unknown } | undefined;
+  private readonly done: Promise<void>;
+
+  /** @internal */
+  constructor(result: Promise<T>, callback?: (value: T) => void, errorCallback?: (error: unknown) => void) {
+    this.done = result.then(
+      (value) => {
+        this.settled = { ok: true, value };
+        callback?.(value);
+      },
+      (error: unknown) => {
+        this.settled = { ok: false, error };
+        errorCallback?.(error);
+      },
+    );
+  }
+
+  /** The value; rejects with the task's error, or with `TimeoutError` if `timeout` ms pass first. */
+  async get(timeout?: number): Promise<T> {
+    if (!(await this.wait(timeout))) throw new TimeoutError(`the result was not ready within ${timeout} ms`);
+    const s = this.settled!;
+    if (s.ok) return s.value;
+    throw s.error;
+  }
+
+  /** Waits until ready, or `timeout` ms; resolves whether it is ready. */
+  async wait(timeout?: number): Promise<boolean> {
+    if (this.settled) return true;
+    if (timeout === undefined) {
+      await this.done;
+      return true;
+    }
+    const ms = checkTimeout(timeout);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.done, new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
+    clearTimeout(timer);
+    return this.settled !== undefined;
+  }
+
+  ready(): boolean {
+    return this.settled !== undefined;
+  }
+
+  /** Whether it ended without an error; `StateError` if it is not ready yet (Python's `ValueError`). */
+  successful(): boolean {
+    if (!this.settled) throw new StateError('the result is not ready');
+    return this.settled.ok;
+  }
+}

@@ -1,0 +1,125 @@
+import { ArgumentError, StateError, cpuCount, encode, requireTaskRef, type ContextKind } from '@ipc/core';
+import { Engine, type TaskEvent } from './_engine.js';
+import { Future } from './future.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a task's arguments are whatever it declares
+type AnyFn = (...args: any[]) => unknown;
+
+export interface ExecutorOptions {
+  /** Workers; default: `min(32, cpuCount() + 4)` for threads (Python's), `cpuCount()` for processes. */
+  maxWorkers?: number;
+  initializer?: AnyFn;
+  initargs?: readonly unknown[];
+  /** A worker is replaced after this many tasks (Python's `max_tasks_per_child`). */
+  maxTasksPerChild?: number;
+}
+
+export interface ShutdownOptions {
+  /** Resolve only once every pending future is done and the workers have ended (default true). */
+  wait?: boolean;
+  /** Cancel the futures that have not started (default false). */
+  cancelFutures?: boolean;
+}
+
+let executors = 0;
+
+/** What ThreadPoolExecutor and ProcessPoolExecutor share: Python's `concurrent.futures.Executor`. */
+abstract class Executor {
+  private readonly engine: Engine;
+  private readonly futures = new Set<Future<unknown>>();
+  private isShutdown = false;
+
+  protected constructor(
+    private readonly context: ContextKind,
+    options: ExecutorOptions,
+    defaultWorkers: number,
+    namePrefix: string,
+  ) {
+    const { maxWorkers = defaultWorkers, initializer, initargs = [], maxTasksPerChild } = options;
+    if (!Number.isInteger(maxWorkers) || maxWorkers < 1) throw new ArgumentError(`maxWorkers must be at least 1 (got ${String(maxWorkers)})`);
+    if (maxTasksPerChild !== undefined && (!Number.isInteger(maxTasksPerChild) || maxTasksPerChild < 1)) throw new ArgumentError('maxTasksPerChild must be a positive integer');
+    this.engine = new Engine({
+      context,
+      size: maxWorkers,
+      namePrefix,
+      initializer: initializer === undefined ? undefined : requireTaskRef(initializer, 'initializer'),
+      initargs: encode([...initargs], context, 'initargs').tree,
+      maxTasks: maxTasksPerChild ?? 0,
+    });
+  }
+
+  /** Schedules `fn(...args)`; the Future settles with its result. */
+  submit<F extends AnyFn>(fn: F, ...args: Parameters<F>): Future<Awaited<ReturnType<F>>> {
+    if (this.isShutdown) throw new StateError('cannot schedule new futures after shutdown');
+    const ref = requireTaskRef(fn, 'task');
+    const { tree, transfer } = encode(args, this.context, 'args');
+    const future = new Future<Awaited<ReturnType<F>>>();
+    const job = this.engine.submit(
+      ref,
+      'call',
+      tree,
+      { transfer, onStart: () => future.setRunning() },
+      (v) => {
+        if (!future.done()) future.setResult(v as Awaited<ReturnType<F>>);
+      },
+      (e) => {
+        if (!future.done()) future.setException(e);
+      },
+    );
+    future.cancelJob = () => this.engine.cancel(job);
+    this.futures.add(future as Future<unknown>);
+    future.addDoneCallback(() => this.futures.delete(future as Future<unknown>));
+    return future;
+  }
+
+  /** `fn` over the items of the iterables taken together (as Python's `map(fn, *iterables)`), results in order. */
+  async *map<R>(fn: (...args: never[]) => R, iterables: readonly Iterable<unknown>[], options: { timeout?: number } = {}): AsyncGenerator<Awaited<R>> {
+    const lists = iterables.map((it) => [...it]);
+    const n = Math.min(...lists.map((l) => l.length));
+    const started = performance.now();
+    const futures = Array.from({ length: n }, (_, i) => this.submit(fn as AnyFn, ...lists.map((l) => l[i])));
+    try {
+      for (const f of futures) {
+        const left = options.timeout === undefined ? undefined : Math.max(0, options.timeout - (performance.now() - started));
+        yield (await f.result(left)) as Awaited<R>;
+      }
+    } finally {
+      for (const f of futures) f.cancel();
+    }
+  }
+
+  /** No new futures; with `wait`, resolves once the pending ones are done and the workers ended. */
+  async shutdown(options: ShutdownOptions = {}): Promise<void> {
+    const { wait = true, cancelFutures = false } = options;
+    this.isShutdown = true;
+    if (cancelFutures) for (const f of this.futures) f.cancel();
+    this.engine.close();
+    if (wait) {
+      await Promise.all([...this.futures].map((f) => f.whenDone()));
+      await this.engine.joined();
+    }
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.shutdown();
+  }
+
+  on(event: 'task', listener: (e: TaskEvent) => void): this {
+    this.engine.on(event, listener);
+    return this;
+  }
+}
+
+/** Python's `ThreadPoolExecutor`: workers are threads of this process (worker_threads). */
+export class ThreadPoolExecutor extends Executor {
+  constructor(options: ExecutorOptions = {}) {
+    super('thread', options, Math.min(32, cpuCount() + 4), `ThreadPoolExecutor-${executors++}_`);
+  }
+}
+
+/** Python's `ProcessPoolExecutor`: workers are child processes. */
+export class ProcessPoolExecutor extends Executor {
+  constructor(options: ExecutorOptions = {}) {
+    super('process', options, cpuCount(), `ProcessPoolExecutor-${executors++}_`);
+  }
+}

@@ -1,0 +1,195 @@
+import type { TransferListItem } from 'node:worker_threads';
+import { ArgumentError, StateError, cpuCount, encode, requireTaskRef, type ContextKind } from '@ipc/core';
+import { Engine, type TaskEvent } from './_engine.js';
+import type { Mode } from './_protocol.js';
+import { AsyncResult } from './async-result.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a task's arguments are whatever it declares
+type AnyFn = (...args: any[]) => unknown;
+type Result<F extends AnyFn> = Awaited<ReturnType<F>>;
+
+export interface PoolOptions {
+  /** Workers; default `cpuCount()`. */
+  processes?: number;
+  /** Run once in each worker before its first task: a `task()` export. */
+  initializer?: AnyFn;
+  initargs?: readonly unknown[];
+  /** A worker is replaced after this many tasks (default: never). */
+  maxtasksperchild?: number;
+  /** `'thread'` (default) or `'process'`. */
+  context?: ContextKind;
+}
+
+/** Per-call options of `apply` / `applyAsync`. */
+export interface ApplyOptions<T> {
+  /** Called in this thread with the result (Python's `callback`). */
+  callback?: (value: T) => void;
+  /** Called in this thread with the error (Python's `error_callback`). */
+  errorCallback?: (error: unknown) => void;
+  /** Aborts the task: rejected at once; inside the task `taskSignal()` aborts; a worker that ignores it is replaced after a grace period. */
+  signal?: AbortSignal;
+  /** Milliseconds before the task is aborted with `TimeoutError`. */
+  timeout?: number;
+  /** ArrayBuffers to move to a thread worker without a copy (thread context). */
+  transfer?: TransferListItem[];
+}
+
+export interface MapOptions<T> {
+  callback?: (value: T) => void;
+  errorCallback?: (error: unknown) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * Python's `multiprocessing.Pool`: a fixed set of workers — threads or
+ * processes — running tasks (`task()` exports) in parallel.
+ */
+export class Pool {
+  private readonly engine: Engine;
+  private readonly context: ContextKind;
+
+  constructor(options: PoolOptions | number = {}) {
+    const opts = typeof options === 'number' ? { processes: options } : options;
+    if (opts === null || typeof opts !== 'object') throw new ArgumentError('Pool takes a number of processes or an options object');
+    const { processes = cpuCount(), initializer, initargs = [], maxtasksperchild, context = 'thread' } = opts;
+    if (!Number.isInteger(processes) || processes < 1) throw new ArgumentError(`processes must be at least 1 (got ${String(processes)})`);
+    if (maxtasksperchild !== undefined && (!Number.isInteger(maxtasksperchild) || maxtasksperchild < 1)) throw new ArgumentError('maxtasksperchild must be a positive integer');
+    if (context !== 'thread' && context !== 'process') throw new ArgumentError(`context must be 'thread' or 'process', not ${String(context)}`);
+    this.context = context;
+    this.engine = new Engine({
+      context,
+      size: processes,
+      namePrefix: 'PoolWorker-',
+      initializer: initializer === undefined ? undefined : requireTaskRef(initializer, 'initializer'),
+      initargs: encode([...initargs], context, 'initargs').tree,
+      maxTasks: maxtasksperchild ?? 0,
+    });
+  }
+
+  /** Workers in the pool. */
+  get size(): number {
+    return this.engine.size;
+  }
+
+  /** Runs `fn(...args)` in a worker and resolves with its result (Python's blocking `apply`). */
+  apply<F extends AnyFn>(fn: F, args: Parameters<F> = [] as unknown as Parameters<F>, options: Omit<ApplyOptions<Result<F>>, 'callback' | 'errorCallback'> = {}): Promise<Result<F>> {
+    return this.applyAsync(fn, args, options).get();
+  }
+
+  /** Queues `fn(...args)`; the AsyncResult resolves with its result. A function that cannot be found, or arguments that cannot be copied, throw here. */
+  applyAsync<F extends AnyFn>(fn: F, args: Parameters<F> = [] as unknown as Parameters<F>, options: ApplyOptions<Result<F>> = {}): AsyncResult<Result<F>> {
+    const result = this.run<Result<F>>(fn, 'call', args, options);
+    return new AsyncResult(result, options.callback, options.errorCallback);
+  }
+
+  /** `fn` over every item, results in order; items go in chunks (Python's automatic chunksize when not given). */
+  map<T, R>(fn: (item: T) => R, iterable: Iterable<T>, chunksize?: number): Promise<Awaited<R>[]> {
+    return this.mapAsync(fn, iterable, chunksize).get();
+  }
+
+  mapAsync<T, R>(fn: (item: T) => R, iterable: Iterable<T>, chunksize?: number, options: MapOptions<Awaited<R>[]> = {}): AsyncResult<Awaited<R>[]> {
+    return new AsyncResult(this.chunked<Awaited<R>>(fn, 'map', iterable, chunksize, options.signal), options.callback, options.errorCallback);
+  }
+
+  /** `fn(...args)` for every argument list, results in order (Python's `starmap`). */
+  starmap<A extends unknown[], R>(fn: (...args: A) => R, iterable: Iterable<A>, chunksize?: number): Promise<Awaited<R>[]> {
+    return this.starmapAsync(fn, iterable, chunksize).get();
+  }
+
+  starmapAsync<A extends unknown[], R>(fn: (...args: A) => R, iterable: Iterable<A>, chunksize?: number, options: MapOptions<Awaited<R>[]> = {}): AsyncResult<Awaited<R>[]> {
+    return new AsyncResult(this.chunked<Awaited<R>>(fn as AnyFn, 'star', iterable, chunksize, options.signal), options.callback, options.errorCallback);
+  }
+
+  /** Results in order, as they become available (Python's `imap`; `chunksize` default 1). */
+  async *imap<T, R>(fn: (item: T) => R, iterable: Iterable<T>, chunksize = 1): AsyncGenerator<Awaited<R>> {
+    for (const chunk of this.chunks<Awaited<R>>(fn, 'map', [...iterable], chunksize, undefined)) yield* await chunk;
+  }
+
+  /** Results as they finish, in any order (Python's `imap_unordered`). */
+  async *imapUnordered<T, R>(fn: (item: T) => R, iterable: Iterable<T>, chunksize = 1): AsyncGenerator<Awaited<R>> {
+    const pending = new Map<number, Promise<[number, Awaited<R>[]]>>();
+    this.chunks<Awaited<R>>(fn, 'map', [...iterable], chunksize, undefined).forEach((p, i) => pending.set(i, p.then((v) => [i, v])));
+    while (pending.size > 0) {
+      const [i, values] = await Promise.race(pending.values());
+      pending.delete(i);
+      yield* values;
+    }
+  }
+
+  /** No more tasks; the workers end once the queued ones are done. */
+  close(): void {
+    this.engine.close();
+  }
+
+  /** Stops the workers now; tasks not finished reject with `CancelledError`. */
+  terminate(): void {
+    this.engine.terminate();
+  }
+
+  /** Waits for the workers to end; after `close()` or `terminate()` (before → `StateError`, as Python's `ValueError`). */
+  async join(): Promise<void> {
+    if (!this.engine.closed) throw new StateError('join() before close() or terminate()');
+    await this.engine.joined();
+  }
+
+  /** `await using pool = new Pool()`: terminates at the end of the scope, as Python's `with Pool()`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.terminate();
+    await this.engine.joined();
+  }
+
+  /** `'task'`: a task (or chunk) finished — worker, times, outcome; `'workerExit'`: a worker ended. */
+  on(event: 'task', listener: (e: TaskEvent) => void): this;
+  on(event: 'workerExit', listener: (e: { worker: string; code: number | null; signal: string | null }) => void): this;
+  on(event: 'task' | 'workerExit', listener: (e: never) => void): this {
+    (this.engine as unknown as NodeJS.EventEmitter).on(event, listener as (e: unknown) => void);
+    return this;
+  }
+
+  off(event: 'task' | 'workerExit', listener: (e: never) => void): this {
+    (this.engine as unknown as NodeJS.EventEmitter).off(event, listener as (e: unknown) => void);
+    return this;
+  }
+
+  private run<T>(fn: AnyFn, mode: Mode, args: readonly unknown[], options: ApplyOptions<T>): Promise<T> {
+    if (this.engine.closed) throw new StateError('the pool is not running (closed or terminated)');
+    const ref = requireTaskRef(fn, 'pool task');
+    if (!Array.isArray(args)) throw new ArgumentError('args must be an array of arguments');
+    const encoded = encode(args, this.context, 'args');
+    let tree = encoded.tree;
+    let transfer = [...encoded.transfer, ...(options.transfer ?? [])];
+    if (transfer.length > 0 && this.context === 'thread') {
+      // Moved now, not when a worker is free: the caller's buffers are detached at the call, as with postMessage.
+      const moved = structuredClone({ tree, transfer }, { transfer });
+      tree = moved.tree;
+      transfer = moved.transfer;
+    } else transfer = [];
+    return new Promise<T>((resolve, reject) => {
+      this.engine.submit(ref, mode, tree, { transfer, signal: options.signal, timeout: options.timeout }, resolve as (v: unknown) => void, reject);
+    });
+  }
+
+  private async chunked<R>(fn: AnyFn, mode: Mode, iterable: Iterable<unknown>, chunksize: number | undefined, signal: AbortSignal | undefined): Promise<R[]> {
+    const items = [...iterable];
+    const size = chunksize ?? autoChunksize(items.length, this.engine.size);
+    const parts = await Promise.all(this.chunks<R>(fn, mode, items, size, signal));
+    return parts.flat();
+  }
+
+  private chunks<R>(fn: AnyFn, mode: Mode, items: unknown[], chunksize: number, signal: AbortSignal | undefined): Promise<R[]>[] {
+    if (!Number.isInteger(chunksize) || chunksize < 1) {
+      if (items.length === 0) return [];
+      throw new ArgumentError(`chunksize must be a positive integer (got ${String(chunksize)})`);
+    }
+    const out: Promise<R[]>[] = [];
+    for (let i = 0; i < items.length; i += chunksize) out.push(this.run<R[]>(fn, mode, items.slice(i, i + chunksize), { signal }));
+    return out;
+  }
+}
+
+/** Python's rule: about four chunks per worker. */
+export function autoChunksize(n: number, workers: number): number {
+  if (n === 0) return 0;
+  const [q, r] = [Math.floor(n / (workers * 4)), n % (workers * 4)];
+  return q + (r > 0 ? 1 : 0);
+}
