@@ -11,7 +11,11 @@ import { StateError, isHeapAlive } from '@ipc/core';
 const ROWS = 64;
 const ROW = 4;
 const NEXT_TICKET = ROWS * ROW;
-export const HOLDER_WORDS = NEXT_TICKET + 1;
+/** Bumped on every change of the table, so a reader of it can keep its last answer while nothing changed. */
+const VERSION = NEXT_TICKET + 1;
+export const HOLDER_WORDS = NEXT_TICKET + 2;
+/** How long an answer of `gone()` stands while the table is unchanged: a holder's death changes no word here. */
+const LIVENESS_RECHECK_MS = 20;
 /** An end on its way to a new holder counts for this long, at most, unless claimed. */
 const TICKET_SECONDS = 120;
 
@@ -23,6 +27,15 @@ export class Holders {
   }
 
   add(holder: number, end: number, delta: number): void {
+    try {
+      this.change(holder, end, delta);
+    } finally {
+      // After the change: a reader that saw the new version also sees the new rows.
+      this.touch();
+    }
+  }
+
+  private change(holder: number, end: number, delta: number): void {
     const t = this.table;
     for (let r = 0; r < ROWS; r++) {
       const at = r * ROW;
@@ -42,6 +55,31 @@ export class Holders {
       return;
     }
     throw new StateError(`more than ${ROWS} holders of one pipe`);
+  }
+
+  /** Tells every reader of the table to look again (a holder has died). */
+  touch(): void {
+    Atomics.add(this.table, VERSION, 1);
+  }
+
+  /**
+   * A cheap `!held(end)` for every send and wait: it looks at the rows again only when the
+   * table changed, or when its last look is older than LIVENESS_RECHECK_MS.
+   */
+  goneCheck(end: number): () => boolean {
+    let version = -1;
+    let at = 0;
+    let gone = false;
+    return () => {
+      const v = Atomics.load(this.table, VERSION);
+      const now = performance.now();
+      if (v !== version || now - at > LIVENESS_RECHECK_MS) {
+        version = v;
+        at = now;
+        gone = !this.held(end);
+      }
+      return gone;
+    };
   }
 
   /** A ticket for an end about to cross to a heap that does not exist yet. */

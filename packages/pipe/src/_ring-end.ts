@@ -9,6 +9,18 @@ import { Holders } from './_holders.js';
 import type { FrameTransport, Received } from './_transport.js';
 import { BrokenPipeError } from './errors.js';
 
+/**
+ * Pipes (by their holder table) that this thread serves to other processes. The broker answers
+ * them in this thread's event loop, so a sync twin here must never block: the message it would
+ * wait for could only come through the loop it blocks.
+ */
+const servedByThisThread = new WeakSet<SharedArrayBuffer>();
+
+const wouldHang = (what: string, instead: string): StateError =>
+  new StateError(`${what} would wait here for a process that this very thread serves the pipe to, and so never return: use ${instead} (the async form), or look with pollSync(0) first`);
+
+const fitsRing = (ring: SharedRing, length: number): boolean => 4 + ((length + 3) & ~3) <= ring.capacity;
+
 export interface RingEndData {
   inRing: SharedArrayBuffer | undefined;
   outRing: SharedArrayBuffer | undefined;
@@ -24,7 +36,8 @@ export class RingEnd implements FrameTransport {
   /** Messages taken for a remote reader that never got them: read again before the ring. */
   private readonly returned: Uint8Array[] = [];
   private serving: ServedRef | undefined;
-  private readonly gone = (): boolean => !this.holders.held(1 - this.data.end);
+  /** Whether no one holds the other end any more. */
+  private readonly gone: () => boolean;
 
   constructor(
     private readonly data: RingEndData,
@@ -33,6 +46,7 @@ export class RingEnd implements FrameTransport {
     this.inRing = data.inRing && SharedRing.attach(data.inRing);
     this.outRing = data.outRing && SharedRing.attach(data.outRing);
     this.holders = new Holders(new Int32Array(data.holders));
+    this.gone = this.holders.goneCheck(1 - data.end);
     if (ticket === undefined) this.holders.add(heapId(), data.end, 1);
     else this.holders.claim(ticket, heapId(), data.end);
   }
@@ -55,7 +69,20 @@ export class RingEnd implements FrameTransport {
   }
 
   sendSync(bytes: Uint8Array): void {
-    if (this.checkSend().writeSync(bytes, { gone: this.gone }) === 'gone') throw new BrokenPipeError();
+    const out = this.checkSend();
+    if (!this.mayBlock()) {
+      if (!fitsRing(out, bytes.byteLength)) throw wouldHang(`sendSync of ${bytes.byteLength} bytes (more than the ring holds)`, 'send()');
+      const done = out.writeSync(bytes, { timeout: 0, gone: this.gone });
+      if (done === 'timeout') throw wouldHang('sendSync on a full pipe', 'send()');
+      if (done === 'gone') throw new BrokenPipeError();
+      return;
+    }
+    if (out.writeSync(bytes, { gone: this.gone }) === 'gone') throw new BrokenPipeError();
+  }
+
+  /** Whether a sync twin may block this thread (it may not where the pipe is served from here). */
+  private mayBlock(): boolean {
+    return !servedByThisThread.has(this.data.holders);
   }
 
   private checkSend(): SharedRing {
@@ -73,7 +100,16 @@ export class RingEnd implements FrameTransport {
   recvSync(timeout: number | undefined): Received {
     const back = this.returned.shift();
     if (back !== undefined) return back;
-    return this.reading().readSync({ timeout, gone: this.gone });
+    const ring = this.reading();
+    if (!this.mayBlock()) {
+      const there = ring.pollSync({ timeout: 0, gone: this.gone });
+      if (there === 'eof') return 'eof';
+      if (there === false && timeout === 0) return 'timeout';
+      const length = ring.peekLength();
+      if (there === false || length === undefined || !fitsRing(ring, length)) throw wouldHang('recvSync', 'recv()');
+      return ring.readSync({ timeout: 0, gone: this.gone });
+    }
+    return ring.readSync({ timeout, gone: this.gone });
   }
 
   async poll(timeout: number | undefined, signal: AbortSignal | undefined): Promise<boolean> {
@@ -83,6 +119,10 @@ export class RingEnd implements FrameTransport {
 
   pollSync(timeout: number | undefined): boolean {
     if (this.returned.length > 0) return true;
+    if (!this.mayBlock() && timeout !== 0) {
+      if (this.reading().pollSync({ timeout: 0, gone: this.gone }) !== false) return true;
+      throw wouldHang(`pollSync(${timeout ?? 'Infinity'})`, 'poll()');
+    }
     return this.reading().pollSync({ timeout, gone: this.gone }) !== false;
   }
 
@@ -145,12 +185,14 @@ export class RingEnd implements FrameTransport {
         },
         callerGone() {
           // Its heap id is dead now, so it no longer counts as a holder: let the others look again.
+          end.holders.touch();
           end.inRing?.wakeAll();
           end.outRing?.wakeAll();
         },
       };
       const { address, id, token } = serve(served);
       this.serving = { address, id, token };
+      servedByThisThread.add(this.data.holders);
     }
     return this.serving;
   }

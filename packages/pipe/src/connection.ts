@@ -183,14 +183,17 @@ function checkedTimeout(timeout: number | undefined): number | undefined {
 }
 
 function slice(buf: ArrayBufferView | ArrayBuffer, offset: number, size: number | undefined): Uint8Array {
-  const whole = buf instanceof ArrayBuffer ? new Uint8Array(buf) : ArrayBuffer.isView(buf) ? new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength) : undefined;
-  if (whole === undefined) throw new ArgumentError('sendBytes takes a Buffer, a typed array, a DataView or an ArrayBuffer');
+  const isView = ArrayBuffer.isView(buf);
+  if (!isView && !(buf instanceof ArrayBuffer)) throw new ArgumentError('sendBytes takes a Buffer, a typed array, a DataView or an ArrayBuffer');
+  const length = buf.byteLength;
   if (!Number.isInteger(offset) || offset < 0) throw new RangeError('offset is negative or not an integer');
-  if (offset > whole.byteLength) throw new RangeError('buffer length < offset');
-  const n = size ?? whole.byteLength - offset;
+  if (offset > length) throw new RangeError('buffer length < offset');
+  const n = size ?? length - offset;
   if (!Number.isInteger(n) || n < 0) throw new RangeError('size is negative or not an integer');
-  if (offset + n > whole.byteLength) throw new RangeError('buffer length < offset + size');
-  return whole.subarray(offset, offset + n);
+  if (offset + n > length) throw new RangeError('buffer length < offset + size');
+  // The common case, a whole Uint8Array (or Buffer), goes as it is: no view to make per message.
+  if (buf instanceof Uint8Array && offset === 0 && n === length) return buf;
+  return isView ? new Uint8Array(buf.buffer, buf.byteOffset + offset, n) : new Uint8Array(buf, offset, n);
 }
 
 function checkMax(maxLength: number | undefined): void {
@@ -199,7 +202,12 @@ function checkMax(maxLength: number | undefined): void {
 
 function limit(bytes: Uint8Array, maxLength: number | undefined): Buffer {
   if (maxLength !== undefined && bytes.byteLength > maxLength) throw new MessageTooLongError(`bad message length: ${bytes.byteLength} bytes, more than maxLength ${maxLength}; the message was dropped`, bytes.byteLength);
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return asBuffer(bytes);
+}
+
+/** The received bytes as a Buffer. They are a fresh copy that is ours alone, so they become one in place: `Buffer.from(ab, …)` costs more than the receive. */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : (Object.setPrototypeOf(bytes, Buffer.prototype as object) as Buffer);
 }
 
 function checkInto(buf: ArrayBufferView, offset: number): void {
@@ -210,7 +218,7 @@ function checkInto(buf: ArrayBufferView, offset: number): void {
 
 function into(bytes: Uint8Array, buf: ArrayBufferView, offset: number): number {
   const target = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
-  if (offset + bytes.byteLength > target.byteLength) throw new BufferTooShort(`the message (${bytes.byteLength} bytes) does not fit the buffer after offset ${offset}`, Buffer.from(bytes));
+  if (offset + bytes.byteLength > target.byteLength) throw new BufferTooShort(`the message (${bytes.byteLength} bytes) does not fit the buffer after offset ${offset}`, asBuffer(bytes));
   target.set(bytes, offset);
   return bytes.byteLength;
 }

@@ -63,7 +63,7 @@ export class Listener implements AsyncIterable<Connection> {
     this.ready = new Promise<void>((resolve, reject) => {
       this.server.once('listening', () => {
         const a = this.server.address();
-        if (a !== null && typeof a === 'object') this.bound = [typeof this.bound === 'string' ? a.address : this.bound[0], a.port];
+        if (a !== null && typeof a === 'object') this.bound = [typeof this.bound === 'string' || this.bound[0] === '' ? a.address : this.bound[0], a.port];
         resolve();
       });
       this.server.once('error', (err: NodeJS.ErrnoException) => {
@@ -120,7 +120,11 @@ export class Listener implements AsyncIterable<Connection> {
     if (this.isClosed) return void socket.destroy();
     this.pending.add(socket);
     void authenticate(socket, this.options, 'server').then(
-      (conn) => this.deliver({ conn }),
+      (conn) => {
+        // Accepted: from now on it belongs to the caller, and outlives the listener (as in Python).
+        this.pending.delete(socket);
+        this.deliver({ conn });
+      },
       (error: Error) => {
         socket.destroy();
         this.deliver({ error });
@@ -130,7 +134,6 @@ export class Listener implements AsyncIterable<Connection> {
   }
 
   private deliver(r: Ready): void {
-    if ('conn' in r) this.pending.delete((r.conn as unknown as { socket?: Socket }).socket ?? ({} as Socket));
     const w = this.waiters.shift();
     if (w) w(r);
     else this.queue.push(r);

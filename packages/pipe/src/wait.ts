@@ -8,12 +8,14 @@ import type { Connection } from './connection.js';
  */
 export async function wait(connections: readonly Connection[], timeout?: number): Promise<Connection[]> {
   const ms = timeout === undefined ? undefined : checkTimeout(timeout);
-  const ready = (): Connection[] => connections.filter((c) => !c.closed && c.readable && c.pollSync(0));
+  // Closed and send-only ends never become ready (Python would fail on their fileno): they are left out.
+  const open = connections.filter((c) => !c.closed && c.readable);
+  const ready = (): Connection[] => open.filter((c) => !c.closed && c.pollSync(0));
   const now = ready();
-  if (now.length > 0 || ms === 0 || connections.length === 0) return now;
+  if (now.length > 0 || ms === 0 || open.length === 0) return now;
   const stop = new AbortController();
   try {
-    const polls = connections.map((c) => c.poll(ms === undefined ? Infinity : ms, { signal: stop.signal }).then((yes) => (yes ? c : undefined), () => undefined));
+    const polls = open.map((c) => c.poll(ms === undefined ? Infinity : ms, { signal: stop.signal }).then((yes) => (yes ? c : undefined), () => undefined));
     const first = await Promise.race(polls);
     if (first === undefined) {
       // Either every poll timed out or one was aborted: look again once all settled.

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { TimeoutError, deserialize, type IpcError } from '@ipc/core';
+import { EOFError, TimeoutError, deserialize, type IpcError } from '@ipc/core';
 import { AuthenticationError, Client, Listener, PickleError, dumps, loads, type Address, type Connection } from '@ipc/pipe';
 
 const run = promisify(execFile);
@@ -85,6 +85,20 @@ describe('Listener and Client between @ipc peers', () => {
     expect(await conn.recv()).toBe(2);
     conn.close();
     await served;
+  });
+
+  it('an accepted connection outlives its listener', async () => {
+    const listener = new Listener({ address: ['127.0.0.1', 0] });
+    await listener.ready;
+    const accepted = listener.accept();
+    const conn = await Client(listener.address);
+    const server = await accepted;
+    listener.close();
+    await conn.send('still there');
+    expect(await server.recv({ timeout: 10_000 })).toBe('still there');
+    server.close();
+    await expect(conn.recv({ timeout: 10_000 })).rejects.toThrow(EOFError);
+    conn.close();
   });
 
   it('binding an address in use is a clear error', async () => {

@@ -6,7 +6,7 @@ import { BrokenPipeError, BufferTooShort, MessageTooLongError, Pipe, wait } from
 import * as fx from './fixtures/tasks.mjs';
 
 type Task = (...args: unknown[]) => unknown;
-const f = fx as Record<'sendAll' | 'adder' | 'digestBytes' | 'recvForever' | 'viaGrandchild', Task>;
+const f = fx as Record<'sendAll' | 'adder' | 'digestBytes' | 'recvForever' | 'viaGrandchild' | 'echoSync', Task>;
 
 afterAll(() => {
   expect(activeChildren()).toEqual([]);
@@ -147,6 +147,18 @@ describe.each<ContextKind>(['thread', 'process'])('Pipe with children in the %s 
     expect(await child.join()).toBe(2);
   });
 
+  it('the sync twins work in the child (pollSync, recvSync, sendSync)', async () => {
+    const [mine, theirs] = Pipe();
+    const child = start(context, f.echoSync, theirs);
+    theirs.close();
+    for (const v of ['a', 2, { three: [3n] }, '']) {
+      await mine.send(v);
+      expect(await mine.recv({ timeout: 20_000 })).toEqual(v);
+    }
+    mine.close();
+    expect(await child.join()).toBe(4);
+  });
+
   it('a child that dies holding the only other end gives EOF, not a hang', async () => {
     const [mine, theirs] = Pipe();
     const [ready, readyW] = Pipe(false);
@@ -175,6 +187,22 @@ describe.each<ContextKind>(['thread', 'process'])('Pipe with children in the %s 
     for (let i = 0; i < big.length; i += 4096) big[i] = i & 255;
     await w.sendBytes(big);
     expect(await child.join()).toEqual({ length: big.length, sha: createHash('sha256').update(big).digest('hex') });
+  });
+});
+
+describe('sync twins where this thread serves the pipe to a child process', () => {
+  it('take what is there, and refuse to wait (StateError) rather than hang', async () => {
+    const [r, w] = Pipe(false);
+    const child = start('process', f.sendAll, w, ['one', 'two']);
+    w.close();
+    expect(() => r.recvSync({ timeout: 5_000 })).toThrow(StateError);
+    expect(r.pollSync(0)).toBe(false);
+    expect(await r.poll(20_000)).toBe(true);
+    expect(r.pollSync(5_000)).toBe(true);
+    expect(r.recvSync()).toBe('one');
+    expect(await r.recv({ timeout: 20_000 })).toBe('two');
+    await expect(r.recv({ timeout: 20_000 })).rejects.toThrow(EOFError);
+    await child.join();
   });
 });
 
