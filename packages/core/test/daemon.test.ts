@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -93,5 +96,28 @@ describe('an uncaught error in the child', () => {
     expect(err).toContain('Process Process-1:');
     expect(err).toContain('RangeError: boom');
     expect(err).toMatch(/at .*tasks\.mjs:\d+/);
+  });
+});
+
+describe('a child with non-daemon children of its own', () => {
+  it.each([
+    ['thread', 'thread'],
+    ['thread', 'process'],
+    ['process', 'thread'],
+    ['process', 'process'],
+  ] as const)('%s child, %s grandchild: the child waits for it before it ends, as Python does', async (context, inner) => {
+    const { Process } = await import('@ipc/core');
+    // @ts-expect-error -- plain JS fixture
+    const fx = (await import('./fixtures/lifecycle-tasks.mjs')) as { parentOfSlowChild: (...a: unknown[]) => unknown };
+    const dir = mkdtempSync(join(tmpdir(), 'ipc-grandchild-'));
+    try {
+      const path = join(dir, 'out.txt');
+      const p = new Process({ target: fx.parentOfSlowChild, args: [inner, path], context });
+      p.start();
+      expect(await p.join()).toBe('returned');
+      expect(readFileSync(path, 'utf8')).toBe('grandchild done');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

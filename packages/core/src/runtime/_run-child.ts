@@ -2,7 +2,7 @@ import { decode, encode } from '../codec.js';
 import type { ContextKind } from '../handles.js';
 import { Process } from '../process.js';
 import type { ChildMessage, StartSpec } from './runner.js';
-import { self } from './current.js';
+import { children, self } from './current.js';
 
 interface Payload {
   kind: 'instance' | 'target';
@@ -40,9 +40,19 @@ export async function runChild(spec: StartSpec, kind: ContextKind, send: (msg: C
       return fail(spec, kind, err, send);
     }
     send({ type: 'result', value: tree });
+    await joinNonDaemonChildren();
     return 0;
   } catch (err) {
     return fail(spec, kind, err, send);
+  }
+}
+
+/** Python's child waits for its own non-daemon children before it exits (`util._exit_function`). */
+async function joinNonDaemonChildren(): Promise<void> {
+  for (;;) {
+    const left = [...children].filter((c) => c.isAlive() && !(c as unknown as Process).daemon) as unknown as Process[];
+    if (left.length === 0) return;
+    await Promise.all(left.map((c) => c.join()));
   }
 }
 
