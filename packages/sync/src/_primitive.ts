@@ -5,7 +5,7 @@
  * home's broker, which performs each operation with the caller's heap id as
  * the owner — so a caller that dies is seen as a dead owner, like a thread.
  */
-import { connectRemote, heapId, reduceHandle, registerHandle, serve, servedHere, type ContextKind, type HandleDescriptor, type ReduceContext, type RemoteObject, type ServedRef } from '@ipc/core';
+import { connectRemote, heapId, reduceHandle, registerHandle, serve, servedHere, type ContextKind, type HandleDescriptor, type ReduceContext, type RemoteObject, type Served, type ServedRef } from '@ipc/core';
 
 export interface Descriptor {
   /** The memory, for another thread of the home process. */
@@ -37,6 +37,13 @@ export abstract class Primitive {
   /** Does `op` at home for `owner` (a heap id: this heap's, or a remote caller's). */
   protected abstract perform(op: string, args: readonly unknown[], owner: number, signal: AbortSignal): unknown;
 
+  /**
+   * A remote caller went away (its heap id is dead from now on). What it held
+   * is taken over by the next acquirer, who is told; waking the waiters now
+   * spares them the liveness check's delay.
+   */
+  protected ownerGone(_owner: number): void {}
+
   /** What the descriptor carries besides the memory or the reference. */
   protected describe(_ctx: ReduceContext): unknown {
     return undefined;
@@ -54,9 +61,10 @@ export abstract class Primitive {
   private servedRef(): ServedRef {
     if (this.remote !== undefined) return this.remote.ref;
     if (this.serving === undefined) {
-      const served: HomeServed & { call: (op: string, args: readonly unknown[], caller: { heapId: number }, signal: AbortSignal) => unknown } = {
+      const served: HomeServed & Served = {
         primitive: this,
         call: (op, args, caller, signal) => this.perform(op, args, caller.heapId, signal),
+        callerGone: (caller) => this.ownerGone(caller.heapId),
       };
       const { address, id, token } = serve(served);
       this.serving = { address, id, token };

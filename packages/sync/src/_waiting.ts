@@ -1,10 +1,14 @@
-import { checkTimeout } from '@ipc/core';
+import { ArgumentError, checkTimeout } from '@ipc/core';
 import type { AcquireOptions } from './options.js';
 
 /** The `performance.now()` time an acquire gives up at: now for `block: false`, never for no timeout. */
 export function acquireDeadline(options: AcquireOptions | undefined): number {
   const { block = true, timeout } = options ?? {};
-  if (!block) return 0;
+  if (!block) {
+    // As Python's acquire(False, timeout=1) raises ValueError.
+    if (timeout !== undefined) throw new ArgumentError('cannot give a timeout to a non-blocking acquire (block: false)');
+    return 0;
+  }
   const ms = checkTimeout(timeout);
   return ms === Infinity ? Infinity : performance.now() + ms;
 }

@@ -7,7 +7,7 @@ import type { WaitOptions, WaitSyncOptions } from './options.js';
 const COUNT = 0; // arrived in this round
 const ROUND = 1; // bumped when a round ends, tripped or reset
 const BROKEN = 2;
-const TRIPPED = 3; // the last round that ended by tripping (a reset ends one without)
+const TRIPPED = 3; // 1 + the last round that ended by tripping (a reset ends one without); 0: none yet
 const WORDS = 4;
 
 export interface BarrierOptions {
@@ -134,14 +134,14 @@ export class Barrier extends Primitive {
         }
       }
       Atomics.store(this.state, COUNT, 0);
-      Atomics.store(this.state, TRIPPED, round);
+      Atomics.store(this.state, TRIPPED, round + 1);
       Atomics.add(this.state, ROUND, 1);
       Atomics.notify(this.state, ROUND);
       return index;
     }
     for (;;) {
       if (Atomics.load(this.state, ROUND) !== round) {
-        if (Atomics.load(this.state, TRIPPED) === round && !Atomics.load(this.state, BROKEN)) return index;
+        if (Atomics.load(this.state, TRIPPED) === round + 1 && !Atomics.load(this.state, BROKEN)) return index;
         throw new BrokenBarrierError();
       }
       const now = performance.now();

@@ -11,6 +11,12 @@ const SLOT_WORDS = 4; // [state, ticket, owner heap id, -]
 const SLOTS = 128;
 const WORDS = SLOTS_AT + SLOTS * SLOT_WORDS;
 
+/** How an abort reaches a waiting `waitSteps`: the flag, and a wake-up of its slot. */
+interface Cancel {
+  aborted: boolean;
+  slot: number;
+}
+
 const FREE = 0;
 const WAITING = 1;
 const NOTIFIED = 2;
@@ -70,13 +76,13 @@ export class Condition extends Primitive {
   wait(options: WaitOptions = {}): Promise<boolean> {
     const until = waitDeadline(options.timeout);
     if (this.remote) return this.remote.call('wait', [leftOf(until)], { signal: options.signal }) as Promise<boolean>;
-    return runAsyncSteps(this.waitSteps(this.me(), until), options.signal);
+    return this.waitAs(this.me(), until, options.signal);
   }
 
   waitSync(options: WaitSyncOptions = {}): boolean {
     const until = waitDeadline(options.timeout);
     if (this.remote) return this.remote.callSync('wait', [leftOf(until)]) as boolean;
-    return runSyncSteps(this.waitSteps(this.me(), until));
+    return runSyncSteps(this.waitSteps(this.me(), until, undefined));
   }
 
   /** Waits until `predicate()` is true; returns its last value (false-ish when `timeout` passed). */
@@ -115,9 +121,33 @@ export class Condition extends Primitive {
     this.notify(SLOTS);
   }
 
-  private *waitSteps(owner: number, until: number): Steps<boolean> {
+  /**
+   * An abort ends the wait like a timeout — the lock is still taken back
+   * before the abort's reason is thrown, as Python's `wait` always retakes it —
+   * so the signal is not handed to the driver, which would abort the retaking too.
+   */
+  private async waitAs(owner: number, until: number, signal: AbortSignal | undefined): Promise<boolean> {
+    if (signal === undefined) return runAsyncSteps(this.waitSteps(owner, until, undefined), undefined);
+    signal.throwIfAborted();
+    const cancel: Cancel = { aborted: false, slot: -1 };
+    const onAbort = (): void => {
+      cancel.aborted = true;
+      if (cancel.slot >= 0) Atomics.notify(this.state, cancel.slot);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      const notified = await runAsyncSteps(this.waitSteps(owner, until, cancel), undefined);
+      if (cancel.aborted && !notified) throw signal.reason;
+      return notified;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private *waitSteps(owner: number, until: number, cancel: Cancel | undefined): Steps<boolean> {
     if (!this.lock.isOwnedBy(owner)) throw new StateError('cannot wait on un-acquired lock');
     const slot = this.claimSlot(owner);
+    if (cancel !== undefined) cancel.slot = slot;
     const saved = this.lock.releaseSave(owner);
     let notified = false;
     try {
@@ -128,7 +158,7 @@ export class Condition extends Primitive {
           break;
         }
         const now = performance.now();
-        if (now >= until) {
+        if (now >= until || cancel?.aborted === true) {
           // Timed out — unless a notify got here first, in which case it counts as notified.
           notified = Atomics.compareExchange(this.state, slot, WAITING, FREE) !== WAITING;
           break;
@@ -136,9 +166,9 @@ export class Condition extends Primitive {
         yield { i32: this.state, index: slot, expected: WAITING, until: Math.min(until, now + LIVENESS_CHECK_MS * 10) };
       }
     } finally {
-      // Also on an abort: give the slot up, and take the lock back as Python's wait always does.
       if (Atomics.compareExchange(this.state, slot, WAITING, FREE) !== WAITING) Atomics.store(this.state, slot, FREE);
-      yield* this.lock.restoreSteps(owner, saved);
+      // Take the lock back as Python's wait always does — unless the waiter is gone (a remote caller that died).
+      if (isHeapAlive(owner)) yield* this.lock.restoreSteps(owner, saved);
     }
     return notified;
   }
@@ -182,7 +212,7 @@ export class Condition extends Primitive {
   protected perform(op: string, args: readonly unknown[], owner: number, signal: AbortSignal): unknown {
     switch (op) {
       case 'wait':
-        return runAsyncSteps(this.waitSteps(owner, args[0] === undefined ? Infinity : performance.now() + (args[0] as number)), signal);
+        return this.waitAs(owner, args[0] === undefined ? Infinity : performance.now() + (args[0] as number), signal);
       case 'notify':
         return this.notifyAs(owner, args[0] as number);
       default:

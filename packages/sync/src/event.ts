@@ -36,12 +36,14 @@ export class Event extends Primitive {
   wait(options: WaitOptions = {}): Promise<boolean> {
     const until = waitDeadline(options.timeout);
     if (this.remote) return this.remote.call('wait', [leftOf(until)], { signal: options.signal }) as Promise<boolean>;
+    if (Atomics.load(this.state, FLAG) === 1) return Promise.resolve(true);
     return runAsyncSteps(this.waitSteps(until), options.signal);
   }
 
   waitSync(options: WaitSyncOptions = {}): boolean {
     const until = waitDeadline(options.timeout);
     if (this.remote) return this.remote.callSync('wait', [leftOf(until)]) as boolean;
+    if (Atomics.load(this.state, FLAG) === 1) return true;
     return runSyncSteps(this.waitSteps(until));
   }
 

@@ -1,6 +1,6 @@
 /** How an acquiring call waits, as Python's `acquire(blocking, timeout)`. */
 export interface AcquireOptions {
-  /** Wait for the lock or permit; default true. `false` tries once (and ignores `timeout`). */
+  /** Wait for the lock or permit; default true. `false` tries once (a `timeout` with it is an `ArgumentError`, as in Python). */
   block?: boolean;
   /** Milliseconds; default for ever. On timeout the call resolves `false`. */
   timeout?: number;

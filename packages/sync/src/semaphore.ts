@@ -1,9 +1,10 @@
-import { StateError, isHeapAlive, runAsyncSteps, runSyncSteps, LIVENESS_CHECK_MS, ArgumentError, type Acquired, type Steps } from '@ipc/core';
+import { StateError, heapId, isHeapAlive, runAsyncSteps, runSyncSteps, LIVENESS_CHECK_MS, ArgumentError, type Acquired, type Steps } from '@ipc/core';
 import { Primitive } from './_primitive.js';
 import { acquireDeadline, leftOf } from './_waiting.js';
 import type { AcquireOptions, AcquireSyncOptions } from './options.js';
 import { heldUntilReleased, type Held } from './_held.js';
 import type { Lockable } from './lock.js';
+import { atEnd, type Ending } from './_ending.js';
 
 const VALUE = 0; // permits free
 const WAITERS = 1;
@@ -18,9 +19,12 @@ const WORDS = HOLDERS + SLOTS * 2;
  * acquirer that gets one is told: `abandoned` is `true`), where Python would
  * lose them for ever.
  */
-export class Semaphore extends Primitive implements Lockable {
+export class Semaphore extends Primitive implements Lockable, Ending {
   /** Whether this heap's last successful acquire got a permit back from a holder that died. */
   abandoned = false;
+  private endHooked: true | undefined;
+  /** The holder slot this heap used last (see `record`). */
+  private slotHint: number | undefined;
 
   constructor(value = 1) {
     super(WORDS);
@@ -34,15 +38,20 @@ export class Semaphore extends Primitive implements Lockable {
 
   /** Takes a permit: `true`, or `false` when `timeout` passes (at once with `block: false`). */
   async acquire(options?: AcquireOptions): Promise<boolean> {
-    const until = acquireDeadline(options);
-    const got = this.remote ? ((await this.remote.call('acquire', [leftOf(until)], { signal: options?.signal })) as Acquired | false) : await runAsyncSteps(this.acquireSteps(this.me(), until), options?.signal);
-    return this.took(got);
+    const until = options === undefined ? Infinity : acquireDeadline(options);
+    if (this.remote !== undefined) return this.took((await this.remote.call('acquire', [leftOf(until)], { signal: options?.signal })) as Acquired | false);
+    options?.signal?.throwIfAborted();
+    const me = heapId();
+    if (this.tryTake(me)) return this.took('acquired');
+    return this.took(await runAsyncSteps(this.acquireSteps(me, until), options?.signal));
   }
 
   acquireSync(options?: AcquireSyncOptions): boolean {
-    const until = acquireDeadline(options);
-    const got = this.remote ? (this.remote.callSync('acquire', [leftOf(until)]) as Acquired | false) : runSyncSteps(this.acquireSteps(this.me(), until));
-    return this.took(got);
+    const until = options === undefined ? Infinity : acquireDeadline(options);
+    if (this.remote !== undefined) return this.took(this.remote.callSync('acquire', [leftOf(until)]) as Acquired | false);
+    const me = heapId();
+    if (this.tryTake(me)) return this.took('acquired');
+    return this.took(runSyncSteps(this.acquireSteps(me, until)));
   }
 
   /** Gives back `n` permits (anyone may, as in Python). */
@@ -84,18 +93,47 @@ export class Semaphore extends Primitive implements Lockable {
   private took(got: Acquired | false): boolean {
     if (got === false) return false;
     this.abandoned = got === 'abandoned';
+    if (this.endHooked === undefined) {
+      this.endHooked = true;
+      atEnd(this);
+    }
     return true;
+  }
+
+  /**
+   * @internal This heap ends normally: the permits it holds stay taken (as in
+   * Python, where a permit may be released by another thread), but are no
+   * longer its own, so they do not come back as a dead holder's.
+   */
+  disownAtEnd(): void {
+    if (this.remote !== undefined) this.remote.callSync('disown', [], { timeout: 2000 });
+    else this.disownAs(heapId());
+  }
+
+  private disownAs(owner: number): void {
+    for (let i = 0; i < SLOTS; i++) {
+      const at = HOLDERS + i * 2;
+      if (Atomics.load(this.state, at) !== owner) continue;
+      Atomics.store(this.state, at + 1, 0);
+      Atomics.compareExchange(this.state, at, owner, 0);
+    }
+  }
+
+  /** The uncontended path: a compare-and-swap while permits are free, no allocation. */
+  private tryTake(owner: number): boolean {
+    for (let value = Atomics.load(this.state, VALUE); value > 0; value = Atomics.load(this.state, VALUE)) {
+      if (Atomics.compareExchange(this.state, VALUE, value, value - 1) === value) {
+        this.record(owner, 1);
+        return true;
+      }
+    }
+    return false;
   }
 
   private *acquireSteps(owner: number, until: number): Steps<Acquired | false> {
     let recovered = false;
     for (;;) {
-      const value = Atomics.load(this.state, VALUE);
-      if (value > 0) {
-        if (Atomics.compareExchange(this.state, VALUE, value, value - 1) !== value) continue;
-        this.record(owner, 1);
-        return recovered ? 'abandoned' : 'acquired';
-      }
+      if (this.tryTake(owner)) return recovered ? 'abandoned' : 'acquired';
       if (this.reclaimDead()) {
         recovered = true;
         continue;
@@ -124,11 +162,19 @@ export class Semaphore extends Primitive implements Lockable {
 
   /** Counts permits per holder heap (a release by a non-holder — allowed — changes no one's count). */
   private record(owner: number, delta: number): void {
+    // This heap's last slot first: usually still its own, or free again (a second slot of one owner is harmless: counts add up).
+    const hint = HOLDERS + (this.slotHint ?? 0) * 2;
+    if (delta > 0 && (Atomics.load(this.state, hint) === owner || Atomics.compareExchange(this.state, hint, 0, owner) === 0)) {
+      Atomics.add(this.state, hint + 1, delta);
+      return;
+    }
     for (let i = 0; i < SLOTS; i++) {
       const at = HOLDERS + i * 2;
       if (Atomics.load(this.state, at) !== owner) continue;
-      if (delta > 0) Atomics.add(this.state, at + 1, delta);
-      else {
+      if (delta > 0) {
+        Atomics.add(this.state, at + 1, delta);
+        this.slotHint = i;
+      } else {
         const held = Atomics.load(this.state, at + 1);
         Atomics.store(this.state, at + 1, Math.max(0, held + delta));
         if (held + delta <= 0) Atomics.compareExchange(this.state, at, owner, 0);
@@ -140,6 +186,7 @@ export class Semaphore extends Primitive implements Lockable {
       const at = HOLDERS + i * 2;
       if (Atomics.compareExchange(this.state, at, 0, owner) === 0) {
         Atomics.store(this.state, at + 1, delta);
+        this.slotHint = i;
         return;
       }
     }
@@ -163,6 +210,10 @@ export class Semaphore extends Primitive implements Lockable {
     return any;
   }
 
+  protected override ownerGone(): void {
+    if (Atomics.load(this.state, WAITERS) > 0) Atomics.notify(this.state, VALUE);
+  }
+
   protected perform(op: string, args: readonly unknown[], owner: number, signal: AbortSignal): unknown {
     switch (op) {
       case 'acquire':
@@ -171,6 +222,8 @@ export class Semaphore extends Primitive implements Lockable {
         return this.releaseAs(owner, args[0] as number);
       case 'value':
         return Atomics.load(this.state, VALUE);
+      case 'disown':
+        return this.disownAs(owner);
       default:
         throw new StateError(`no operation ${op} on ${this.constructor.name}`);
     }

@@ -29,7 +29,8 @@ describe('Lock and RLock in one thread', () => {
     const lock = new Lock();
     expect(await lock.acquire()).toBe(true);
     expect(lock.locked()).toBe(true);
-    expect(await lock.acquire({ block: false, timeout: 10_000 })).toBe(false);
+    expect(await lock.acquire({ block: false })).toBe(false);
+    await expect(lock.acquire({ block: false, timeout: 10 })).rejects.toThrow(ArgumentError);
     const t0 = performance.now();
     expect(lock.acquireSync({ timeout: 150 })).toBe(false);
     expect(performance.now() - t0).toBeGreaterThanOrEqual(90);
