@@ -1,11 +1,13 @@
 import type { Benchmark } from '../types.js';
 import { channelBenchmarks } from './channel.js';
 import { processChannelBenchmarks } from './process-channel.js';
+import { pipeBenchmarks } from './pipe.js';
 import { poolBenchmarks } from './pool.js';
 import { processBenchmarks } from './process.js';
+import { syncBenchmarks } from './sync.js';
 
 /** Every benchmark, by group (`pnpm bench <group>`). */
-export const benchmarks: readonly Benchmark[] = [...processBenchmarks, ...channelBenchmarks, ...processChannelBenchmarks, ...poolBenchmarks];
+export const benchmarks: readonly Benchmark[] = [...processBenchmarks, ...channelBenchmarks, ...processChannelBenchmarks, ...pipeBenchmarks, ...syncBenchmarks, ...poolBenchmarks];
 
 export function findBenchmark(id: string): Benchmark | undefined {
   return benchmarks.find((b) => `${b.group}/${b.name}` === id);
