@@ -1,1 +1,10 @@
-export { SubprocessError } from './errors.js';
+export { SubprocessError, CalledProcessError, CommandNotFoundError, TimeoutExpired, BrokenPipeError, SpawnError, FileNotFoundError, PermissionError } from './errors.js';
+export type { Command } from './errors.js';
+export { PIPE, DEVNULL, STDOUT, INHERIT } from './options.js';
+export type { Stdio, PopenOptions, RunOptions, WaitOptions, OutputOf, StdinOf, ReaderOf } from './options.js';
+export { Popen } from './popen.js';
+export { PopenReader, PopenWriter } from './popen-stream.js';
+export { CompletedProcess } from './completed-process.js';
+export { run, call, checkCall, checkOutput } from './run.js';
+export { runSync, callSync, checkCallSync, checkOutputSync } from './run-sync.js';
+export { quote, join } from './quote.js';

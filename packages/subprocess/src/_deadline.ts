@@ -1,0 +1,35 @@
+import { ArgumentError } from '@ipc/core';
+import type { WaitOptions } from './options.js';
+
+
+export function checkTimeout(timeout: number | undefined): void {
+  if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout >= 0))) {
+    throw new ArgumentError(`timeout must be a number of ms ≥ 0, got ${String(timeout)}`);
+  }
+}
+
+/** `work`, or the error of `expired()` once `timeout` ms have passed, or the abort reason. Timers are always cleared. */
+export function withDeadline<T>(work: Promise<T>, options: WaitOptions | undefined, expired: () => Error): Promise<T> {
+  const timeout = options?.timeout;
+  const signal = options?.signal;
+  checkTimeout(timeout);
+  if (timeout === undefined && signal === undefined) return work;
+  if (signal?.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
+    // The abort reason is passed on as given, as every AbortSignal user expects.
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+    const onAbort = (): void => finish(() => reject(signal?.reason));
+    const finish = (settle: () => void): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      settle();
+    };
+    if (timeout !== undefined) timer = setTimeout(() => finish(() => reject(expired())), timeout);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (v) => finish(() => resolve(v)),
+      (e: Error) => finish(() => reject(e)),
+    );
+  });
+}

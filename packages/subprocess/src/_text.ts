@@ -1,0 +1,71 @@
+import { Buffer, isUtf8 } from 'node:buffer';
+import { TextDecoder } from 'node:util';
+import { ArgumentError } from '@ipc/core';
+import type { PopenOptions } from './options.js';
+
+/** How a Popen turns bytes into what the user gets, and what the user gives into bytes. */
+export interface TextMode {
+  readonly encoding: string;
+  readonly fatal: boolean;
+}
+
+const UTF8 = new Set(['utf-8', 'utf8', 'unicode-1-1-utf-8']);
+const known = new Set<string>(UTF8);
+
+export function textModeOf(options: PopenOptions): TextMode | null {
+  const { text, universalNewlines, encoding, errors } = options;
+  if (text !== true && universalNewlines !== true && encoding === undefined && errors === undefined) return null;
+  const enc = (encoding ?? 'utf-8').toLowerCase();
+  if (errors !== undefined && errors !== 'strict' && errors !== 'replace') throw new ArgumentError(`errors must be 'strict' or 'replace', not ${JSON.stringify(errors)}`);
+  if (!known.has(enc)) {
+    try {
+      new TextDecoder(enc);
+    } catch (cause) {
+      throw new ArgumentError(`unknown encoding ${JSON.stringify(encoding)}`, { cause });
+    }
+    known.add(enc);
+  }
+  return { encoding: UTF8.has(enc) ? 'utf-8' : enc, fatal: errors !== 'replace' };
+}
+
+// Python's universal newlines on read: \r\n and a lone \r become \n.
+function translate(s: string): string {
+  return s.includes('\r') ? s.replace(/\r\n?/g, '\n') : s;
+}
+
+/** Decodes a whole output at once (the common case: `communicate`, `run`). */
+export function decodeAll(mode: TextMode, bytes: Buffer, fatal = mode.fatal): string {
+  if (mode.encoding === 'utf-8') {
+    // isUtf8 + toString is several times faster than a fatal TextDecoder on small outputs.
+    if (!fatal || isUtf8(bytes)) return translate(bytes.toString('utf8'));
+  }
+  return translate(new TextDecoder(mode.encoding, { fatal }).decode(bytes));
+}
+
+/** Decodes a stream chunk by chunk: characters split between chunks and `\r` | `\n` split between chunks. */
+export class StreamDecoder {
+  private readonly decoder: TextDecoder;
+  private lastCR = false;
+  constructor(mode: TextMode) {
+    this.decoder = new TextDecoder(mode.encoding, { fatal: mode.fatal });
+  }
+
+  push(chunk: Buffer | null): string {
+    let s = chunk === null ? this.decoder.decode() : this.decoder.decode(chunk, { stream: true });
+    if (s.length === 0) return s;
+    // A \r that ended the last chunk was already given as \n: its \n partner is dropped here.
+    if (this.lastCR && s.charCodeAt(0) === 10) s = s.slice(1);
+    this.lastCR = s.charCodeAt(s.length - 1) === 13;
+    return translate(s);
+  }
+}
+
+/** Input as bytes: strings are encoded with the text mode's encoding (utf-8 in bytes mode). */
+export function encodeInput(mode: TextMode | null, data: string | Uint8Array): Buffer {
+  if (typeof data !== 'string') return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  const enc = mode === null ? 'utf-8' : mode.encoding;
+  if (enc === 'utf-8') return Buffer.from(data, 'utf8');
+  const node = enc === 'utf-16le' ? 'utf16le' : enc;
+  if (!Buffer.isEncoding(node)) throw new ArgumentError(`cannot encode a string to ${enc}: pass bytes (a Buffer) as input`);
+  return Buffer.from(data, node);
+}
