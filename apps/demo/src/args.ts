@@ -12,7 +12,7 @@ export interface DemoArgs {
 const USAGE = `usage: pnpm demo [ids or topics...] [--list] [--context thread|process|both] [--scale n] [--seconds n] [--timeline]`;
 
 export function parseArgs(argv: readonly string[]): DemoArgs {
-  const out: DemoArgs = { list: false, contexts: ['thread', 'process'], scale: 0.1, seconds: 3, timeline: false, selectors: [] };
+  const out: DemoArgs = { list: false, contexts: ['thread', 'process'], scale: 0.1, seconds: 1.5, timeline: false, selectors: [] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const value = (): string => {

@@ -1,0 +1,3 @@
+import { scenarioTests } from './_scenarios.js';
+
+scenarioTests(1, 2);
