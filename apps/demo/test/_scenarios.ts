@@ -84,6 +84,29 @@ export const checks: Record<string, (s: Section) => void> = {
     expect(read).toEqual(Array.from({ length: read.length }, (_, i) => `url_${i}`));
     inOrder(s.lines, ['mian', 'conn1 readable=true writable=false, conn2 readable=false writable=true', 'one way', /StateError/]);
   },
+  'S000-4': (s) => inOrder(s.lines, ['sleeping 1 ...', 'Done sleeping', /this msg is send from subprocess$/]),
+  'S001-2': (s) => expect(s.lines).toEqual([...Array.from({ length: 5 }, (_, i) => `---consume--- item:${i}`), '---consume--- finish']),
+  'S002-1': (s) => {
+    inOrder(s.lines, [/the very same object: true$/, 'Pipe: hello through a Pipe']);
+    expect(count(s.lines, /^Queue: hello through a Queue, from Process-\d+$/)).toBe(2);
+  },
+  'S002-2': (s) => {
+    // Two writers' and one reader's prints interleave as the processes run; each url is put once and got once.
+    for (let i = 1; i <= 6; i++) {
+      expect(count(s.lines, new RegExp(`^put url_${i} to queue`))).toBe(1);
+      expect(count(s.lines, new RegExp(`^Get url_${i} from queue$`))).toBe(1);
+    }
+    expect(s.lines.at(-1)).toBe('mian');
+  },
+  'S002-4': (s) => inOrder(s.lines, [/SerializationError \(ERR_IPC_NOT_SERIALIZABLE\).*LocalQueue/, 'Has put p1', 'with Queue instead: got ["p1"]']),
+  'S003-7': (s) => {
+    const got = s.lines.filter((l) => l.startsWith('获取结果:')).map((l) => Number(/#(\d+)$/.exec(l)?.[1]));
+    expect(got.length).toBeGreaterThan(0);
+    expect(got).toEqual(Array.from({ length: got.length }, (_, i) => i + 1));
+    expect(s.lines.at(-1)).toBe(`put ${got.length}, got ${got.length}: nothing lost`);
+  },
+  'S004-5': (s) => expect(s.lines).toEqual(['1', '2', '3', '4']),
+  'S004-6': (s) => inOrder(s.lines, ['put every item; waiting in join() ...', 'processed 1', 'processed 2', 'processed 3', 'processed 4', 'join() returned: all 4 items processed']),
   'S003-1': (s) => {
     expect(count(s.lines, /^启动下载进程，进程号\[\d+\]/)).toBe(2);
     expect(count(s.lines, /^Python入门[12]\.pdf下载完成！耗费了([5-9]|10)秒/)).toBe(2);

@@ -19,7 +19,14 @@ export interface QueueBackend {
   /** A reference other processes reach the queue through. */
   servedRef(): ServedRef;
   /** The shared memory, for another thread of this process; undefined when the queue lives in another process. */
-  sharedBuffers(): { ring: SharedArrayBuffer; state: SharedArrayBuffer } | undefined;
+  sharedBuffers(): SharedBuffers | undefined;
+}
+
+/** The shared memory of a queue: its ring, its counts, and the front ring of items given back. */
+export interface SharedBuffers {
+  ring: SharedArrayBuffer;
+  state: SharedArrayBuffer;
+  front: SharedArrayBuffer;
 }
 
 export type QueueKind = 'Queue' | 'SimpleQueue' | 'JoinableQueue';

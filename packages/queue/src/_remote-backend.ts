@@ -14,18 +14,56 @@ export class RemoteBackend implements QueueBackend {
     this.remote = connectRemote(ref);
   }
 
-  async put(bytes: Uint8Array, block: boolean, timeout: number | undefined, signal: AbortSignal | undefined): Promise<void> {
-    const call = this.remote.call('put', [bytes, block, timeout], { signal });
-    this.inFlight.add(call);
-    try {
-      await call;
-    } finally {
-      this.inFlight.delete(call);
+  /**
+   * A plain put (blocking, no timeout, no signal) joins the batch of this
+   * tick: the puts of one tick travel home as one call, and each resolves
+   * when its home has them all. One batch is on its way at a time, so the
+   * items arrive in the order they were put.
+   */
+  put(bytes: Uint8Array, block: boolean, timeout: number | undefined, signal: AbortSignal | undefined): Promise<void> {
+    if (block && timeout === undefined && signal === undefined) return this.batched(own(bytes));
+    // Any other put waits for the batches before it, then goes alone.
+    return this.track(this.settledBefore().then(() => this.remote.call('put', [own(bytes), block, timeout], { signal })));
+  }
+
+  private batch: Uint8Array[] | undefined;
+  private batchDone: Promise<unknown> | undefined;
+  /** The last call of this holder's puts: the next batch leaves once it settles. */
+  private last: Promise<unknown> = Promise.resolve();
+
+  private batched(bytes: Uint8Array): Promise<void> {
+    if (this.batch === undefined) {
+      const items: Uint8Array[] = [];
+      this.batch = items;
+      this.batchDone = this.track(
+        this.settledBefore().then(() => {
+          this.batch = undefined; // puts from now on make the next batch
+          return items.length === 1 ? this.remote.call('put', [items[0], true, undefined]) : this.remote.call('putMany', [items]);
+        }),
+      );
     }
+    this.batch.push(bytes);
+    return this.batchDone as Promise<void>;
+  }
+
+  private settledBefore(): Promise<void> {
+    const before = this.last;
+    return before.then(
+      () => undefined,
+      () => undefined,
+    );
+  }
+
+  private track(call: Promise<unknown>): Promise<void> {
+    this.last = call;
+    this.inFlight.add(call);
+    const done = call.then(() => undefined);
+    void call.finally(() => this.inFlight.delete(call)).catch(() => undefined);
+    return done;
   }
 
   putSync(bytes: Uint8Array, block: boolean, timeout: number | undefined): void {
-    this.remote.callSync('put', [bytes, block, timeout]);
+    this.remote.callSync('put', [own(bytes), block, timeout]);
   }
 
   async get(block: boolean, timeout: number | undefined, signal: AbortSignal | undefined): Promise<Uint8Array> {
@@ -63,4 +101,9 @@ export class RemoteBackend implements QueueBackend {
   sharedBuffers(): undefined {
     return undefined;
   }
+}
+
+/** The bytes alone: a view into a larger (pooled) buffer would carry the whole buffer across. */
+function own(bytes: Uint8Array): Uint8Array {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
 }

@@ -3,13 +3,17 @@
  * Int32Array beside it. Every thread of the process that holds the queue
  * works on the same memory; other processes come through `serve`.
  */
-import { ArgumentError, SharedRing, StateError, acknowledged, checkTimeout, heapId, isHeapAlive, serve, waitWord, waitWordSync, wakeWord, type BrokerCaller, type Served, type ServedRef } from '@ipc/core';
-import type { QueueBackend } from './_backend.js';
+import { SharedRing, StateError, heapId, isHeapAlive, isMainProcess, waitWord, waitWordSync, wakeWord, type ServedRef } from '@ipc/core';
+import type { QueueBackend, SharedBuffers } from './_backend.js';
+import { serveQueue } from './_serve-queue.js';
+import { deadline, tryWrite, waitInLine } from './_waits.js';
+import { Fifo } from './_fifo.js';
 import { Empty, Full } from './errors.js';
 
 const COUNT = 0; // items accepted and not yet taken (Python's qsize)
 const UNFINISHED = 1; // items put and not yet marked done (JoinableQueue)
 const COUNT_WAITERS = 2;
+const FRONT_ITEMS = 3; // items given back (a remote consumer never got them) waiting in the front ring
 // [heap id, items] rows: what each thread accepted and still holds in its own buffer. If that
 // thread dies, those items die with it (as with Python's feeder thread), and the counts must say so.
 const BUFFERED = 4;
@@ -18,25 +22,40 @@ const STATE_WORDS = BUFFERED + BUFFER_ROWS * 2;
 
 /** Big enough that producers rarely wait for bytes; items larger than it stream through. */
 const RING_BYTES = 1 << 20;
+/** Room for the items of a few consumers that died with their item on the way; beyond it they go to the end. */
+const FRONT_BYTES = 1 << 16;
+/** A message of no bytes in the ring: wakes the waiting consumers to look at the front ring (an item is never empty). */
+const POKE = new Uint8Array(0);
+
+/** An item accepted and not yet written; `written` resolves the put of a child that waits for it. */
+interface Pending {
+  readonly bytes: Uint8Array;
+  readonly written?: () => void;
+}
 
 export class SharedBackend implements QueueBackend {
   private readonly ring: SharedRing;
   private readonly state: Int32Array;
+  /** Items given back go here, and every get looks here first: they keep their place at the front. */
+  private readonly front: SharedRing;
   /** Items this heap accepted and could not write yet: Python's feeder-thread buffer. */
-  private readonly pending: Uint8Array[] = [];
+  private readonly pending = new Fifo<Pending>();
+  /** The row of `BUFFERED` this heap counts its buffered items in, once it has one. */
+  private row = -1;
   private flushing: Promise<void> | undefined;
   private serving: ServedRef | undefined;
 
   constructor(
     readonly maxsize: number,
-    buffers?: { ring: SharedArrayBuffer; state: SharedArrayBuffer },
+    buffers?: SharedBuffers,
   ) {
     this.ring = buffers ? SharedRing.attach(buffers.ring) : SharedRing.create(RING_BYTES);
     this.state = new Int32Array(buffers?.state ?? new SharedArrayBuffer(STATE_WORDS * 4));
+    this.front = buffers ? SharedRing.attach(buffers.front) : SharedRing.create(FRONT_BYTES);
   }
 
-  sharedBuffers(): { ring: SharedArrayBuffer; state: SharedArrayBuffer } {
-    return { ring: this.ring.buffer, state: this.state.buffer as SharedArrayBuffer };
+  sharedBuffers(): SharedBuffers {
+    return { ring: this.ring.buffer, state: this.state.buffer as SharedArrayBuffer, front: this.front.buffer };
   }
 
   qsize(): number {
@@ -44,9 +63,36 @@ export class SharedBackend implements QueueBackend {
     return Atomics.load(this.state, COUNT);
   }
 
+  /** This heap's puts waiting for room, in the order they were made: the next one waits for this promise. */
+  private line: Promise<void> = Promise.resolve();
+  private inLine = 0;
+
   async put(bytes: Uint8Array, block: boolean, timeout: number | undefined, signal: AbortSignal | undefined): Promise<void> {
     const until = deadline(block, timeout);
     if (signal?.aborted) throw signal.reason;
+    if ((this.inLine === 0 || !block) && this.reserve()) {
+      const written = this.accept(bytes);
+      if (written !== undefined) await written;
+      return;
+    }
+    if (!block) throw new Full();
+    // Puts made together and not awaited one by one keep their order: each waits for room after the one before.
+    const before = this.line;
+    let done!: () => void;
+    this.line = new Promise<void>((resolve) => (done = resolve));
+    this.inLine++;
+    try {
+      await waitInLine(before, until, signal);
+      await this.reserveWaiting(until, signal);
+    } finally {
+      this.inLine--;
+      done();
+    }
+    const written = this.accept(bytes);
+    if (written !== undefined) await written;
+  }
+
+  private async reserveWaiting(until: number, signal: AbortSignal | undefined): Promise<void> {
     while (!this.reserve()) {
       this.forgetDeadBuffers();
       const seen = Atomics.load(this.state, COUNT);
@@ -60,7 +106,6 @@ export class SharedBackend implements QueueBackend {
         Atomics.sub(this.state, COUNT_WAITERS, 1);
       }
     }
-    this.accept(bytes);
   }
 
   putSync(bytes: Uint8Array, block: boolean, timeout: number | undefined): void {
@@ -80,7 +125,7 @@ export class SharedBackend implements QueueBackend {
     }
     // Sync code may never give the event loop a turn to flush a buffer: wait for bytes here instead.
     if (this.pending.length === 0) this.ring.writeSync(bytes);
-    else this.accept(bytes);
+    else void this.accept(bytes);
   }
 
   /** Takes a place for one item if the queue has room; false when it is full. */
@@ -96,20 +141,45 @@ export class SharedBackend implements QueueBackend {
     return false;
   }
 
-  /** Writes an item whose place is taken: now if it fits, else in order after what is buffered. */
-  private accept(bytes: Uint8Array): void {
-    if (this.pending.length === 0 && this.ring.writeSync(bytes, { timeout: 0 }) === 'ok') return;
-    this.pending.push(bytes);
+  /**
+   * Writes an item whose place is taken: now if it fits, else in order after
+   * what is buffered. The main thread buffers it and goes on, as Python's
+   * feeder thread does (its event loop stays alive until the buffer is
+   * written). A child's runtime ends it as soon as its target returns, so
+   * there a put resolves only once its item is written (the promise returned).
+   */
+  private accept(bytes: Uint8Array): Promise<void> | undefined {
+    if (this.pending.length === 0 && tryWrite(this.ring, bytes)) return undefined;
+    let written: Promise<void> | undefined;
+    if (isMainProcess()) this.pending.push({ bytes });
+    else written = new Promise<void>((resolve) => this.pending.push({ bytes, written: resolve }));
     this.buffered(1);
     this.flushing ??= this.flush();
+    return written;
   }
 
   private async flush(): Promise<void> {
+    // Not a step before `this.flushing` holds this promise: its `finally` must not run first.
+    await Promise.resolve();
     try {
-      while (this.pending.length > 0) {
-        await this.ring.write(this.pending[0]!);
-        this.pending.shift();
-        this.buffered(-1);
+      for (let next = this.pending.peek(); next !== undefined; next = this.pending.peek()) {
+        // What fits now goes at once; then wait for room for the next one.
+        let wrote = 0;
+        while (next !== undefined && tryWrite(this.ring, next.bytes)) {
+          this.pending.shift();
+          next.written?.();
+          wrote++;
+          next = this.pending.peek();
+        }
+        if (wrote > 0) this.buffered(-wrote);
+        if (next === undefined) break;
+        await this.ring.write(next.bytes);
+        // cancelJoinThread() may have dropped the buffer while this write waited.
+        if (this.pending.peek() === next) {
+          this.pending.shift();
+          next.written?.();
+          this.buffered(-1);
+        }
       }
     } finally {
       this.flushing = undefined;
@@ -119,11 +189,16 @@ export class SharedBackend implements QueueBackend {
   /** Counts this heap's buffered items in shared memory. */
   private buffered(delta: number): void {
     const me = heapId();
+    if (this.row >= 0 && Atomics.load(this.state, this.row) === me) {
+      Atomics.add(this.state, this.row + 1, delta);
+      return;
+    }
     let free = -1;
     for (let r = 0; r < BUFFER_ROWS; r++) {
       const at = BUFFERED + r * 2;
       const who = Atomics.load(this.state, at);
       if (who === me) {
+        this.row = at;
         Atomics.add(this.state, at + 1, delta);
         return;
       }
@@ -150,7 +225,11 @@ export class SharedBackend implements QueueBackend {
   }
 
   dropBuffered(): void {
-    const dropped = this.pending.splice(0);
+    // The first item may be in the middle of its write: that one goes on.
+    const writing = this.flushing === undefined ? undefined : this.pending.shift();
+    const dropped = this.pending.clear();
+    if (writing !== undefined) this.pending.push(writing);
+    for (const item of dropped) item.written?.();
     if (dropped.length > 0) {
       this.buffered(-dropped.length);
       Atomics.sub(this.state, UNFINISHED, dropped.length);
@@ -158,17 +237,59 @@ export class SharedBackend implements QueueBackend {
     }
   }
 
+  /*
+   * A get never waits inside the ring's read: that holds the readers' lock
+   * while it waits, and every other consumer would queue up behind it (and
+   * behind its event loop). It takes a message if one is there, else waits
+   * for one with the lock free, and tries again.
+   */
   async get(block: boolean, timeout: number | undefined, signal: AbortSignal | undefined): Promise<Uint8Array> {
-    const got = await this.ring.read({ timeout: block ? timeout : 0, signal });
-    return this.took(got);
+    if (signal?.aborted) throw signal.reason;
+    const until = deadline(block, timeout);
+    for (let misses = 0; ; misses++) {
+      const got = this.takeNow();
+      if (got !== undefined) return this.took(got);
+      const left = until - performance.now();
+      if (left <= 0) throw new Empty();
+      // A message there and the lock busy again and again: wait for the lock, briefly, rather than spin.
+      if (misses > 8 && this.ring.hasMessage()) {
+        const slow = await this.ring.read({ timeout: Math.min(left, 1), signal });
+        if (slow instanceof Uint8Array && slow.byteLength > 0) return this.took(slow);
+      } else await this.ring.poll({ timeout: left, signal });
+    }
   }
 
   getSync(block: boolean, timeout: number | undefined): Uint8Array {
-    return this.took(this.ring.readSync({ timeout: block ? timeout : 0 }));
+    const until = deadline(block, timeout);
+    for (let misses = 0; ; misses++) {
+      const got = this.takeNow();
+      if (got !== undefined) return this.took(got);
+      const left = until - performance.now();
+      if (left <= 0) throw new Empty();
+      if (misses > 8 && this.ring.hasMessage()) {
+        const slow = this.ring.readSync({ timeout: Math.min(left, 1) });
+        if (slow instanceof Uint8Array && slow.byteLength > 0) return this.took(slow);
+      } else this.ring.pollSync({ timeout: left });
+    }
   }
 
-  private took(got: Uint8Array | 'eof' | 'timeout'): Uint8Array {
-    if (!(got instanceof Uint8Array)) throw new Empty();
+  /** The next item if there is one now: from the front ring first, then the ring (skipping pokes). */
+  private takeNow(): Uint8Array | undefined {
+    if (Atomics.load(this.state, FRONT_ITEMS) > 0) {
+      const back = this.front.readSync({ timeout: 0 });
+      if (back instanceof Uint8Array) {
+        Atomics.sub(this.state, FRONT_ITEMS, 1);
+        return back;
+      }
+    }
+    for (;;) {
+      const got = this.ring.readSync({ timeout: 0 });
+      if (!(got instanceof Uint8Array)) return undefined;
+      if (got.byteLength > 0) return got;
+    }
+  }
+
+  private took(got: Uint8Array): Uint8Array {
     this.taken(1);
     return got;
   }
@@ -178,10 +299,16 @@ export class SharedBackend implements QueueBackend {
     if (Atomics.load(this.state, COUNT_WAITERS) > 0) wakeWord(this.state, COUNT);
   }
 
-  /** An item taken for a caller that never got it: back into the queue (at the end: a ring has no front door). */
+  /** An item taken for a caller that never got it: back at the front of the queue (at the end if the front ring is full). */
   requeue(bytes: Uint8Array): void {
     Atomics.add(this.state, COUNT, 1);
-    this.accept(bytes);
+    if (this.front.writeSync(bytes, { timeout: 0 }) !== 'ok') {
+      void this.accept(bytes);
+      return;
+    }
+    Atomics.add(this.state, FRONT_ITEMS, 1);
+    // Consumers wait on the ring: a poke wakes them (when it is full, none waits).
+    tryWrite(this.ring, POKE);
   }
 
   taskDone(): void {
@@ -214,44 +341,4 @@ export class SharedBackend implements QueueBackend {
     }
     return this.serving;
   }
-}
-
-function deadline(block: boolean, timeout: number | undefined): number {
-  if (!block) return 0;
-  const ms = checkTimeout(timeout);
-  return ms === Infinity ? Infinity : performance.now() + ms;
-}
-
-/** The queue as other processes reach it: each operation done here, on their behalf. */
-function serveQueue(queue: SharedBackend): { ref: ServedRef; unserve: () => void } {
-  const served: Served & { queue: SharedBackend } = {
-    queue,
-    async call(op: string, args: readonly unknown[], _caller: BrokerCaller, signal: AbortSignal): Promise<unknown> {
-      switch (op) {
-        case 'put': {
-          const [bytes, block, timeout] = args as [Uint8Array, boolean, number | undefined];
-          await queue.put(bytes, block, timeout, signal);
-          return undefined;
-        }
-        case 'get': {
-          const [block, timeout] = args as [boolean, number | undefined];
-          const bytes = await queue.get(block, timeout, signal);
-          // If the caller never receives it (it died, or gave up), the item goes back into the queue.
-          return acknowledged(bytes, () => queue.requeue(bytes));
-        }
-        case 'qsize':
-          return queue.qsize();
-        case 'taskDone':
-          return queue.taskDone();
-        case 'join': {
-          const [timeout] = args as [number | undefined];
-          return queue.join(timeout, signal);
-        }
-        default:
-          throw new ArgumentError(`no queue operation ${op}`);
-      }
-    },
-  };
-  const serving = serve(served);
-  return { ref: { address: serving.address, id: serving.id, token: serving.token }, unserve: () => serving.unserve() };
 }

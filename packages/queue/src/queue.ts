@@ -1,5 +1,5 @@
 import { ArgumentError, StateError, checkTimeout, reduceHandle, registerHandle, servedHere, type HandleDescriptor, type ReduceContext, type ServedRef } from '@ipc/core';
-import type { QueueBackend, QueueKind } from './_backend.js';
+import type { QueueBackend, QueueKind, SharedBuffers } from './_backend.js';
 import { bytesToItem, bytesToItemSync, itemToBytes } from './_items.js';
 import { RemoteBackend } from './_remote-backend.js';
 import { SharedBackend } from './_shared-backend.js';
@@ -10,7 +10,7 @@ const HANDLE_TYPE = '@ipc/queue.Queue';
 interface Descriptor {
   kind: QueueKind;
   maxsize: number;
-  shared?: { ring: SharedArrayBuffer; state: SharedArrayBuffer };
+  shared?: SharedBuffers;
   ref?: ServedRef;
 }
 

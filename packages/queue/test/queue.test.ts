@@ -5,7 +5,7 @@ import { Empty, Full, JoinableQueue, LocalQueue, Queue, SimpleQueue } from '@ipc
 import * as fx from './fixtures/tasks.mjs';
 
 type Task = (...args: unknown[]) => unknown;
-const f = fx as Record<'putAll' | 'getN' | 'produce' | 'consume' | 'work' | 'flood' | 'waitForItem' | 'tryPut' | 'inspect', Task>;
+const f = fx as Record<'putAll' | 'getN' | 'produce' | 'consume' | 'work' | 'flood' | 'waitForItem' | 'tryPut' | 'inspect' | 'putBurst', Task>;
 
 afterAll(() => {
   expect(activeChildren()).toEqual([]);
@@ -151,6 +151,16 @@ describe.each<ContextKind>(['thread', 'process'])('Queue with a child in the %s 
     expect([await out.get(), await out.get(), await out.get()]).toEqual([2, 4, 6]);
     await child.join();
     expect(() => q.taskDone()).toThrow(StateError);
+  });
+
+  it('puts made together travel together and keep their order', async () => {
+    const q = new Queue<number | string>({ maxsize: 500 });
+    const n = 2000;
+    const child = start(context, f.putBurst, q, n);
+    const got: (number | string)[] = [];
+    for (let i = 0; i <= n; i++) got.push(await q.get({ timeout: 20_000 }));
+    expect(typeof (await child.join())).toBe('number');
+    expect(got).toEqual([...Array.from({ length: n }, (_, i) => i), 'end']);
   });
 
   it('a consumer killed while it waits in get() takes no item with it', async () => {

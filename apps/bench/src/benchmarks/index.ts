@@ -4,11 +4,12 @@ import { processChannelBenchmarks } from './process-channel.js';
 import { pipeBenchmarks } from './pipe.js';
 import { poolBenchmarks } from './pool.js';
 import { processBenchmarks } from './process.js';
+import { queueBenchmarks } from './queue.js';
 import { subprocessBenchmarks } from './subprocess.js';
 import { syncBenchmarks } from './sync.js';
 
 /** Every benchmark, by group (`pnpm bench <group>`). */
-export const benchmarks: readonly Benchmark[] = [...processBenchmarks, ...channelBenchmarks, ...processChannelBenchmarks, ...pipeBenchmarks, ...syncBenchmarks, ...poolBenchmarks, ...subprocessBenchmarks];
+export const benchmarks: readonly Benchmark[] = [...processBenchmarks, ...channelBenchmarks, ...processChannelBenchmarks, ...pipeBenchmarks, ...queueBenchmarks, ...syncBenchmarks, ...poolBenchmarks, ...subprocessBenchmarks];
 
 export function findBenchmark(id: string): Benchmark | undefined {
   return benchmarks.find((b) => `${b.group}/${b.name}` === id);
