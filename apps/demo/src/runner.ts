@@ -51,9 +51,9 @@ export async function runScenarios(all: readonly Scenario[], args: DemoArgs, io:
         recordTask,
         track: (pool, total) => {
           if (total !== undefined) bar.start(total);
-          const listener = (e: TaskEndLike): void => recordTask({ worker: e.worker, label: String(e.index), start: e.start, end: e.end });
-          pool.on('taskEnd', listener);
-          untrack.push(() => pool.off?.('taskEnd', listener));
+          const listener = (e: TaskEndLike): void => recordTask({ worker: e.worker, label: String(e.task), start: e.start, end: e.end });
+          pool.on('task', listener);
+          untrack.push(() => pool.off?.('task', listener));
         },
       };
       const start = performance.now();

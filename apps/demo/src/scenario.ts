@@ -12,20 +12,20 @@ export interface TaskRecord {
   readonly end: number;
 }
 
-/** The fields of a pool's `taskEnd` event that the pictures use (@ipc/pool's `TaskEndEvent` has them). */
+/** The fields of a pool's `task` event that the pictures use (@ipc/pool's `TaskEvent` has them). */
 export interface TaskEndLike {
   readonly worker: string;
-  /** The task's index in the pool: its label in the timeline. */
-  readonly index: number;
+  /** The task's number in the pool, in submission order: its label in the timeline. */
+  readonly task: number;
   /** Wall-clock ms. */
   readonly start: number;
   readonly end: number;
 }
 
-/** What `ctx.track()` needs of a pool: `on('taskEnd', …)`, and `off` to stop listening when the scenario ends. */
+/** What `ctx.track()` needs of a pool: `on('task', …)`, and `off` to stop listening when the scenario ends. */
 export interface TaskEndSource {
-  on(name: 'taskEnd', listener: (event: TaskEndLike) => void): unknown;
-  off?(name: 'taskEnd', listener: (event: TaskEndLike) => void): unknown;
+  on(name: 'task', listener: (event: TaskEndLike) => void): unknown;
+  off?(name: 'task', listener: (event: TaskEndLike) => void): unknown;
 }
 
 export interface ScenarioContext {
@@ -52,7 +52,7 @@ export interface ScenarioContext {
    */
   recordTask(record: TaskRecord): void;
   /**
-   * The short way for a @ipc/pool `Pool`: listens to its `taskEnd` events and
+   * The short way for a @ipc/pool `Pool`: listens to its `task` events (one per finished task) and
    * records each (label = the task's index) until the scenario ends; with
    * `total`, also opens the progress bar (`progress(total)`).
    */

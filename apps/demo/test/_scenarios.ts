@@ -69,6 +69,16 @@ function endedWithMain(s: Section): void {
 export const checks: Record<string, (s: Section) => void> = {
   'S000-1': (s) => expect(s.lines).toEqual(['Sleep 1 second(s)...', '子线程返回值 (the thread returned) : Done Sleeping']),
   'S000-3': (s) => inOrder(s.lines, ['sleeping 1 ...', 'Done sleeping', 'this msg is send from subprocess']),
+  'S000-2': (s) => expect(s.lines).toEqual(['Sleep 1 second(s)...', '线程执行结果 (the thread’s result) Done Sleeping']),
+  'S001-5': (s) => {
+    inOrder(s.lines, ['---start_with_pool---res:[11,12,13,14,15]', '---start_with_pool---res = [11,12,13,14,15,16,17,18,19]']);
+    expect(count(s.lines, /^work_with_pool---进程名PoolWorker-\d+，进程号\d+$/)).toBe(14);
+    // The nine tasks of Pool(3) reuse its three workers.
+    const second = s.lines.slice(s.lines.findIndex((l) => l.startsWith('---start_with_pool---res:')));
+    const workers = new Set(second.filter((l) => l.startsWith('work_with_pool---')).map((l) => /PoolWorker-\d+/.exec(l)?.[0]));
+    expect(workers.size).toBeLessThanOrEqual(3);
+  },
+  'S001-6': (s) => inOrder(s.lines, [/TaskReferenceError \(ERR_IPC_TASK_REFERENCE\).*a bound function.*task\(import\.meta\.url/, 'static task: [11,12,13]']),
   'S001-1': (s) => inOrder(s.lines, ['parent_connection recv 3', 'parent_connection recv 6', 'parent_connection recv 9', 'parent_connection recv 12', 'child_process recv close', 'process finish']),
   'S001-4': (s) => {
     expect(count(s.lines, /work_with_semaphore start/)).toBe(5);
@@ -99,6 +109,22 @@ export const checks: Record<string, (s: Section) => void> = {
     expect(s.lines.at(-1)).toBe('mian');
   },
   'S002-4': (s) => inOrder(s.lines, [/SerializationError \(ERR_IPC_NOT_SERIALIZABLE\).*LocalQueue/, 'Has put p1', 'with Queue instead: got ["p1"]']),
+  'S003-3': (s) => {
+    expect(s.lines[0]).toMatch(/^\d+$/);
+    expect(count(s.lines, /^Run task [0-3] \(\d+\)$/)).toBe(4);
+    inOrder(s.lines, [/^Parent process \d+\.$/, 'Wait for all process done!', ...[0, 1, 2, 3].map((i) => new RegExp(`^Task ${i} runs \\d+\\.\\d\\d seconds$`)), 'All subprocess done!']);
+    expect(s.lines.at(-1)).toBe('All subprocess done!');
+  },
+  'S003-4': (s) => {
+    expect(count(s.lines, /^initializer\(hello\) in PoolWorker-\d+$/)).toBe(2);
+    inOrder(s.lines, ['apply (waits for the result): hello, apply', 'applyAsync (returns at once): ready() = false', /^join\(\) before close\(\): StateError/, 'after close() and join(): hello, applyAsync']);
+  },
+  'S003-5': (s) => {
+    expect(s.lines.filter((l) => l.startsWith('My name is ')).sort()).toEqual([0, 1, 2, 3, 4].map((i) => `My name is ${i}`));
+    expect(s.lines.filter((l) => l.startsWith('You name is ')).sort()).toEqual([0, 1, 2, 3, 4].map((i) => `You name is ${i}`));
+    expect(s.lines.at(-1)).toBe('All task done!');
+  },
+  'S003-6': (s) => expect(s.lines).toEqual(['[1,4,9]', '[1,4,9]']),
   'S003-7': (s) => {
     const got = s.lines.filter((l) => l.startsWith('获取结果:')).map((l) => Number(/#(\d+)$/.exec(l)?.[1]));
     expect(got.length).toBeGreaterThan(0);
@@ -131,6 +157,11 @@ export const checks: Record<string, (s: Section) => void> = {
   'S004-4': keptAlive,
   'S004-7': (s) => inOrder(s.lines, [/^1$/, /^2$/, /^3$/, /^4$/, /EOFError/]),
   'S004-8': (s) => expect(s.lines).toEqual(['7', 'Hello, World!', 'Done!']),
+  'S004-9': (s) => {
+    expect(count(s.lines, /^Task [0-4] \(\d+\) starts\.\.\.$/)).toBe(5);
+    expect(count(s.lines, /^Task [0-4] runs \d+\.\d\d seconds!$/)).toBe(5);
+    inOrder(s.lines, [/^Main process \(\d+\) starts\.\.\.$/, 'Waiting for all subprocesses done!', 'All subprocesses done!', 'the fifth task started after the first of the four ended']);
+  },
   'S004-10': (s) => inOrder(s.lines, [/^5$/, /^Hello, World!$/, /AuthenticationError \(ERR_IPC_AUTHENTICATION\)/]),
   'S004-11': endedWithMain,
   'S004-12': keptAlive,

@@ -95,7 +95,7 @@ describe('pictures of pool scenarios', () => {
     expect(text.indexOf('timeline:')).toBeLessThan(text.indexOf('scenario  context  outcome  time'));
   });
 
-  it('track() records the taskEnd events of a pool until the scenario ends', async () => {
+  it('track() records the task events of a pool until the scenario ends', async () => {
     const pool = new EventEmitter();
     const tracking: Scenario = {
       id: 'S900-4',
@@ -104,15 +104,15 @@ describe('pictures of pool scenarios', () => {
       usesContext: false,
       run(ctx) {
         ctx.track(pool, 2);
-        pool.emit('taskEnd', { worker: 'PoolWorker-2', index: 0, start: 0, end: 500, ok: true, items: 1 });
-        pool.emit('taskEnd', { worker: 'PoolWorker-1', index: 1, start: 0, end: 1000, ok: true, items: 1 });
+        pool.emit('task', { worker: 'PoolWorker-2', task: 0, start: 0, end: 500, ok: true, items: 1 });
+        pool.emit('task', { worker: 'PoolWorker-1', task: 1, start: 0, end: 1000, ok: true, items: 1 });
         return Promise.resolve();
       },
     };
     const streams = io();
     expect(await main(['--timeline'], streams, [tracking])).toBe(0);
     expect(streams.out.text).toMatch(/PoolWorker-1 │1━+│\nPoolWorker-2 │0━+ +│/);
-    expect(pool.listenerCount('taskEnd')).toBe(0);
+    expect(pool.listenerCount('task')).toBe(0);
   });
 
   it('draws no timeline without --timeline', async () => {

@@ -57,11 +57,15 @@ export function requireTaskRef(value: unknown, role = 'task'): TaskRef {
   if (typeof value !== 'function') {
     throw new TaskReferenceError(`the ${role} must be a function made with task(), not ${describe(value)}`);
   }
-  const name = value.name || 'fn';
+  // `fn.bind(x)` is named 'bound fn': say what it is rather than show that name.
+  const plain = value.name.replace(/^(bound )+/, '');
+  const what = plain === value.name ? '' : 'a bound function, ';
+  const name = plain || 'fn';
   throw new TaskReferenceError(
-    `the ${role} ${value.name ? `'${value.name}' ` : ''}cannot be found by another thread or process: ` +
-      `functions cross by reference (module + name), so it must be made with task() at the top level of its module and exported, ` +
-      `e.g. \`export const ${name} = task(import.meta.url, ${value.name ? name : '(…) => …'})\` (CommonJS: task(__filename, …)). ` +
+    `the ${role} ${plain ? `'${plain}' ` : ''}(${what}not made with task()) cannot be found by another thread or process: ` +
+      `functions cross by reference (module + name), so it must be made with task() at the top level of its module and exported ` +
+      `(or be a static member of an exported class), ` +
+      `e.g. \`export const ${name} = task(import.meta.url, ${plain ? name : '(…) => …'})\` (CommonJS: task(__filename, …)). ` +
       `Bound methods, closures and functions defined inside other functions cannot be found.`,
   );
 }
@@ -87,11 +91,21 @@ export async function loadTask(ref: TaskRef): Promise<Referable> {
 }
 
 function exportedFrom(mod: Record<string, unknown>, fn: unknown): boolean {
-  for (const key of Object.keys(mod)) if (mod[key] === fn) return true;
+  for (const key of Object.keys(mod)) if (mod[key] === fn || isStaticOf(mod[key], fn)) return true;
   // A CommonJS module imported from ESM shows its exports on `default` too.
   const def = mod.default;
   if (def !== null && (typeof def === 'object' || typeof def === 'function')) {
     for (const key of Object.keys(def)) if ((def as Record<string, unknown>)[key] === fn) return true;
+  }
+  return false;
+}
+
+/** Python's advice for pool tasks is "a static method": a static member of an exported class is found too. */
+function isStaticOf(owner: unknown, fn: unknown): boolean {
+  if (typeof owner !== 'function') return false;
+  for (const key of Object.getOwnPropertyNames(owner)) {
+    const desc = Object.getOwnPropertyDescriptor(owner, key);
+    if (desc !== undefined && 'value' in desc && desc.value === fn) return true;
   }
   return false;
 }

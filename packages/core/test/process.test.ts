@@ -120,6 +120,15 @@ describe.each<ContextKind>(['thread', 'process'])('Process in the %s context', (
     expect((bad.error as Error).message).toMatch(/not exported/);
   });
 
+  it('a task that is a static member of an exported class is found (Python\'s "static method"); a bound function is refused with the fix', async () => {
+    const p = new Process({ target: (f.Statics as unknown as { triple: (x: number) => number }).triple, args: [14], context });
+    p.start();
+    expect(await p.join()).toBe(42);
+    const bound = f.square!.bind(null);
+    expect(() => new Process({ target: bound, context }).start()).toThrow(TaskReferenceError);
+    expect(() => new Process({ target: bound, context }).start()).toThrow(/\(a bound function, not made with task\(\)\).*static member of an exported class/);
+  });
+
   it('a value that cannot cross fails at start() with its path, and nothing starts', async () => {
     const p = new Process({ target: f.echo, args: [{ lock: { release() {} } }], context });
     expect(() => p.start()).toThrow(SerializationError);

@@ -50,6 +50,11 @@ export interface Job {
   readonly timeout?: number | undefined;
   onStart?: () => void;
   state: 'queued' | 'running' | 'settled';
+  /**
+   * In flight on a worker that died without saying which task it was running:
+   * it may be the culprit, so it runs again alone, where a death names it.
+   */
+  suspect?: boolean;
   slot?: Slot;
   timer?: NodeJS.Timeout;
   grace?: NodeJS.Timeout;
@@ -65,6 +70,8 @@ interface Slot {
   retiring: boolean;
   /** Jobs it may still take before it retires (maxtasksperchild). */
   quota: number;
+  /** What a dying process worker said it was running (undefined: it said nothing). */
+  diedRunning?: number | null;
 }
 
 /** How long a task that ignores its abort keeps its worker before the worker is replaced. */
@@ -79,6 +86,8 @@ export class Engine extends EventEmitter<{ task: [TaskEvent]; workerExit: [{ wor
   private state: 'open' | 'closing' | 'terminated' = 'open';
   private broken: Error | undefined;
   private readonly exited: Promise<void>;
+  /** Results being decoded: join() waits for them, so every callback has run when it returns (as Python's). */
+  private readonly decoding = new Set<Promise<void>>();
   private markExited!: () => void;
 
   constructor(private readonly options: EngineOptions) {
@@ -144,14 +153,18 @@ export class Engine extends EventEmitter<{ task: [TaskEvent]; workerExit: [{ wor
     for (const job of this.queue.drain()) this.fail(job, err);
     for (const slot of this.slots) {
       for (const job of slot.jobs) this.fail(job, err);
+      // Kept referenced until it has gone: whoever awaits join() must see the exit.
+      slot.retiring = true;
       slot.worker.kill();
     }
+    this.refreshRefs();
     if (this.slots.size === 0) this.markExited();
   }
 
   /** Resolves once every worker has ended (after close() or terminate()). */
-  joined(): Promise<void> {
-    return this.exited;
+  async joined(): Promise<void> {
+    await this.exited;
+    while (this.decoding.size > 0) await Promise.all(this.decoding);
   }
 
   /** How many jobs are queued or running. */
@@ -196,23 +209,27 @@ export class Engine extends EventEmitter<{ task: [TaskEvent]; workerExit: [{ wor
 
   private scheduleJobs(): void {
     if (this.queue.length === 0) return;
-    // Long tasks go one per worker, to whichever is free first; tiny ones are pipelined.
-    const cap = this.avgMs > 2 ? 1 : 32;
+    // Long tasks go one per worker, to whichever is free first, as Python's pool hands them
+    // out; tiny ones are pipelined. Until a task has finished nobody knows which they are.
+    const cap = this.avgMs === 0 || this.avgMs > 2 ? 1 : 32;
     for (;;) {
+      const next = this.queue.peek();
+      if (next === undefined) return;
+      // A suspect runs alone; nothing joins a worker running one.
       let best: Slot | undefined;
       for (const s of this.slots) {
-        if (!s.ready || s.retiring || s.quota <= 0 || s.jobs.length >= cap) continue;
+        if (!s.ready || s.retiring || s.quota <= 0 || s.jobs.length >= cap || s.jobs[0]?.suspect === true) continue;
+        if (next.suspect === true && s.jobs.length > 0) continue;
         if (best === undefined || s.jobs.length < best.jobs.length) best = s;
       }
-      const job = best && this.queue.shift();
-      if (best === undefined || job === undefined) return;
+      if (best === undefined) return;
+      const job = this.queue.shift()!;
       job.state = 'running';
       job.slot = best;
       best.jobs.push(job);
       best.quota--;
       best.worker.send({ t: 'task', id: job.id, fn: job.fn, mode: job.mode, args: job.args }, job.transfer);
       job.onStart?.();
-      if (this.queue.length === 0) return;
     }
   }
 
@@ -225,6 +242,9 @@ export class Engine extends EventEmitter<{ task: [TaskEvent]; workerExit: [{ wor
       case 'retire':
         slot.retiring = true;
         return;
+      case 'exiting':
+        slot.diedRunning = msg.running;
+        return;
       case 'initFailed': {
         const cause = safeDecode(msg.error, this.options.context);
         this.breakPool(new BrokenPoolError(`the initializer failed in ${slot.name}: ${(cause as Error)?.message ?? String(cause)}`, { cause }));
@@ -235,14 +255,16 @@ export class Engine extends EventEmitter<{ task: [TaskEvent]; workerExit: [{ wor
         if (at < 0) return;
         const [job] = slot.jobs.splice(at, 1) as [Job];
         const ms = msg.end - msg.start;
-        this.avgMs = this.avgMs === 0 ? ms : this.avgMs * 0.8 + ms * 0.2;
+        this.avgMs = this.avgMs === 0 ? Math.max(ms, 1e-3) : this.avgMs * 0.8 + ms * 0.2;
         this.emit('task', { worker: slot.name, workerId: slot.worker.threadId || slot.worker.pid || 0, task: job.id, start: msg.start, end: msg.end, ok: msg.ok });
         if (job.state !== 'settled') {
           this.settle(job);
-          void decode(msg.value, this.options.context).then(
+          const settling = decode(msg.value, this.options.context).then(
             (value) => (msg.ok ? job.resolve(value) : job.reject(value)),
             (err: unknown) => job.reject(err),
           );
+          this.decoding.add(settling);
+          void settling.finally(() => this.decoding.delete(settling));
         }
         this.schedule();
         if (this.state === 'closing') this.stopIdle();
@@ -254,17 +276,20 @@ export class Engine extends EventEmitter<{ task: [TaskEvent]; workerExit: [{ wor
   private onExit(slot: Slot, code: number | null, signal: string | null): void {
     this.slots.delete(slot);
     this.emit('workerExit', { worker: slot.name, code, signal });
-    // Jobs run in order: the first is the one it was running, the rest had not started.
-    const [running, ...unstarted] = slot.jobs;
     if (slot.retiring || (code === 0 && signal === null && this.state !== 'open')) {
-      // A worker that ended on purpose: anything it still had goes back to the queue.
-      for (const job of slot.jobs) if (job.state !== 'settled') this.requeue(job);
+      // A worker that ended on purpose: anything it still had goes back to the front of the queue, in order.
+      for (const job of slot.jobs.slice().reverse()) if (job.state !== 'settled') this.requeue(job);
     } else {
-      if (running !== undefined && running.state !== 'settled') {
-        const how = signal !== null ? `killed by ${signal}` : `exit code ${String(code)}`;
-        this.fail(running, new BrokenPoolError(`${slot.name} (${this.options.context === 'process' ? `pid ${slot.worker.pid}` : `thread ${slot.worker.threadId}`}) died (${how}) while running the task`));
+      const culprit = this.culprit(slot);
+      const how = signal !== null ? `killed by ${signal}` : `exit code ${String(code)}`;
+      const where = this.options.context === 'process' ? `pid ${slot.worker.pid}` : `thread ${slot.worker.threadId}`;
+      if (culprit !== undefined && culprit.state !== 'settled') this.fail(culprit, new BrokenPoolError(`${slot.name} (${where}) died (${how}) while running the task`));
+      // Requeued in their order, at the front: they were handed out before anything still queued.
+      for (const job of slot.jobs.slice().reverse()) {
+        if (job === culprit || job.state === 'settled') continue;
+        if (culprit === undefined) job.suspect = true;
+        this.requeue(job);
       }
-      for (const job of unstarted) if (job.state !== 'settled') this.requeue(job);
     }
     if (this.state === 'terminated') {
       if (this.slots.size === 0) this.markExited();
@@ -273,6 +298,20 @@ export class Engine extends EventEmitter<{ task: [TaskEvent]; workerExit: [{ wor
     if (this.broken === undefined && (this.state === 'open' || this.queue.length > 0)) this.spawn();
     this.schedule();
     if (this.state === 'closing') this.stopIdle();
+  }
+
+  /**
+   * The job a worker was running when it died. A thread's results reach the
+   * pool as they are made, so it is its first unanswered job; a process batches
+   * them, so it is the one it named as it ended, or the job it ran alone —
+   * otherwise nobody can tell, and nobody is blamed.
+   */
+  private culprit(slot: Slot): Job | undefined {
+    // Jobs run in order: the first unanswered one is running (it may be an aborted one, settled already).
+    if (this.options.context === 'thread') return slot.jobs[0];
+    if (slot.diedRunning !== undefined) return slot.jobs.find((j) => j.id === slot.diedRunning);
+    const only = slot.jobs.length === 1 ? slot.jobs[0] : undefined;
+    return only?.suspect === true ? only : undefined;
   }
 
   private requeue(job: Job): void {

@@ -10,6 +10,18 @@ function flush(): void {
   if (outbox.length > 0) process.send?.(outbox.splice(0));
 }
 
+// Results are batched, so a task that ends the process (process.exit) would take the
+// unsent ones with it: they go now, with the id of the task that is ending it. The
+// channel writes at once when it can; if not (or on SIGKILL) the pool finds out itself.
+process.once('exit', () => {
+  outbox.push({ t: 'exiting', running: loop?.current ?? null });
+  try {
+    flush();
+  } catch {
+    // the channel is gone already
+  }
+});
+
 // A pool worker never outlives its pool: the IPC channel closing tells us the parent is gone.
 process.once('disconnect', () => process.exit(1));
 let loop: WorkerLoop | undefined;

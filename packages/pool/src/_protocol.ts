@@ -11,7 +11,9 @@ export type FromWorker =
   | { t: 'ready' }
   | { t: 'initFailed'; error: unknown }
   | { t: 'done'; id: number; ok: boolean; value: unknown; start: number; end: number }
-  | { t: 'retire' };
+  | { t: 'retire' }
+  /** Sent as a process worker ends: the task it was running, if any (so the pool blames the right one). */
+  | { t: 'exiting'; running: number | null };
 
 /** What a worker is told when it starts. */
 export interface WorkerInit {

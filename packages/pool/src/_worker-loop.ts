@@ -18,6 +18,8 @@ export class WorkerLoop {
   private started = false;
   private stopping = false;
   private done = 0;
+  /** The id of the task being run, if any. */
+  current: number | null = null;
 
   constructor(
     private readonly kind: ContextKind,
@@ -74,6 +76,7 @@ export class WorkerLoop {
   private async run(msg: Extract<ToWorker, { t: 'task' }>): Promise<void> {
     const ac = new AbortController();
     this.aborts.set(msg.id, ac);
+    this.current = msg.id;
     const start = now();
     let ok = true;
     let value: unknown;
@@ -93,6 +96,7 @@ export class WorkerLoop {
     } finally {
       setRunningSignal(undefined);
       this.aborts.delete(msg.id);
+      this.current = null;
     }
     let tree: unknown;
     try {

@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { activeChildren, ArgumentError, SerializationError, StateError, TaskReferenceError, TimeoutError, type ContextKind } from '@ipc/core';
 import { ALL_COMPLETED, BrokenPoolError, CancelledError, FIRST_COMPLETED, FIRST_EXCEPTION, Pool, ProcessPoolExecutor, ThreadPoolExecutor, asCompleted, autoChunksize, wait, type TaskEvent } from '@ipc/pool';
@@ -6,7 +9,9 @@ import * as fx from './fixtures/tasks.mjs';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- fixtures take what the tests give them
 type Task = (...args: any[]) => any;
-const f = fx as Record<'square' | 'add' | 'fail' | 'sleep' | 'whoAmI' | 'dieHard' | 'exitThread' | 'init' | 'initState' | 'badInit' | 'obeysAbort' | 'timersWork' | 'byteLength' | 'notATask', Task>;
+const f = fx as Record<'square' | 'add' | 'fail' | 'sleep' | 'whoAmI' | 'dieHard' | 'exitThread' | 'init' | 'initState' | 'badInit' | 'obeysAbort' | 'timersWork' | 'byteLength' | 'notATask' | 'doomAt', Task>;
+
+const execFileP = promisify(execFile);
 
 afterAll(() => {
   expect(activeChildren()).toEqual([]);
@@ -75,6 +80,24 @@ describe.each<ContextKind>(['thread', 'process'])('Pool in the %s context', (con
     await expect(doomed).rejects.toThrow(BrokenPoolError);
     expect(await Promise.all(others)).toEqual(Array.from({ length: 20 }, (_, i) => i * i));
     expect(await pool.apply(f.add, [20, 22])).toBe(42);
+  });
+
+  it.each(['SIGKILL', 'exit'])('a worker that dies (%s) amid hundreds of pipelined tasks fails exactly the task that killed it', async (how) => {
+    await using pool = new Pool({ processes: 2, context });
+    const doom = 150;
+    const outcomes = await Promise.allSettled(Array.from({ length: 400 }, (_, i) => pool.apply(f.doomAt, [i, doom, how])));
+    outcomes.forEach((o, i) => {
+      if (i === doom) {
+        expect(o.status).toBe('rejected');
+        expect((o as PromiseRejectedResult).reason).toBeInstanceOf(BrokenPoolError);
+        expect(String((o as PromiseRejectedResult).reason.message)).toMatch(how === 'SIGKILL' && context === 'process' ? /killed by SIGKILL/ : /exit code 7/);
+      } else expect(o).toEqual({ status: 'fulfilled', value: i + 1 });
+    });
+  });
+
+  it('a program whose only work is a pool ends by itself once the pool is disposed or joined (no unsettled await)', async () => {
+    const { stdout } = await execFileP(process.execPath, [fileURLToPath(new URL('./fixtures/dispose-program.mjs', import.meta.url)), context], { timeout: 20_000 });
+    expect(stdout.trim().split('\n')).toEqual(['[1,4,9]', 'callback 16', 'joined']);
   });
 
   it('a failing initializer breaks the pool with BrokenPoolError instead of restarting for ever', async () => {
