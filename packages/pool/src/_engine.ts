@@ -12,6 +12,7 @@ import type { TransferListItem } from 'node:worker_threads';
 import { TimeoutError, decode, decodeSync, currentProcess, type ContextKind, type TaskRef } from '@ipc/core';
 import type { FromWorker, Mode } from './_protocol.js';
 import { Deque } from './_deque.js';
+import { allPlain, isPacked, isPlain, unpackNumbers } from './_plain.js';
 import { startWorker, type PoolWorker } from './_workers.js';
 import { BrokenPoolError, CancelledError } from './errors.js';
 
@@ -211,7 +212,8 @@ export class Engine extends EventEmitter<{ task: [TaskEvent]; workerExit: [{ wor
     if (this.queue.length === 0) return;
     // Long tasks go one per worker, to whichever is free first, as Python's pool hands them
     // out; tiny ones are pipelined. Until a task has finished nobody knows which they are.
-    const cap = this.avgMs === 0 || this.avgMs > 2 ? 1 : 32;
+    // In flight per worker: about 2 ms of work (fewer round trips, fewer wake-ups), at most 256.
+    const cap = this.avgMs === 0 || this.avgMs > 2 ? 1 : Math.min(256, Math.ceil(2 / this.avgMs));
     for (;;) {
       const next = this.queue.peek();
       if (next === undefined) return;
@@ -256,15 +258,21 @@ export class Engine extends EventEmitter<{ task: [TaskEvent]; workerExit: [{ wor
         const [job] = slot.jobs.splice(at, 1) as [Job];
         const ms = msg.end - msg.start;
         this.avgMs = this.avgMs === 0 ? Math.max(ms, 1e-3) : this.avgMs * 0.8 + ms * 0.2;
-        this.emit('task', { worker: slot.name, workerId: slot.worker.threadId || slot.worker.pid || 0, task: job.id, start: msg.start, end: msg.end, ok: msg.ok });
+        slot.worker.expectWithinMs = this.avgMs;
+        if (this.listenerCount('task') > 0) this.emit('task', { worker: slot.name, workerId: slot.worker.threadId || slot.worker.pid || 0, task: job.id, start: msg.start, end: msg.end, ok: msg.ok });
         if (job.state !== 'settled') {
           this.settle(job);
-          const settling = decode(msg.value, this.options.context).then(
+          const v = msg.value;
+          if (msg.ok && (isPlain(v) || (Array.isArray(v) && allPlain(v as unknown[])))) job.resolve(v); // nothing to decode
+          else if (msg.ok && isPacked(v)) job.resolve(unpackNumbers(v));
+          else {
+            const settling = decode(msg.value, this.options.context).then(
             (value) => (msg.ok ? job.resolve(value) : job.reject(value)),
             (err: unknown) => job.reject(err),
           );
-          this.decoding.add(settling);
-          void settling.finally(() => this.decoding.delete(settling));
+            this.decoding.add(settling);
+            void settling.finally(() => this.decoding.delete(settling));
+          }
         }
         this.schedule();
         if (this.state === 'closing') this.stopIdle();
@@ -301,14 +309,12 @@ export class Engine extends EventEmitter<{ task: [TaskEvent]; workerExit: [{ wor
   }
 
   /**
-   * The job a worker was running when it died. A thread's results reach the
-   * pool as they are made, so it is its first unanswered job; a process batches
-   * them, so it is the one it named as it ended, or the job it ran alone —
-   * otherwise nobody can tell, and nobody is blamed.
+   * The job a worker was running when it died. Results come back in batches,
+   * so it is the one the worker named as it ended (process.exit), or the job
+   * it ran alone — otherwise (SIGKILL, terminate) nobody can tell, and nobody
+   * is blamed: its jobs run again, each alone.
    */
   private culprit(slot: Slot): Job | undefined {
-    // Jobs run in order: the first unanswered one is running (it may be an aborted one, settled already).
-    if (this.options.context === 'thread') return slot.jobs[0];
     if (slot.diedRunning !== undefined) return slot.jobs.find((j) => j.id === slot.diedRunning);
     const only = slot.jobs.length === 1 ? slot.jobs[0] : undefined;
     return only?.suspect === true ? only : undefined;

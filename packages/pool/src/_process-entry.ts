@@ -1,22 +1,18 @@
-// The entry of a process-context pool worker: tasks come in batches over the IPC channel, results go back batched per tick.
+// The entry of a process-context pool worker: tasks come in batches over the IPC channel, results go back in batches.
 import type { FromWorker, ToWorker, WorkerInit } from './_protocol.js';
 import { WorkerLoop } from './_worker-loop.js';
 
-const outbox: FromWorker[] = [];
-function send(msg: FromWorker): void {
-  if (outbox.push(msg) === 1) setImmediate(flush);
-}
-function flush(): void {
-  if (outbox.length > 0) process.send?.(outbox.splice(0));
-}
+let loop: WorkerLoop | undefined;
+const early: ToWorker[] = [];
+const post = (batch: FromWorker[]): void => void process.send?.(batch);
 
-// Results are batched, so a task that ends the process (process.exit) would take the
-// unsent ones with it: they go now, with the id of the task that is ending it. The
-// channel writes at once when it can; if not (or on SIGKILL) the pool finds out itself.
+// A task that ends the process (process.exit) would take unsent results with it: they go
+// now, with the id of the task that is ending it. The channel writes at once when it can;
+// if not (or on SIGKILL) the pool finds out for itself.
 process.once('exit', () => {
-  outbox.push({ t: 'exiting', running: loop?.current ?? null });
+  if (loop === undefined) return;
   try {
-    flush();
+    post(loop.lastWords());
   } catch {
     // the channel is gone already
   }
@@ -24,13 +20,10 @@ process.once('exit', () => {
 
 // A pool worker never outlives its pool: the IPC channel closing tells us the parent is gone.
 process.once('disconnect', () => process.exit(1));
-let loop: WorkerLoop | undefined;
-const early: ToWorker[] = [];
 // One listener from the start: batches that follow the init in the same read must not be missed.
 process.on('message', (m: { init: WorkerInit } | ToWorker[]) => {
   if (!Array.isArray(m)) {
-    loop = new WorkerLoop('process', m.init, send, () => {
-      flush();
+    loop = new WorkerLoop('process', m.init, post, () => {
       process.send?.([], undefined, {}, () => process.exit(0));
     });
     for (const msg of early.splice(0)) loop.receive(msg);

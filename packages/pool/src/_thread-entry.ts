@@ -1,8 +1,9 @@
-// The entry of a thread-context pool worker: tasks come through a shared ring (or the port, for transfers).
+// The entry of a thread-context pool worker: tasks come in batches through a shared ring (or the port, for transfers and shared memory).
 import { deserialize, serialize } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import { SharedRing } from '@ipc/core';
 import type { FromWorker, ToWorker, WorkerInit } from './_protocol.js';
+import { spinFor } from './_spin.js';
 import { WorkerLoop } from './_worker-loop.js';
 
 const data = workerData as { init: WorkerInit; inRing: SharedArrayBuffer; outRing: SharedArrayBuffer };
@@ -10,32 +11,44 @@ const inRing = SharedRing.attach(data.inRing);
 const outRing = SharedRing.attach(data.outRing);
 const port = parentPort!;
 
-function send(msg: FromWorker): void {
+function post(batch: FromWorker[]): void {
   // Before its first task the pool is not reading the ring yet: the readiness goes through the port.
-  if (msg.t === 'ready' || msg.t === 'initFailed') {
-    port.postMessage(msg);
+  if (batch[0]?.t === 'ready' || batch[0]?.t === 'initFailed') {
+    port.postMessage(batch);
     return;
   }
   let bytes: Buffer;
   try {
-    bytes = serialize(msg);
+    bytes = serialize(batch);
   } catch {
     // A result holding shared memory cannot go through the ring's bytes.
-    port.postMessage(msg);
+    port.postMessage(batch);
     return;
   }
   outRing.writeSync(bytes);
 }
 
 let stopped = false;
-const loop = new WorkerLoop('thread', data.init, send, () => {
+const loop = new WorkerLoop('thread', data.init, post, () => {
   stopped = true;
   process.exit(0);
 });
-port.on('message', (msg: ToWorker) => loop.receive(msg));
+// process.exit() in a task ends this thread: what the pool has not heard yet goes first, synchronously.
+process.once('exit', () => post(loop.lastWords()));
+port.on('message', (msg: ToWorker | ToWorker[]) => {
+  for (const m of Array.isArray(msg) ? msg : [msg]) loop.receive(m);
+});
 await loop.start();
+/** How long an idle worker watches for the next task before it sleeps. */
+const IDLE_SPIN_US = 100;
 while (!stopped) {
+  if (!inRing.hasMessage()) {
+    // Let the tasks just received run to their end first (a tiny one does, within this turn);
+    // then, only if nothing is in progress (a spin would hold back a running task's I/O), watch.
+    await new Promise(setImmediate);
+    if (loop.idle) spinFor(IDLE_SPIN_US, () => inRing.hasMessage());
+  }
   const frame = await inRing.read();
   if (!(frame instanceof Uint8Array)) break;
-  loop.receive(deserialize(frame) as ToWorker);
+  for (const m of deserialize(frame) as ToWorker[]) loop.receive(m);
 }

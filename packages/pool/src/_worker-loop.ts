@@ -2,29 +2,38 @@
  * The inside of a pool worker, for either context: runs tasks one at a time
  * in arrival order, on an event loop that stays free between and during
  * async tasks, and reports each result with its start and end times.
+ * Results of tiny tasks go back in batches; a slow task's result goes at once.
  */
 import { adoptIdentity, decode, encode, loadTask, type ContextKind, type TaskRef } from '@ipc/core';
 import { now, type FromWorker, type ToWorker, type WorkerInit } from './_protocol.js';
+import { allPlain, isPacked, isPlain, packNumbers, unpackNumbers } from './_plain.js';
 import { setRunningSignal } from './task-signal.js';
 
 type Fn = (...args: unknown[]) => unknown;
+type TaskMsg = Extract<ToWorker, { t: 'task' }>;
+
+/** Results held back at most this long, or this many, while more tasks wait. */
+const BATCH_MS = 1;
+const BATCH_MAX = 32;
 
 export class WorkerLoop {
-  private readonly queue: Extract<ToWorker, { t: 'task' }>[] = [];
-  private readonly aborts = new Map<number, AbortController>();
+  private readonly queue: TaskMsg[] = [];
   private readonly functions = new Map<string, Fn>();
+  private outbox: FromWorker[] = [];
+  private outboxSince = 0;
+  private flushScheduled = false;
   private running = false;
   /** Tasks wait until the initializer has run. */
   private started = false;
   private stopping = false;
   private done = 0;
-  /** The id of the task being run, if any. */
-  current: number | null = null;
+  /** The task being run, and its abort controller once the task has asked for its signal. */
+  private current: { id: number; ac?: AbortController; reason?: { value: unknown } } | undefined;
 
   constructor(
     private readonly kind: ContextKind,
     private readonly init: WorkerInit,
-    private readonly send: (msg: FromWorker) => void,
+    private readonly post: (batch: FromWorker[]) => void,
     private readonly exit: () => void,
   ) {
     adoptIdentity({ name: init.name, daemon: true, parent: init.parent });
@@ -36,19 +45,23 @@ export class WorkerLoop {
         const fn = (await loadTask(this.init.initializer)) as Fn;
         await fn(...((await decode(this.init.initargs, this.kind)) as unknown[]));
       } catch (err) {
-        this.send({ t: 'initFailed', error: encodeSafely(err, this.kind) });
+        this.post([{ t: 'initFailed', error: encodeSafely(err, this.kind) }]);
         this.exit();
         return;
       }
     }
-    this.send({ t: 'ready' });
+    this.post([{ t: 'ready' }]);
     this.started = true;
     void this.pump();
   }
 
   receive(msg: ToWorker): void {
     if (msg.t === 'abort') {
-      this.aborts.get(msg.id)?.abort(msg.reason);
+      const cur = this.current;
+      if (cur?.id === msg.id) {
+        cur.reason = { value: msg.reason };
+        cur.ac?.abort(msg.reason);
+      }
       const queued = this.queue.findIndex((m) => m.id === msg.id);
       if (queued >= 0) this.queue.splice(queued, 1);
       return;
@@ -58,36 +71,81 @@ export class WorkerLoop {
     void this.pump();
   }
 
+  /** Nothing running or queued. */
+  get idle(): boolean {
+    return !this.running && this.queue.length === 0;
+  }
+
+  /** What must reach the pool if this worker ends now: unsent results, and the task it is running. */
+  lastWords(): FromWorker[] {
+    const words = this.outbox;
+    this.outbox = [];
+    words.push({ t: 'exiting', running: this.current?.id ?? null });
+    return words;
+  }
+
   private async pump(): Promise<void> {
     if (this.running || !this.started) return;
     this.running = true;
     while (this.queue.length > 0) {
       await this.run(this.queue.shift()!);
       if (this.init.maxTasks > 0 && ++this.done >= this.init.maxTasks) {
-        this.send({ t: 'retire' });
+        this.outbox.push({ t: 'retire' });
+        this.flush();
         this.exit();
         return;
       }
+      if (this.queue.length === 0 || this.outbox.length >= BATCH_MAX || now() - this.outboxSince >= BATCH_MS) this.flush();
+      else this.flushSoon();
     }
     this.running = false;
+    this.flush();
     if (this.stopping) this.exit();
   }
 
-  private async run(msg: Extract<ToWorker, { t: 'task' }>): Promise<void> {
-    const ac = new AbortController();
-    this.aborts.set(msg.id, ac);
-    this.current = msg.id;
+  /** Held results go as soon as the loop is free, should the next task wait on I/O or timers. */
+  private flushSoon(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flush();
+    });
+  }
+
+  private flush(): void {
+    if (this.outbox.length === 0) return;
+    const batch = this.outbox;
+    this.outbox = [];
+    this.post(batch);
+  }
+
+  private async run(msg: TaskMsg): Promise<void> {
+    const cur: { id: number; ac?: AbortController; reason?: { value: unknown } } = { id: msg.id };
+    this.current = cur;
     const start = now();
     let ok = true;
     let value: unknown;
     try {
-      const fn = await this.load(msg.fn);
-      const args = (await decode(msg.args, this.kind)) as unknown[];
-      setRunningSignal(ac.signal);
+      const fn = this.functions.get(`${msg.fn.url}#${msg.fn.ordinal}`) ?? (await this.load(msg.fn));
+      const raw = msg.args as unknown[];
+      const args = isPacked(raw) ? unpackNumbers(raw) : Array.isArray(raw) && allPlain(raw) ? raw : ((await decode(msg.args, this.kind)) as unknown[]);
+      setRunningSignal(() => {
+        if (cur.ac === undefined) {
+          cur.ac = new AbortController();
+          if (cur.reason !== undefined) cur.ac.abort(cur.reason.value);
+        }
+        return cur.ac.signal;
+      });
       if (msg.mode === 'call') value = await fn(...args);
       else {
-        const out: unknown[] = [];
-        for (const item of args) out.push(await (msg.mode === 'map' ? fn(item) : fn(...(item as unknown[]))));
+        const out: unknown[] = new Array(args.length);
+        const star = msg.mode === 'star';
+        for (let i = 0; i < args.length; i++) {
+          const r = star ? fn(...(args[i] as unknown[])) : fn(args[i]);
+          // Awaited only when it is a promise: a tick per item is most of a tiny item's cost.
+          out[i] = isThenable(r) ? await r : r;
+        }
         value = out;
       }
     } catch (err) {
@@ -95,28 +153,32 @@ export class WorkerLoop {
       value = err;
     } finally {
       setRunningSignal(undefined);
-      this.aborts.delete(msg.id);
-      this.current = null;
+      this.current = undefined;
     }
     let tree: unknown;
-    try {
-      tree = encode(value, this.kind, ok ? 'result' : 'error').tree;
-    } catch (err) {
-      ok = false;
-      tree = encodeSafely(err, this.kind);
+    if (ok && isPlain(value)) tree = value;
+    else if (ok && Array.isArray(value) && allPlain(value)) tree = packNumbers(value);
+    else {
+      try {
+        tree = encode(value, this.kind, ok ? 'result' : 'error').tree;
+      } catch (err) {
+        ok = false;
+        tree = encodeSafely(err, this.kind);
+      }
     }
-    this.send({ t: 'done', id: msg.id, ok, value: tree, start, end: now() });
+    if (this.outbox.length === 0) this.outboxSince = start;
+    this.outbox.push({ t: 'done', id: msg.id, ok, value: tree, start, end: now() });
   }
 
   private async load(ref: TaskRef): Promise<Fn> {
-    const key = `${ref.url}#${ref.ordinal}`;
-    let fn = this.functions.get(key);
-    if (fn === undefined) {
-      fn = (await loadTask(ref)) as Fn;
-      this.functions.set(key, fn);
-    }
+    const fn = (await loadTask(ref)) as Fn;
+    this.functions.set(`${ref.url}#${ref.ordinal}`, fn);
     return fn;
   }
+}
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as { then?: unknown }).then === 'function';
 }
 
 function encodeSafely(err: unknown, kind: ContextKind): unknown {

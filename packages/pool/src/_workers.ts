@@ -9,6 +9,7 @@ import { deserialize, serialize } from 'node:v8';
 import { Worker, type TransferListItem } from 'node:worker_threads';
 import { HEAP_ID_KEY, SharedRing, heapDataForWorker, markHeapDead, type ContextKind } from '@ipc/core';
 import type { FromWorker, ToWorker, WorkerInit } from './_protocol.js';
+import { spinFor } from './_spin.js';
 
 export interface WorkerEvents {
   message(msg: FromWorker): void;
@@ -21,12 +22,16 @@ export interface PoolWorker {
   send(msg: ToWorker, transfer?: TransferListItem[]): void;
   /** Has work (keep the process alive, listen for results) or not. */
   setBusy(busy: boolean): void;
+  /** The pool's estimate of a task's duration: a result due within µs is watched for rather than slept on. */
+  expectWithinMs: number;
   kill(): void;
 }
 
 const THREAD_ENTRY = new URL('./pool-thread.js', import.meta.url);
 const PROCESS_ENTRY = fileURLToPath(new URL('./pool-process.js', import.meta.url));
 const RING_BYTES = 1 << 18;
+/** How long the pool's thread watches for a tiny task's result before it sleeps on it. */
+const RESULT_SPIN_US = 50;
 
 export function startWorker(kind: ContextKind, init: WorkerInit, events: WorkerEvents): PoolWorker {
   return kind === 'thread' ? new ThreadWorker(init, events) : new ProcessWorker(init, events);
@@ -40,7 +45,9 @@ class ThreadWorker implements PoolWorker {
   private readonly fromWorker = SharedRing.create(RING_BYTES);
   private reading = false;
   private busy = false;
+  private outbox: ToWorker[] = [];
   private exited = false;
+  expectWithinMs = Infinity;
 
   constructor(
     init: WorkerInit,
@@ -49,7 +56,9 @@ class ThreadWorker implements PoolWorker {
     const heap = heapDataForWorker();
     this.worker = new Worker(THREAD_ENTRY, { workerData: { ...heap, init, inRing: this.toWorker.buffer, outRing: this.fromWorker.buffer } });
     this.threadId = this.worker.threadId;
-    this.worker.on('message', (msg: FromWorker) => events.message(msg));
+    this.worker.on('message', (batch: FromWorker[]) => {
+      for (const msg of batch) events.message(msg);
+    });
     this.worker.on('error', () => undefined); // the exit that follows tells the pool
     this.worker.once('exit', (code) => {
       this.exited = true;
@@ -64,19 +73,36 @@ class ThreadWorker implements PoolWorker {
 
   send(msg: ToWorker, transfer?: TransferListItem[]): void {
     if (this.exited) return;
-    if (transfer === undefined || transfer.length === 0) {
-      let bytes: Buffer | undefined;
-      try {
-        bytes = serialize(msg);
-      } catch {
-        bytes = undefined; // shared memory in the arguments: through the port
-      }
-      if (bytes !== undefined) {
-        this.toWorker.writeSync(bytes);
-        return;
-      }
+    if (transfer !== undefined && transfer.length > 0) {
+      this.flush();
+      this.worker.postMessage(msg, transfer);
+      return;
     }
-    this.worker.postMessage(msg, transfer);
+    // Batched until this turn of the caller's code ends: a burst of tasks costs one write and one wake-up.
+    if (this.outbox.push(msg) === 1) queueMicrotask(() => this.flush());
+  }
+
+  private flush(): void {
+    const batch = this.outbox;
+    if (batch.length === 0 || this.exited) return;
+    this.outbox = [];
+    let bytes: Buffer | undefined;
+    try {
+      bytes = serialize(batch);
+    } catch {
+      // Shared memory in some arguments: those go through the port, the rest through the ring.
+      const plain: ToWorker[] = [];
+      for (const m of batch) {
+        try {
+          serialize(m);
+          plain.push(m);
+        } catch {
+          this.worker.postMessage([m]);
+        }
+      }
+      if (plain.length > 0) bytes = serialize(plain);
+    }
+    if (bytes !== undefined) this.toWorker.writeSync(bytes);
   }
 
   setBusy(busy: boolean): void {
@@ -94,9 +120,14 @@ class ThreadWorker implements PoolWorker {
     try {
       while (this.busy && !this.exited) {
         // Waits only while there is work: an idle pool leaves no timer or wait behind.
+        // Tiny tasks answer within µs: watch for the answer before sleeping on it.
+        if (this.expectWithinMs < 0.05) {
+          this.flush(); // the tasks go first (their flush is still queued when this loop starts)
+          spinFor(RESULT_SPIN_US, () => this.fromWorker.hasMessage());
+        }
         const frame = await this.fromWorker.read({ timeout: 1000 });
         if (frame === 'eof') return;
-        if (frame !== 'timeout') this.events.message(deserialize(frame) as FromWorker);
+        if (frame !== 'timeout') this.deliver(frame);
       }
     } finally {
       this.reading = false;
@@ -108,8 +139,12 @@ class ThreadWorker implements PoolWorker {
     for (;;) {
       const frame = this.fromWorker.readSync({ timeout: 0 });
       if (!(frame instanceof Uint8Array)) return;
-      this.events.message(deserialize(frame) as FromWorker);
+      this.deliver(frame);
     }
+  }
+
+  private deliver(frame: Uint8Array): void {
+    for (const msg of deserialize(frame) as FromWorker[]) this.events.message(msg);
   }
 
   kill(): void {
@@ -119,6 +154,7 @@ class ThreadWorker implements PoolWorker {
 
 class ProcessWorker implements PoolWorker {
   readonly threadId = 0;
+  expectWithinMs = Infinity; // results come as messages: nothing to watch
   private readonly child: ChildProcess;
   private outbox: ToWorker[] = [];
   private exited = false;
@@ -141,8 +177,8 @@ class ProcessWorker implements PoolWorker {
 
   send(msg: ToWorker): void {
     if (this.exited) return;
-    // Batched per tick: a thousand tiny tasks cost a few messages.
-    if (this.outbox.push(msg) === 1) setImmediate(() => this.flush());
+    // Batched until this turn of the caller's code ends: a thousand tiny tasks cost a few messages.
+    if (this.outbox.push(msg) === 1) queueMicrotask(() => this.flush());
   }
 
   private flush(): void {

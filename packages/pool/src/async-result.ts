@@ -23,8 +23,16 @@ export class AsyncResult<T> {
   }
 
   /** The value; rejects with the task's error, or with `TimeoutError` if `timeout` ms pass first. */
-  async get(timeout?: number): Promise<T> {
-    if (!(await this.wait(timeout))) throw new TimeoutError(`the result was not ready within ${timeout} ms`);
+  get(timeout?: number): Promise<T> {
+    // Without a timeout: one promise, no timer (the common case, and the hot path of tiny tasks).
+    if (timeout === undefined) return this.done.then(() => this.unwrap());
+    return this.wait(timeout).then((ready) => {
+      if (!ready) throw new TimeoutError(`the result was not ready within ${timeout} ms`);
+      return this.unwrap();
+    });
+  }
+
+  private unwrap(): T {
     const s = this.settled!;
     if (s.ok) return s.value;
     throw s.error;

@@ -1,4 +1,5 @@
 import { ArgumentError, StateError, cpuCount, encode, requireTaskRef, type ContextKind } from '@ipc/core';
+import { allPlain } from './_plain.js';
 import { Engine, type TaskEvent } from './_engine.js';
 import { Future } from './future.js';
 
@@ -52,7 +53,7 @@ abstract class Executor {
   submit<F extends AnyFn>(fn: F, ...args: Parameters<F>): Future<Awaited<ReturnType<F>>> {
     if (this.isShutdown) throw new StateError('cannot schedule new futures after shutdown');
     const ref = requireTaskRef(fn, 'task');
-    const { tree, transfer } = encode(args, this.context, 'args');
+    const { tree, transfer } = allPlain(args) ? { tree: args.slice(), transfer: [] } : encode(args, this.context, 'args');
     const future = new Future<Awaited<ReturnType<F>>>();
     const job = this.engine.submit(
       ref,

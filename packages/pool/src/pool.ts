@@ -2,6 +2,7 @@ import type { TransferListItem } from 'node:worker_threads';
 import { ArgumentError, StateError, cpuCount, encode, requireTaskRef, type ContextKind } from '@ipc/core';
 import { Engine, type TaskEvent } from './_engine.js';
 import type { Mode } from './_protocol.js';
+import { allPlain, packNumbers } from './_plain.js';
 import { AsyncResult } from './async-result.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a task's arguments are whatever it declares
@@ -155,7 +156,8 @@ export class Pool {
     if (this.engine.closed) throw new StateError('the pool is not running (closed or terminated)');
     const ref = requireTaskRef(fn, 'pool task');
     if (!Array.isArray(args)) throw new ArgumentError('args must be an array of arguments');
-    const encoded = encode(args, this.context, 'args');
+    // Primitives need no rewriting; a copy keeps the call's arguments as they were at the call.
+    const encoded = allPlain(args) ? { tree: mode === 'map' ? packNumbers(args) : args.slice(), transfer: [] } : encode(args, this.context, 'args');
     let tree = encoded.tree;
     let transfer = [...encoded.transfer, ...(options.transfer ?? [])];
     if (transfer.length > 0 && this.context === 'thread') {
@@ -170,10 +172,14 @@ export class Pool {
   }
 
   private async chunked<R>(fn: AnyFn, mode: Mode, iterable: Iterable<unknown>, chunksize: number | undefined, signal: AbortSignal | undefined): Promise<R[]> {
-    const items = [...iterable];
+    const items = Array.isArray(iterable) ? (iterable as unknown[]) : [...iterable];
     const size = chunksize ?? autoChunksize(items.length, this.engine.size);
     const parts = await Promise.all(this.chunks<R>(fn, mode, items, size, signal));
-    return parts.flat();
+    // Joined by hand: Array.prototype.flat is several times slower on large arrays.
+    const out = new Array<R>(items.length);
+    let at = 0;
+    for (const part of parts) for (let i = 0; i < part.length; i++) out[at++] = part[i]!;
+    return out;
   }
 
   private chunks<R>(fn: AnyFn, mode: Mode, items: unknown[], chunksize: number, signal: AbortSignal | undefined): Promise<R[]>[] {

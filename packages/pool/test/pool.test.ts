@@ -9,7 +9,7 @@ import * as fx from './fixtures/tasks.mjs';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- fixtures take what the tests give them
 type Task = (...args: any[]) => any;
-const f = fx as Record<'square' | 'add' | 'fail' | 'sleep' | 'whoAmI' | 'dieHard' | 'exitThread' | 'init' | 'initState' | 'badInit' | 'obeysAbort' | 'timersWork' | 'byteLength' | 'notATask' | 'doomAt', Task>;
+const f = fx as Record<'square' | 'add' | 'fail' | 'sleep' | 'whoAmI' | 'dieHard' | 'exitThread' | 'init' | 'initState' | 'badInit' | 'obeysAbort' | 'timersWork' | 'byteLength' | 'notATask' | 'doomAt' | 'same' | 'later', Task>;
 
 const execFileP = promisify(execFile);
 
@@ -38,6 +38,20 @@ describe.each<ContextKind>(['thread', 'process'])('Pool in the %s context', (con
     const unordered: number[] = [];
     for await (const v of pool.imapUnordered(f.square, [1, 2, 3, 4])) unordered.push(v as number);
     expect(unordered.sort((a, b) => a - b)).toEqual([1, 4, 9, 16]);
+  });
+
+  it('map carries long arrays of numbers exactly both ways (-0, NaN, ±Infinity, floats, int32 edges) and mixed items as they are', async () => {
+    await using pool = new Pool({ processes: 2, context });
+    const edge = [0, -0, 1, -1, 2 ** 31 - 1, -(2 ** 31), 2 ** 31, 0.1, NaN, Infinity, -Infinity, Number.MAX_VALUE, Number.MIN_VALUE];
+    const floats = Array.from({ length: 3_000 }, (_, i) => edge[i % edge.length]!);
+    const back = (await pool.map(f.same, floats)) as number[];
+    expect(back).toHaveLength(floats.length);
+    back.forEach((v, i) => expect(Object.is(v, floats[i])).toBe(true));
+    const ints = Array.from({ length: 5_000 }, (_, i) => i - 2_500);
+    expect(await pool.map(f.same, ints, 1_000)).toEqual(ints);
+    const mixed = Array.from({ length: 600 }, (_, i) => (i % 3 === 0 ? `s${i}` : i % 3 === 1 ? i : { i }));
+    expect(await pool.map(f.same, mixed)).toEqual(mixed);
+    expect(await pool.map(f.later, ints.slice(0, 700))).toEqual(ints.slice(0, 700).map((x) => x * 2));
   });
 
   it('errors come back with their class; errorCallback; successful() is false', async () => {
