@@ -31,6 +31,9 @@ export interface ListenerOptions extends ConnectionOptions {
 
 type Ready = { conn: Connection } | { error: Error };
 
+/** Failed handshakes kept for accept() to report; older ones are dropped past this. */
+const MAX_QUEUED_FAILURES = 100;
+
 /**
  * Python's `multiprocessing.connection.Listener`: accepts connections from
  * `Client`s — ours, or a Python program's — authenticated with `authkey`.
@@ -41,6 +44,7 @@ export class Listener implements AsyncIterable<Connection> {
   private readonly server: Server;
   private readonly options: ConnectionOptions;
   private readonly queue: Ready[] = [];
+  private queuedFailures = 0;
   private readonly waiters: ((r: Ready) => void)[] = [];
   private readonly pending = new Set<Socket>();
   private bound: Address;
@@ -82,7 +86,9 @@ export class Listener implements AsyncIterable<Connection> {
   async accept(): Promise<Connection> {
     await this.ready;
     if (this.isClosed) throw new StateError('the listener is closed');
-    const next = this.queue.shift() ?? (await new Promise<Ready>((resolve) => this.waiters.push(resolve)));
+    const queued = this.queue.shift();
+    if (queued !== undefined && 'error' in queued) this.queuedFailures--;
+    const next = queued ?? (await new Promise<Ready>((resolve) => this.waiters.push(resolve)));
     if ('error' in next) throw next.error;
     return next.conn;
   }
@@ -135,8 +141,14 @@ export class Listener implements AsyncIterable<Connection> {
 
   private deliver(r: Ready): void {
     const w = this.waiters.shift();
-    if (w) w(r);
-    else this.queue.push(r);
+    if (w) return w(r);
+    this.queue.push(r);
+    // Failed handshakes wait for accept() to report them, but a flood of bad clients with nobody
+    // accepting must not grow memory for ever: past the bound the oldest failure is dropped.
+    if ('error' in r && ++this.queuedFailures > MAX_QUEUED_FAILURES) {
+      this.queue.splice(this.queue.findIndex((q) => 'error' in q), 1);
+      this.queuedFailures--;
+    }
   }
 }
 
