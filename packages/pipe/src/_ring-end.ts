@@ -19,6 +19,9 @@ const servedByThisThread = new WeakSet<SharedArrayBuffer>();
 const wouldHang = (what: string, instead: string): StateError =>
   new StateError(`${what} would wait here for a process that this very thread serves the pipe to, and so never return: use ${instead} (the async form), or look with pollSync(0) first`);
 
+/** The most messages one remote receive takes at once. */
+const MAX_BATCH = 256;
+
 const fitsRing = (ring: SharedRing, length: number): boolean => 4 + ((length + 3) & ~3) <= ring.capacity;
 
 export interface RingEndData {
@@ -36,6 +39,7 @@ export class RingEnd implements FrameTransport {
   /** Messages taken for a remote reader that never got them: read again before the ring. */
   private readonly returned: Uint8Array[] = [];
   private serving: ServedRef | undefined;
+  private remoteWrites: Promise<void> = Promise.resolve();
   /** Whether no one holds the other end any more. */
   private readonly gone: () => boolean;
 
@@ -126,6 +130,33 @@ export class RingEnd implements FrameTransport {
     return this.reading().pollSync({ timeout, gone: this.gone }) !== false;
   }
 
+  /** A message that is there now, whole (never one still being streamed in), or undefined. */
+  takeNow(): Uint8Array | undefined {
+    const back = this.returned.shift();
+    if (back !== undefined) return back;
+    const ring = this.inRing;
+    if (ring === undefined || !ring.hasMessage()) return undefined;
+    const length = ring.peekLength();
+    if (length === undefined || !fitsRing(ring, length)) return undefined;
+    const got = ring.readSync({ timeout: 0 });
+    return got instanceof Uint8Array ? got : undefined;
+  }
+
+  /** Messages a remote reader took but did not use: read again first, in their order. */
+  giveBack(messages: readonly Uint8Array[]): void {
+    for (let i = messages.length - 1; i >= 0; i--) this.returned.unshift(messages[i]!);
+  }
+
+  /** Runs the remote holders' sends (and their detach) one after the other, in arrival order. */
+  inOrder<T>(op: () => T | Promise<T>): Promise<T> {
+    const run = this.remoteWrites.then(op, op);
+    this.remoteWrites = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
   private reading(): SharedRing {
     if (this.inRing === undefined) throw new StateError('connection is write-only');
     return this.inRing;
@@ -167,16 +198,32 @@ export class RingEnd implements FrameTransport {
             case 'attach':
               return end.holderChange(args[0] as number, caller.heapId, 1);
             case 'detach':
-              return end.holderChange(undefined, caller.heapId, -1);
+              // After the sends before it: a remote writer does not wait for each send's answer.
+              return end.inOrder(() => end.holderChange(undefined, caller.heapId, -1));
             case 'reserve':
               return end.holders.reserve(end.data.end);
             case 'send':
-              return end.send(args[0] as Uint8Array, signal);
+              return end.inOrder(() => end.send(args[0] as Uint8Array, signal));
             case 'recv': {
               const got = await end.recv(args[0] as number | undefined, signal);
               // A message the caller never receives (it died, or gave up) is read again first.
               return got instanceof Uint8Array ? acknowledged(got, () => end.returned.unshift(got)) : got;
             }
+            case 'recvMany': {
+              // The first message as recv; then whatever else is there already, up to a budget: one trip for many.
+              const got = await end.recv(args[0] as number | undefined, signal);
+              if (!(got instanceof Uint8Array)) return got;
+              const batch = [got];
+              for (let bytes = got.byteLength; bytes < (args[1] as number) && batch.length < MAX_BATCH; ) {
+                const next = end.takeNow();
+                if (next === undefined) break;
+                batch.push(next);
+                bytes += next.byteLength;
+              }
+              return acknowledged(batch, () => end.giveBack(batch));
+            }
+            case 'giveBack':
+              return end.giveBack(args[0] as Uint8Array[]);
             case 'poll':
               return end.poll(args[0] as number | undefined, signal);
             default:

@@ -6,7 +6,7 @@ import { BrokenPipeError, BufferTooShort, MessageTooLongError, Pipe, wait } from
 import * as fx from './fixtures/tasks.mjs';
 
 type Task = (...args: unknown[]) => unknown;
-const f = fx as Record<'sendAll' | 'adder' | 'digestBytes' | 'recvForever' | 'viaGrandchild' | 'echoSync', Task>;
+const f = fx as Record<'sendAll' | 'adder' | 'digestBytes' | 'recvForever' | 'viaGrandchild' | 'echoSync' | 'sendAndReturn' | 'recvSome', Task>;
 
 afterAll(() => {
   expect(activeChildren()).toEqual([]);
@@ -133,6 +133,28 @@ describe.each<ContextKind>(['thread', 'process'])('Pipe with children in the %s 
     for await (const v of r) got.push(v);
     expect(got).toEqual([1, 2, 3, 4]);
     await child.join();
+  });
+
+  it('what a child sent is there when join() returns, though its sends did not wait for their answers', async () => {
+    const [r, w] = Pipe(false);
+    const child = start(context, f.sendAndReturn, w, 2_000);
+    expect(await child.join()).toBe(2_000);
+    w.close();
+    // Every writer is gone now, so the reader ends at EOF: whatever had not landed would be missing.
+    const got: unknown[] = [];
+    for await (const v of r) got.push(v);
+    expect(got).toEqual(Array.from({ length: 2_000 }, (_, i) => i));
+  });
+
+  it('a reader that takes part of what is waiting and closes gives the rest back to the other holders, in order', async () => {
+    const [r, w] = Pipe(false);
+    for (let i = 0; i < 100; i++) await w.send(i);
+    const child = start(context, f.recvSome, r, 10);
+    expect(await child.join()).toEqual(Array.from({ length: 10 }, (_, i) => i));
+    w.close();
+    const rest: unknown[] = [];
+    for await (const v of r) rest.push(v);
+    expect(rest).toEqual(Array.from({ length: 90 }, (_, i) => i + 10));
   });
 
   it('duplex: an adder server in a child (S004-8)', async () => {

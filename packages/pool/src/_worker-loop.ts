@@ -4,7 +4,7 @@
  * async tasks, and reports each result with its start and end times.
  * Results of tiny tasks go back in batches; a slow task's result goes at once.
  */
-import { adoptIdentity, decode, encode, loadTask, type ContextKind, type TaskRef } from '@ipc/core';
+import { adoptIdentity, decode, encode, flushPendingWrites, hasPendingWrites, loadTask, type ContextKind, type TaskRef } from '@ipc/core';
 import { now, type FromWorker, type ToWorker, type WorkerInit } from './_protocol.js';
 import { allPlain, isPacked, isPlain, packNumbers, unpackNumbers } from './_plain.js';
 import { setRunningSignal } from './task-signal.js';
@@ -153,6 +153,8 @@ export class WorkerLoop {
       value = err;
     } finally {
       setRunningSignal(undefined);
+      // What the task wrote to other processes without waiting (a pipe end's sends) lands before its result.
+      if (hasPendingWrites()) await flushPendingWrites();
       this.current = undefined;
     }
     let tree: unknown;

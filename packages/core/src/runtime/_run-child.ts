@@ -3,6 +3,7 @@ import type { ContextKind } from '../handles.js';
 import { Process } from '../process.js';
 import type { ChildMessage, StartSpec } from './runner.js';
 import { children, self } from './current.js';
+import { runExitFlushers } from './exit-flush.js';
 
 interface Payload {
   kind: 'instance' | 'target';
@@ -33,6 +34,7 @@ export async function runChild(spec: StartSpec, kind: ContextKind, send: (msg: C
   }
   try {
     const value: unknown = await proc.run();
+    await runExitFlushers();
     let tree: unknown;
     try {
       tree = encode(value, kind, 'result').tree;
@@ -43,6 +45,7 @@ export async function runChild(spec: StartSpec, kind: ContextKind, send: (msg: C
     await joinNonDaemonChildren();
     return 0;
   } catch (err) {
+    await runExitFlushers();
     return fail(spec, kind, err, send);
   }
 }
