@@ -273,6 +273,12 @@ export class SharedBackend implements QueueBackend {
     }
   }
 
+  /** The next item if there is one now, taken out of the counts; undefined if none (a remote consumer's batch). */
+  tryTake(): Uint8Array | undefined {
+    const got = this.takeNow();
+    return got === undefined ? undefined : this.took(got);
+  }
+
   /** The next item if there is one now: from the front ring first, then the ring (skipping pokes). */
   private takeNow(): Uint8Array | undefined {
     if (Atomics.load(this.state, FRONT_ITEMS) > 0) {

@@ -5,7 +5,7 @@ import { Empty, Full, JoinableQueue, LocalQueue, Queue, SimpleQueue } from '@ipc
 import * as fx from './fixtures/tasks.mjs';
 
 type Task = (...args: unknown[]) => unknown;
-const f = fx as Record<'putAll' | 'getN' | 'produce' | 'consume' | 'work' | 'flood' | 'waitForItem' | 'tryPut' | 'inspect' | 'putBurst', Task>;
+const f = fx as Record<'putAll' | 'getN' | 'produce' | 'consume' | 'work' | 'flood' | 'waitForItem' | 'tryPut' | 'inspect' | 'putBurst' | 'getThenHang', Task>;
 
 afterAll(() => {
   expect(activeChildren()).toEqual([]);
@@ -161,6 +161,32 @@ describe.each<ContextKind>(['thread', 'process'])('Queue with a child in the %s 
     for (let i = 0; i <= n; i++) got.push(await q.get({ timeout: 20_000 }));
     expect(typeof (await child.join())).toBe('number');
     expect(got).toEqual([...Array.from({ length: n }, (_, i) => i), 'end']);
+  });
+
+  it('a consumer that takes a few items and ends leaves the rest in the queue, in order, none twice', async () => {
+    const q = new Queue<number>();
+    for (let i = 0; i < 100; i++) await q.put(i);
+    const child = start(context, f.getN, q, 5);
+    expect(await child.join()).toEqual([0, 1, 2, 3, 4]);
+    const rest: number[] = [];
+    while (!q.empty()) rest.push(await q.get({ timeout: 20_000 }));
+    expect(rest).toEqual(Array.from({ length: 95 }, (_, i) => i + 5));
+  });
+
+  it('a consumer killed while it holds items it took but had not handed out loses none of them', async () => {
+    const q = new Queue<number>();
+    const ready = new Queue<number[]>();
+    for (let i = 0; i < 100; i++) await q.put(i);
+    const child = start(context, f.getThenHang, q, 10, ready);
+    expect(await ready.get({ timeout: 20_000 })).toEqual(Array.from({ length: 10 }, (_, i) => i));
+    child.kill();
+    await child.join();
+    const rest: number[] = [];
+    while (!q.empty()) rest.push(await q.get({ timeout: 20_000 }));
+    // Nothing is lost. A process consumer's last batch comes back whole (at-least-once for the items it
+    // had handed out: they were in flight when it died); a thread consumer works on the queue itself.
+    const expected = Array.from({ length: 100 }, (_, i) => i);
+    expect(rest).toEqual(context === 'process' ? expected : expected.slice(10));
   });
 
   it('a consumer killed while it waits in get() takes no item with it', async () => {
