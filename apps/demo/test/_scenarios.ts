@@ -79,6 +79,18 @@ export const checks: Record<string, (s: Section) => void> = {
     expect(workers.size).toBeLessThanOrEqual(3);
   },
   'S001-6': (s) => inOrder(s.lines, [/TaskReferenceError \(ERR_IPC_TASK_REFERENCE\).*a bound function.*task\(import\.meta\.url/, 'static task: [11,12,13]']),
+  'S000-5': (s) => {
+    expect(count(s.lines, /^sleeping 2 \.\.\.$/)).toBe(2);
+    expect(count(s.lines, /^Done sleeping$/)).toBe(2);
+    const ids = JSON.parse(s.lines.at(-1)!) as unknown[];
+    expect(ids).toHaveLength(2);
+    expect(ids.every((id) => Number.isInteger(id))).toBe(true);
+  },
+  'S000-6': (s) => {
+    expect(count(s.lines, /^Done sleeping$/)).toBe(2);
+    expect(count(s.lines, /^\d+ put this message$/)).toBe(2);
+    expect(s.lines.slice(-2).every((l) => / put this message$/.test(l))).toBe(true);
+  },
   'S001-1': (s) => inOrder(s.lines, ['parent_connection recv 3', 'parent_connection recv 6', 'parent_connection recv 9', 'parent_connection recv 12', 'child_process recv close', 'process finish']),
   'S001-4': (s) => {
     expect(count(s.lines, /work_with_semaphore start/)).toBe(5);
@@ -165,6 +177,21 @@ export const checks: Record<string, (s: Section) => void> = {
   'S004-10': (s) => inOrder(s.lines, [/^5$/, /^Hello, World!$/, /AuthenticationError \(ERR_IPC_AUTHENTICATION\)/]),
   'S004-11': endedWithMain,
   'S004-12': keptAlive,
+  'S001-3': (s) => {
+    expect(count(s.lines, /^---process_data_shared_memory[12]---shared_value:\d+, shared_array:\[[\d, ]+\]$/)).toBe(2);
+    inOrder(s.lines, ['---start_with_shared_memory---shared_value:6, shared_array:[7, 8, 9, 10, 11]', `typecodes: 'i' → -7, 'd' → 2.5, 'f' → 0.25, 'c' → "x", 'b' → -128, 'B' → 255`]);
+  },
+  'S003-9': (s) => {
+    for (const kind of ['list', 'dict', 'Namespace', 'Lock', 'RLock', 'Semaphore', 'BoundedSemaphore', 'Condition', 'Event', 'Barrier', 'Queue', 'Value', 'Array']) {
+      expect(count(s.lines, new RegExp(`^child  ${kind}: `))).toBe(1);
+    }
+    expect(s.lines.at(-1)).toBe('parent sees: list ["from the parent","from the child"], dict child=was here, count 1, event true, queue "a message from the child", value 40, array [100, 2, 3]');
+  },
+  'S003-10': (s) => {
+    expect(count(s.lines, /^plus one reslut -?\d+$/)).toBe(5);
+    expect(count(s.lines, /^minus two result -?\d+$/)).toBe(5);
+    expect(s.lines.at(-1)).toBe('final value -4 (1 + 5 × 1 − 5 × 2)');
+  },
   'S004-13': (s) => {
     expect(count(s.lines, /locked\(\) = false/)).toBe(2);
     expect(s.lines.at(-1)).toContain('acquired the lock again');

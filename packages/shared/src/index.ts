@@ -1,1 +1,15 @@
+export { Value, RawValue, SharedValue, SynchronizedValue } from './value.js';
+export { Array, RawArray, SharedArray, SynchronizedArray } from './array.js';
+export type { SharedOptions, LockOption } from './_locking.js';
+export type { Typecode, ElementOf } from './_typecodes.js';
 export { RemoteError } from './errors.js';
+export { SharedMemory } from './shared-memory.js';
+export type { SharedMemoryOptions } from './shared-memory.js';
+export { ManagerGoneError, FileExistsError, FileNotFoundError, SharedMemoryError } from './errors.js';
+export { Manager } from './manager/manager.js';
+export type { ManagerStartOptions, ManagerConnectOptions } from './manager/manager.js';
+export { BaseProxy, ListProxy, DictProxy, NamespaceProxy, ValueProxy, ArrayProxy, QueueProxy, JoinableQueueProxy } from './manager/proxies.js';
+export type { ProxyWaitOptions } from './manager/proxies.js';
+export { LockProxy, RLockProxy, SemaphoreProxy, BoundedSemaphoreProxy, ConditionProxy, EventProxy, BarrierProxy } from './manager/sync-proxies.js';
+export type { CallOptions } from './manager/_link.js';
+export type { Kind as ManagerObjectKind } from './manager/_protocol.js';

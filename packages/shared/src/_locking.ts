@@ -1,0 +1,29 @@
+import { RLock, type Lock } from '@ipc/sync';
+
+/** Python's `lock=` argument of `Value` and `Array`: `true` (a fresh RLock), `false` (raw), or a lock of the user's own. */
+export type LockOption = boolean | Lock;
+
+export interface SharedOptions {
+  /** Default `true`: every access takes a fresh `RLock` (as Python's). `false` gives the raw object; a `Lock`/`RLock` of @ipc/sync is used as is. */
+  lock?: LockOption;
+}
+
+/** The lock a synchronized object uses, or undefined for a raw one; a wrong `lock` is a `TypeError`. */
+export function lockFor(option: LockOption | undefined): Lock | undefined {
+  if (option === undefined || option === true) return new RLock();
+  if (option === false) return undefined;
+  if (option === null || typeof option !== 'object' || typeof (option as Partial<Lock>).acquireSync !== 'function' || typeof (option as Partial<Lock>).release !== 'function') {
+    throw new TypeError(`lock must be true, false, or a Lock/RLock of @ipc/sync, not ${String(option)}`);
+  }
+  return option;
+}
+
+/** Runs `fn` holding `lock` (each access of a synchronized object, as Python's `SynchronizedBase`). */
+export function withLockSync<T>(lock: Lock, fn: () => T): T {
+  lock.acquireSync();
+  try {
+    return fn();
+  } finally {
+    lock.release();
+  }
+}

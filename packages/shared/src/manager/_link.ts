@@ -1,0 +1,129 @@
+/**
+ * A heap's connection to a manager: one per manager address, opened on the
+ * first call, shared by every proxy of that manager in this heap. When the
+ * manager goes away every call under way fails with `ManagerGoneError`, and
+ * so do later ones (each tries to connect again first).
+ */
+import { EOFError } from '@ipc/core';
+import { Client, type Connection } from '@ipc/pipe';
+import { ManagerGoneError } from '../errors.js';
+import type { Cancel, Reply, Request, Target } from './_protocol.js';
+
+export interface CallOptions {
+  /** Aborting rejects the call with the signal's reason and stops it at the manager. */
+  signal?: AbortSignal;
+}
+
+interface Pending {
+  resolve(v: unknown): void;
+  reject(e: unknown): void;
+}
+
+class Link {
+  private readonly conn: Promise<Connection>;
+  private readonly pending = new Map<number, Pending>();
+  private nextCall = 1;
+  private gone: Error | undefined;
+
+  constructor(
+    private readonly key: string,
+    target: Target,
+  ) {
+    const where = describe(target);
+    this.conn = Client(target.address, { authkey: target.authkey === undefined ? undefined : Buffer.from(target.authkey, 'hex'), serializer: 'v8' }).catch((err: unknown) => {
+      links.delete(this.key);
+      if ((err as { code?: unknown } | null)?.code === 'ERR_IPC_AUTHENTICATION') throw err;
+      throw new ManagerGoneError(`cannot reach the manager at ${where}: ${(err as Error).message}`, { cause: err });
+    });
+    this.conn.then(
+      (conn) => void this.readLoop(conn, where),
+      () => undefined,
+    );
+  }
+
+  async call(object: number, op: string, args: unknown[], options: CallOptions = {}): Promise<unknown> {
+    const { signal } = options;
+    signal?.throwIfAborted();
+    const conn = await this.conn;
+    if (this.gone !== undefined) throw this.gone;
+    signal?.throwIfAborted();
+    const c = this.nextCall++;
+    return new Promise<unknown>((resolve, reject) => {
+      const onAbort = (): void => {
+        this.pending.delete(c);
+        conn.send({ c, cancel: true } satisfies Cancel).catch(() => undefined);
+        reject(asError(signal!.reason));
+      };
+      this.pending.set(c, {
+        resolve: (v) => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(v);
+        },
+        reject: (e) => {
+          signal?.removeEventListener('abort', onAbort);
+          reject(asError(e));
+        },
+      });
+      signal?.addEventListener('abort', onAbort, { once: true });
+      conn.send({ c, o: object, op, a: args } satisfies Request).catch((err: unknown) => {
+        const p = this.pending.get(c);
+        this.pending.delete(c);
+        p?.reject(err);
+      });
+    });
+  }
+
+  close(): void {
+    links.delete(this.key);
+    this.conn.then(
+      (conn) => conn.close(),
+      () => undefined,
+    );
+  }
+
+  private async readLoop(conn: Connection, where: string): Promise<void> {
+    try {
+      for (;;) {
+        const reply = await conn.recv<Reply>();
+        const p = this.pending.get(reply.c);
+        this.pending.delete(reply.c);
+        if (p !== undefined && reply.ok) p.resolve(reply.v);
+        else if (p !== undefined) p.reject(reply.v);
+      }
+    } catch (err) {
+      const why = err instanceof EOFError || conn.closed ? 'it has shut down, or its host went away' : (err as Error).message;
+      this.gone = new ManagerGoneError(`the manager at ${where} is gone: ${why}`, { cause: err });
+      if (links.get(this.key) === this) links.delete(this.key);
+      conn.close();
+      for (const p of this.pending.values()) p.reject(this.gone);
+      this.pending.clear();
+    }
+  }
+}
+
+const links = new Map<string, Link>();
+
+function asError(reason: unknown): Error {
+  return reason instanceof Error ? reason : new Error(String(reason));
+}
+
+function describe(target: Target): string {
+  return typeof target.address === 'string' ? target.address : `${target.address[0]}:${target.address[1]}`;
+}
+
+function keyOf(target: Target): string {
+  return `${JSON.stringify(target.address)}#${target.authkey ?? ''}`;
+}
+
+/** Performs `op` on object `object` of the manager at `target`. */
+export function callManager(target: Target, object: number, op: string, args: unknown[], options?: CallOptions): Promise<unknown> {
+  const key = keyOf(target);
+  let link = links.get(key);
+  if (link === undefined) links.set(key, (link = new Link(key, target)));
+  return link.call(object, op, args, options);
+}
+
+/** Closes this heap's connection to the manager at `target` (proxies reconnect on their next call). */
+export function closeLink(target: Target): void {
+  links.get(keyOf(target))?.close();
+}

@@ -1,0 +1,175 @@
+/**
+ * The manager's server: a Listener of @ipc/pipe (Python's handshake when an
+ * authkey is set) whose connections send requests `(call, object, op, args)`
+ * and get replies; calls of one connection run concurrently, so a waiting
+ * `acquire` does not hold up the others.
+ */
+import { StateError } from '@ipc/core';
+import type { Listener} from '@ipc/pipe';
+import { type Address, type Connection } from '@ipc/pipe';
+import { ArrayObj, BarrierObj, ConditionObj, DictObj, EventObj, ListObj, LockObj, NamespaceObj, QueueObj, SemaphoreObj, ValueObj, type Held } from './_objects.js';
+import type { Cancel, Kind, Reply, Request } from './_protocol.js';
+
+export class ManagerServer {
+  private readonly objects = new Map<number, Held>();
+  private readonly names = new Map<string, { kind: Kind; id: number }>();
+  private readonly kinds = new Map<number, Kind>();
+  private readonly connections = new Set<Connection>();
+  private nextObject = 1;
+  private nextConnection = 1;
+  private closed = false;
+  /** Resolves when `close()` ran (by the host or by a client's `shutdown` request). */
+  readonly done: Promise<void>;
+  private markDone!: () => void;
+
+  constructor(private readonly listener: Listener) {
+    this.done = new Promise((resolve) => (this.markDone = resolve));
+    void this.acceptLoop();
+  }
+
+  get address(): Address {
+    return this.listener.address;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.listener.close();
+    for (const conn of this.connections) conn.close();
+    this.connections.clear();
+    this.objects.clear();
+    this.markDone();
+  }
+
+  private async acceptLoop(): Promise<void> {
+    for (;;) {
+      let conn: Connection;
+      try {
+        conn = await this.listener.accept();
+      } catch {
+        if (this.closed) return;
+        continue; // a client that failed the handshake: refused, the others go on
+      }
+      if (this.closed) {
+        conn.close();
+        return;
+      }
+      void this.serve(conn, this.nextConnection++);
+    }
+  }
+
+  private async serve(conn: Connection, owner: number): Promise<void> {
+    this.connections.add(conn);
+    const calls = new Map<number, AbortController>();
+    try {
+      for (;;) {
+        const msg = await conn.recv<Request | Cancel>();
+        if ('cancel' in msg) calls.get(msg.c)?.abort(new StateError('cancelled by the caller'));
+        else void this.perform(conn, msg, owner, calls);
+      }
+    } catch {
+      // EOF or a broken connection: the caller went away.
+    } finally {
+      this.connections.delete(conn);
+      conn.close();
+      for (const ac of calls.values()) ac.abort(new StateError('the caller went away'));
+      for (const obj of this.objects.values()) obj.ownerGone?.(owner);
+    }
+  }
+
+  private async perform(conn: Connection, req: Request, owner: number, calls: Map<number, AbortController>): Promise<void> {
+    const ac = new AbortController();
+    calls.set(req.c, ac);
+    let reply: Reply;
+    try {
+      const v = req.o === 0 ? this.manage(req.op, req.a) : await this.objectOf(req.o).call(req.op, req.a, { owner, signal: ac.signal });
+      reply = { c: req.c, ok: true, v };
+    } catch (err) {
+      reply = { c: req.c, ok: false, v: err instanceof Error ? err : new Error(String(err)) };
+    } finally {
+      calls.delete(req.c);
+    }
+    if (ac.signal.aborted || conn.closed) return;
+    try {
+      await conn.send(reply);
+    } catch (err) {
+      // A result that cannot be copied back: say so instead.
+      await conn.send({ c: req.c, ok: false, v: err instanceof Error ? err : new Error(String(err)) } satisfies Reply).catch(() => undefined);
+    }
+    if (req.o === 0 && req.op === 'shutdown') this.close();
+  }
+
+  private objectOf(id: number): Held {
+    const obj = this.objects.get(id);
+    if (obj === undefined) throw new StateError(`the manager has no object ${id} (it was shut down, or the id is wrong)`);
+    return obj;
+  }
+
+  private manage(op: string, a: unknown[]): unknown {
+    switch (op) {
+      case 'create': {
+        const kind = a[0] as Kind;
+        const obj = this.make(kind, a[1] as unknown[]);
+        const id = this.nextObject++;
+        this.objects.set(id, obj);
+        this.kinds.set(id, kind);
+        return id;
+      }
+      case 'publish': {
+        const [name, id] = a as [string, number];
+        const kind = this.kinds.get(id);
+        if (typeof name !== 'string' || kind === undefined) throw new TypeError('publish() takes a name and a proxy of this manager');
+        this.names.set(name, { kind, id });
+        return;
+      }
+      case 'lookup': {
+        const found = this.names.get(a[0] as string);
+        if (found === undefined) throw new RangeError(`the manager has nothing published as '${String(a[0])}'`);
+        return found;
+      }
+      case 'ping':
+      case 'shutdown':
+        return;
+      default:
+        throw new StateError(`the manager has no operation '${op}'`);
+    }
+  }
+
+  private make(kind: Kind, a: unknown[]): Held {
+    switch (kind) {
+      case 'list':
+        return new ListObj(a[0] === undefined ? [] : [...(a[0] as unknown[])]);
+      case 'dict':
+        return new DictObj(new Map(a[0] as [unknown, unknown][] | undefined));
+      case 'Namespace':
+        return new NamespaceObj(new Map(Object.entries((a[0] as Record<string, unknown> | undefined) ?? {})));
+      case 'Value':
+        return new ValueObj(a[0], a[1]);
+      case 'Array':
+        return new ArrayObj(a[0], a[1]);
+      case 'Queue':
+      case 'JoinableQueue':
+        return new QueueObj((a[0] as number | undefined) ?? 0, kind === 'JoinableQueue');
+      case 'Lock':
+      case 'RLock':
+        return new LockObj(kind === 'RLock');
+      case 'Semaphore':
+      case 'BoundedSemaphore': {
+        const value = (a[0] as number | undefined) ?? 1;
+        return new SemaphoreObj(value, kind === 'BoundedSemaphore' ? value : undefined);
+      }
+      case 'Condition': {
+        if (a[0] === undefined) return new ConditionObj(new LockObj(true));
+        const lock = this.objects.get(a[0] as number);
+        if (!(lock instanceof LockObj)) throw new TypeError('Condition() takes a Lock or RLock of the same manager');
+        return new ConditionObj(lock);
+      }
+      case 'Event':
+        return new EventObj();
+      case 'Barrier':
+        return new BarrierObj(a[0] as number, a[1] as number | undefined);
+      default:
+        throw new TypeError(`a manager cannot make a '${String(kind)}'`);
+    }
+  }
+}
