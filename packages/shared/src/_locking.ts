@@ -20,6 +20,9 @@ export function lockFor(option: LockOption | undefined): Lock | undefined {
 
 /** Runs `fn` holding `lock` (each access of a synchronized object, as Python's `SynchronizedBase`). */
 export function withLockSync<T>(lock: Lock, fn: () => T): T {
+  // Inside `getLock()` held by this thread (`v.value += 1` under the lock), a recursive
+  // acquire and release change nothing anyone can see: skip them.
+  if (lock instanceof RLock && lock.isOwned()) return fn();
   lock.acquireSync();
   try {
     return fn();

@@ -218,6 +218,11 @@ export class RLock extends Lock {
     if (Atomics.sub(this.state, COUNT, 1) === 1) this.mutex().unlock(owner);
   }
 
+  /** Whether this thread (this heap) holds it (Python's `RLock._is_owned()`). */
+  isOwned(): boolean {
+    return this.remote ? (this.remote.callSync('isOwned') as boolean) : this.mutex().owner() === heapId();
+  }
+
   /** How many times the holder has acquired it (0 when free). */
   get count(): number {
     return this.remote ? (this.remote.callSync('count') as number) : this.mutex().owner() === 0 ? 0 : Atomics.load(this.state, COUNT);
@@ -239,6 +244,7 @@ export class RLock extends Lock {
 
   protected override performMore(op: string, args: readonly unknown[], owner: number, signal: AbortSignal): unknown {
     if (op === 'count') return this.mutex().owner() === 0 ? 0 : Atomics.load(this.state, COUNT);
+    if (op === 'isOwned') return this.mutex().owner() === owner;
     return super.performMore(op, args, owner, signal);
   }
 

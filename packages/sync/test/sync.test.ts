@@ -5,7 +5,7 @@ import { Barrier, BoundedSemaphore, BrokenBarrierError, Condition, Event, Lock, 
 import * as fx from './fixtures/tasks.mjs';
 
 type Task = (...args: unknown[]) => unknown;
-const f = fx as Record<'tryLock' | 'holdForever' | 'releaseOthers' | 'usePermits' | 'waitOnce' | 'waitEvent' | 'passBarrier' | 'barrierOutcome' | 'setIt', Task>;
+const f = fx as Record<'tryLock' | 'holdForever' | 'releaseOthers' | 'usePermits' | 'waitOnce' | 'waitEvent' | 'passBarrier' | 'barrierOutcome' | 'setIt' | 'ownership', Task>;
 
 afterAll(() => {
   expect(activeChildren()).toEqual([]);
@@ -82,6 +82,17 @@ describe.each<ContextKind>(['thread', 'process'])('sync primitives with a child 
     lock.release();
     expect(await child.join()).toEqual([false, true]);
     expect(lock.locked()).toBe(false);
+  });
+
+  it('RLock.isOwned() is true only for the holder, here and in a child', async () => {
+    const r = new RLock();
+    expect(r.isOwned()).toBe(false);
+    await r.acquire();
+    expect(r.isOwned()).toBe(true);
+    const held = start(context, f.ownership, r);
+    r.release();
+    expect(await held.join()).toEqual([false, true]);
+    expect(r.isOwned()).toBe(false);
   });
 
   it('an RLock cannot be released by another thread or process: the error crosses with its class', async () => {
