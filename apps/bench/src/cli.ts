@@ -17,6 +17,18 @@ const flag = (name: string): string | undefined => {
   const i = argv.indexOf(name);
   return i >= 0 ? argv[i + 1] : undefined;
 };
+const USAGE = 'usage: pnpm bench [group…] [--json] [--chart out.svg] [--smoke]';
+const FLAGS = new Set(['--json', '--smoke', '--chart']);
+if (argv.includes('--help') || argv.includes('-h')) {
+  console.log(USAGE);
+  process.exit(0);
+}
+// An unknown flag must not fall through to "run everything" (a long, noisy run nobody asked for).
+const unknown = argv.find((a) => a.startsWith('-') && !FLAGS.has(a));
+if (unknown !== undefined) {
+  console.error(`unknown option ${unknown}\n${USAGE}`);
+  process.exit(2);
+}
 const json = argv.includes('--json');
 const smoke = argv.includes('--smoke');
 const chart = flag('--chart');

@@ -23,4 +23,10 @@ describe('bench cli', () => {
   it('rejects an unknown group', async () => {
     await expect(run(process.execPath, [cli, 'nope'], { timeout: 20_000 })).rejects.toMatchObject({ code: 2 });
   });
+
+  it('--help prints the usage and runs nothing; an unknown option is an error, not a full run', async () => {
+    const { stdout } = await run(process.execPath, [cli, '--help'], { timeout: 20_000 });
+    expect(stdout).toMatch(/^usage: pnpm bench/);
+    await expect(run(process.execPath, [cli, '--nope'], { timeout: 20_000 })).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('unknown option --nope') });
+  });
 });

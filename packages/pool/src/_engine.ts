@@ -30,6 +30,31 @@ export interface TaskEvent {
   readonly ok: boolean;
 }
 
+/** A task handed to a worker (it runs when the worker reaches it: tiny tasks are pipelined). */
+export interface TaskStartEvent {
+  readonly worker: string;
+  readonly workerId: number;
+  readonly task: number;
+}
+
+/** A pool's counters, as of now. */
+export interface PoolStats {
+  /** Tasks accepted (a map chunk counts once). */
+  readonly submitted: number;
+  /** Handed to a worker and not finished. */
+  readonly running: number;
+  /** Waiting for a worker. */
+  readonly queued: number;
+  /** Finished with a value. */
+  readonly completed: number;
+  /** Finished with an error (a task's own, a dead worker's, a timeout or an abort). */
+  readonly failed: number;
+  /** Cancelled (`Future.cancel()`, `shutdown({ cancelFutures })`) or ended by `terminate()`. */
+  readonly cancelled: number;
+  /** Workers alive now. */
+  readonly workers: number;
+}
+
 export interface EngineOptions {
   context: ContextKind;
   size: number;
@@ -78,7 +103,8 @@ interface Slot {
 /** How long a task that ignores its abort keeps its worker before the worker is replaced. */
 const ABORT_GRACE_MS = 1000;
 
-export class Engine extends EventEmitter<{ task: [TaskEvent]; workerExit: [{ worker: string; code: number | null; signal: string | null }] }> {
+export class Engine extends EventEmitter<{ task: [TaskEvent]; taskStart: [TaskStartEvent]; workerExit: [{ worker: string; code: number | null; signal: string | null }] }> {
+  private readonly counts = { submitted: 0, completed: 0, failed: 0, cancelled: 0 };
   private readonly queue = new Deque<Job>();
   private readonly slots = new Set<Slot>();
   private nextId = 0;
@@ -127,6 +153,7 @@ export class Engine extends EventEmitter<{ task: [TaskEvent]; workerExit: [{ wor
       const ms = job.timeout;
       job.timer = setTimeout(() => this.abort(job, new TimeoutError(`the task did not finish within ${ms} ms`)), ms);
     }
+    this.counts.submitted++;
     this.queue.push(job);
     this.schedule();
     return job;
@@ -136,6 +163,7 @@ export class Engine extends EventEmitter<{ task: [TaskEvent]; workerExit: [{ wor
   cancel(job: Job): boolean {
     if (job.state !== 'queued') return false;
     this.queue.remove(job);
+    this.counts.cancelled++;
     this.settle(job);
     job.reject(new CancelledError());
     return true;
@@ -166,6 +194,12 @@ export class Engine extends EventEmitter<{ task: [TaskEvent]; workerExit: [{ wor
   async joined(): Promise<void> {
     await this.exited;
     while (this.decoding.size > 0) await Promise.all(this.decoding);
+  }
+
+  stats(): PoolStats {
+    let running = 0;
+    for (const s of this.slots) for (const j of s.jobs) if (j.state === 'running') running++;
+    return { ...this.counts, running, queued: this.queue.length, workers: this.slots.size };
   }
 
   /** How many jobs are queued or running. */
@@ -232,6 +266,7 @@ export class Engine extends EventEmitter<{ task: [TaskEvent]; workerExit: [{ wor
       best.quota--;
       best.worker.send({ t: 'task', id: job.id, fn: job.fn, mode: job.mode, args: job.args }, job.transfer);
       job.onStart?.();
+      if (this.listenerCount('taskStart') > 0) this.emit('taskStart', { worker: best.name, workerId: best.worker.threadId || best.worker.pid || 0, task: job.id });
     }
   }
 
@@ -262,6 +297,8 @@ export class Engine extends EventEmitter<{ task: [TaskEvent]; workerExit: [{ wor
         if (this.listenerCount('task') > 0) this.emit('task', { worker: slot.name, workerId: slot.worker.threadId || slot.worker.pid || 0, task: job.id, start: msg.start, end: msg.end, ok: msg.ok });
         if (job.state !== 'settled') {
           this.settle(job);
+          if (msg.ok) this.counts.completed++;
+          else this.counts.failed++;
           const v = msg.value;
           if (msg.ok && (isPlain(v) || (Array.isArray(v) && allPlain(v as unknown[])))) job.resolve(v); // nothing to decode
           else if (msg.ok && isPacked(v)) job.resolve(unpackNumbers(v));
@@ -368,6 +405,8 @@ export class Engine extends EventEmitter<{ task: [TaskEvent]; workerExit: [{ wor
 
   private fail(job: Job, err: unknown): void {
     if (job.state === 'settled') return;
+    if (err instanceof CancelledError) this.counts.cancelled++;
+    else this.counts.failed++;
     this.settle(job);
     job.reject(err);
   }

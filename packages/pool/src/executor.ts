@@ -1,6 +1,6 @@
 import { ArgumentError, StateError, cpuCount, encode, requireTaskRef, type ContextKind } from '@ipc/core';
 import { allPlain } from './_plain.js';
-import { Engine, type TaskEvent } from './_engine.js';
+import { Engine, type PoolStats, type TaskEvent, type TaskStartEvent } from './_engine.js';
 import { Future } from './future.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a task's arguments are whatever it declares
@@ -105,9 +105,16 @@ abstract class Executor {
     await this.shutdown();
   }
 
-  on(event: 'task', listener: (e: TaskEvent) => void): this {
-    this.engine.on(event, listener);
+  on(event: 'task', listener: (e: TaskEvent) => void): this;
+  on(event: 'taskStart', listener: (e: TaskStartEvent) => void): this;
+  on(event: 'task' | 'taskStart', listener: (e: never) => void): this {
+    (this.engine as unknown as NodeJS.EventEmitter).on(event, listener as (e: unknown) => void);
     return this;
+  }
+
+  /** Counters: submitted, running, queued, completed, failed, cancelled, workers. */
+  stats(): PoolStats {
+    return this.engine.stats();
   }
 }
 

@@ -7,5 +7,5 @@ export { Future } from './future.js';
 export { wait, asCompleted, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED } from './wait.js';
 export type { ReturnWhen } from './wait.js';
 export { taskSignal } from './task-signal.js';
-export type { TaskEvent } from './_engine.js';
+export type { TaskEvent, TaskStartEvent, PoolStats } from './_engine.js';
 export { BrokenPoolError, CancelledError, InvalidStateError } from './errors.js';

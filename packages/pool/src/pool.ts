@@ -1,6 +1,6 @@
 import type { TransferListItem } from 'node:worker_threads';
 import { ArgumentError, StateError, cpuCount, encode, requireTaskRef, type ContextKind } from '@ipc/core';
-import { Engine, type TaskEvent } from './_engine.js';
+import { Engine, type PoolStats, type TaskEvent, type TaskStartEvent } from './_engine.js';
 import type { Mode } from './_protocol.js';
 import { allPlain, packNumbers } from './_plain.js';
 import { AsyncResult } from './async-result.js';
@@ -139,15 +139,21 @@ export class Pool {
     await this.engine.joined();
   }
 
-  /** `'task'`: a task (or chunk) finished — worker, times, outcome; `'workerExit'`: a worker ended. */
+  /** Counters: submitted, running, queued, completed, failed, cancelled, workers. */
+  stats(): PoolStats {
+    return this.engine.stats();
+  }
+
+  /** `'taskStart'`: a task (or chunk) handed to a worker; `'task'`: one finished — worker, times, outcome; `'workerExit'`: a worker ended. */
   on(event: 'task', listener: (e: TaskEvent) => void): this;
+  on(event: 'taskStart', listener: (e: TaskStartEvent) => void): this;
   on(event: 'workerExit', listener: (e: { worker: string; code: number | null; signal: string | null }) => void): this;
-  on(event: 'task' | 'workerExit', listener: (e: never) => void): this {
+  on(event: 'task' | 'taskStart' | 'workerExit', listener: (e: never) => void): this {
     (this.engine as unknown as NodeJS.EventEmitter).on(event, listener as (e: unknown) => void);
     return this;
   }
 
-  off(event: 'task' | 'workerExit', listener: (e: never) => void): this {
+  off(event: 'task' | 'taskStart' | 'workerExit', listener: (e: never) => void): this {
     (this.engine as unknown as NodeJS.EventEmitter).off(event, listener as (e: unknown) => void);
     return this;
   }

@@ -54,6 +54,23 @@ describe.each<ContextKind>(['thread', 'process'])('Pool in the %s context', (con
     expect(await pool.map(f.later, ints.slice(0, 700))).toEqual(ints.slice(0, 700).map((x) => x * 2));
   });
 
+  it('counts what it did (stats) and reports each task as it is handed out and as it ends', async () => {
+    await using pool = new Pool({ processes: 2, context });
+    const started: number[] = [];
+    const ended: number[] = [];
+    pool.on('taskStart', (e) => started.push(e.task));
+    pool.on('task', (e) => ended.push(e.task));
+    await Promise.all([1, 2, 3, 4, 5].map((x) => pool.apply(f.square, [x])));
+    await expect(pool.apply(f.fail, ['x'])).rejects.toThrow(RangeError);
+    expect(pool.stats()).toEqual({ submitted: 6, running: 0, queued: 0, completed: 5, failed: 1, cancelled: 0, workers: 2 });
+    expect(started.sort()).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(ended.sort()).toEqual([0, 1, 2, 3, 4, 5]);
+    const slow = pool.apply(f.sleep, [10_000, 'late']).catch((e: unknown) => e);
+    pool.terminate();
+    expect(await slow).toBeInstanceOf(CancelledError);
+    expect(pool.stats()).toMatchObject({ submitted: 7, cancelled: 1 });
+  });
+
   it('errors come back with their class; errorCallback; successful() is false', async () => {
     await using pool = new Pool({ processes: 1, context });
     const seen: unknown[] = [];

@@ -1,10 +1,10 @@
 import { once } from 'node:events';
-import { connect, type Socket } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AuthenticationError, Client, Listener, type Address, type Connection } from '@ipc/pipe';
+import { hostileBytes, raw } from './_hostile.js';
 
 const KEY = 'the right key';
 const HANDSHAKE_MS = 400;
@@ -57,34 +57,12 @@ async function honest(address: Address): Promise<void> {
   }
 }
 
-/** Connects, writes `bytes`, optionally ends, and resolves when the server has closed the socket. */
-async function raw(address: Address, bytes: Uint8Array, end: boolean): Promise<Socket> {
-  const s = connect(address[1] as number, address[0]);
-  s.on('error', () => undefined); // a reset from the server is a normal end here
-  s.resume(); // the server's challenge is read and thrown away
-  await once(s, 'connect');
-  s.write(bytes);
-  if (end) s.end();
-  return s;
-}
-
-/** A frame as an attacker would shape it: a length prefix (any, including Python's 0xFFFFFFFF + 8-byte form) then some bytes. */
-const frame = fc
-  .tuple(fc.oneof(fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.constantFrom(0, 1, 20, 0x7fffffff, 0xffffffff)), fc.uint8Array({ maxLength: 200 }), fc.option(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n })))
-  .map(([length, body, big]) => {
-    const head = Buffer.alloc(4);
-    head.writeUInt32BE(length);
-    const ext = length === 0xffffffff && big !== null ? Buffer.alloc(8) : Buffer.alloc(0);
-    if (ext.length === 8) ext.writeBigUInt64BE(big!);
-    return new Uint8Array(Buffer.concat([head, ext, body]));
-  });
-
 describe('hostile network input on a Listener', () => {
   it('random bytes, random frames and truncated frames (fast-check): each ends only its own connection; honest clients are served after every one', async () => {
     const s = await server({ maxMessage: 1 << 20 });
     try {
       await fc.assert(
-        fc.asyncProperty(fc.oneof(fc.uint8Array({ maxLength: 300 }), frame, fc.array(frame, { maxLength: 4 }).map((fs) => new Uint8Array(Buffer.concat(fs)))), async (bytes) => {
+        fc.asyncProperty(hostileBytes, async (bytes) => {
           const sock = await raw(s.listener.address, bytes, true);
           await honest(s.listener.address);
           if (!sock.closed) await once(sock, 'close');
