@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import './_leaks.js';
 import { ArgumentError, Process, SerializationError, StateError, TaskReferenceError, activeChildren } from '@ipc/core';
 import { Pipe, Listener } from '@ipc/pipe';
 import { Pool } from '@ipc/pool';

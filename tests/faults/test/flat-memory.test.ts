@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import './_leaks.js';
+import { SOAK } from './_soak.js';
 import { SharedRing } from '@ipc/core';
 
 describe('memory stays flat', () => {
@@ -15,10 +17,10 @@ describe('memory stays flat', () => {
     await burst(100_000);
     global.gc?.();
     const before = process.memoryUsage().heapUsed;
-    await burst(900_000);
+    await burst(900_000 * SOAK);
     global.gc?.();
     const grown = process.memoryUsage().heapUsed - before;
     expect(grown).toBeLessThan(16 << 20);
     expect(ring.size()).toBe(0);
-  });
+  }, 30_000 * SOAK);
 });

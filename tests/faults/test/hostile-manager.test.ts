@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import './_leaks.js';
 import { AuthenticationError } from '@ipc/pipe';
 import { Manager, type ListProxy } from '@ipc/shared';
 import { hostileBytes, raw } from './_hostile.js';

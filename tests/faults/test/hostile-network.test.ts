@@ -3,6 +3,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import './_leaks.js';
 import { AuthenticationError, Client, Listener, type Address, type Connection } from '@ipc/pipe';
 import { hostileBytes, raw } from './_hostile.js';
 

@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import './_leaks.js';
 import { activeChildren, RobustMutex, Thread, waitWord } from '@ipc/core';
 // @ts-expect-error -- plain JS fixture, loaded in the workers too
 import * as fx from './fixtures/ring-traffic.mjs';

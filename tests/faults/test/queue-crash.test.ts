@@ -1,4 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import './_leaks.js';
+import { SOAK } from './_soak.js';
 import { activeChildren, Process, type ContextKind } from '@ipc/core';
 import { Queue } from '@ipc/queue';
 // @ts-expect-error -- plain JS fixture, loaded in the children too
@@ -20,7 +22,7 @@ function start(context: ContextKind, target: Task, ...args: unknown[]): Process 
 describe('a queue under crashes', () => {
   it('4 producers and 4 consumers (threads and processes) move 100,000 checksummed items; one producer is SIGKILLed mid-flow: every item arrives once, each producer’s items a gapless prefix', async () => {
     const q = new Queue<string | null>({ maxsize: 1000 });
-    const per = 25_000;
+    const per = 25_000 * SOAK;
     const producers = [start('thread', produce, q, 0, per), start('process', produce, q, 1, per), start('thread', produce, q, 2, per), start('process', produce, q, 3, 1e9)];
     const consumers = [start('thread', consume, q, 1), start('process', consume, q, 1), start('thread', consume, q, 1), start('process', consume, q, 1)];
     // Let producer 3 run, then kill it while everything flows.
@@ -45,5 +47,5 @@ describe('a queue under crashes', () => {
     expect(killed.size).toBeGreaterThan(0);
     expect(Math.max(...killed)).toBe(killed.size - 1); // no gap: nothing accepted was lost
     expect(q.qsize()).toBe(0);
-  }, 120_000);
+  }, 120_000 * SOAK);
 });

@@ -1,4 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import './_leaks.js';
+import { SOAK } from './_soak.js';
 import { activeChildren, SharedRing, Thread } from '@ipc/core';
 // @ts-expect-error -- plain JS fixture, loaded in the workers too
 import * as fx from './fixtures/ring-traffic.mjs';
@@ -20,7 +22,7 @@ describe('the thread channel under crashes', () => {
   it('4 producers, 4 consumers, 100,000 checksummed items, one producer terminated mid-flow: every accepted item arrives exactly once', async () => {
     const ring = SharedRing.create(1 << 14);
     const acked = new Int32Array(new SharedArrayBuffer(16));
-    const perProducer = 25_000;
+    const perProducer = 25_000 * SOAK;
     // Producer 2 would write for ever: it is the one terminated, somewhere in the middle of its traffic.
     const producers = [0, 1, 2, 3].map((id) => start(producer, ring.buffer, acked.buffer, id, id === 2 ? 1e9 : perProducer));
     const consumers = [0, 1, 2, 3].map(() => start(consumer, ring.buffer));
@@ -46,5 +48,5 @@ describe('the thread channel under crashes', () => {
       const arrived = [...seen.keys()].filter((k) => k.startsWith(`${id}:`)).length;
       expect(arrived - accepted).toBeLessThanOrEqual(id === 2 ? 1 : 0);
     }
-  });
+  }, 60_000 * SOAK);
 });
