@@ -46,15 +46,7 @@ export class RemoteEnd implements FrameTransport {
     this.throwSendFailure();
     signal?.throwIfAborted();
     const size = bytes.byteLength;
-    if (this.inFlight++ === 0) this.unregisterFlush = flushBeforeExit(() => this.drained());
-    this.inFlightBytes += size;
-    this.remote.call('send', [bytes]).then(
-      () => this.landed(size),
-      (err: unknown) => {
-        this.sendFailure ??= err;
-        this.landed(size);
-      },
-    );
+    this.inFlightCall(this.remote.call('send', [bytes]), size);
     while (this.inFlight > SEND_WINDOW || this.inFlightBytes > SEND_WINDOW_BYTES) await this.room(signal);
     this.throwSendFailure();
   }
@@ -90,8 +82,9 @@ export class RemoteEnd implements FrameTransport {
     if (this.closed) return;
     this.closed = true;
     // What was received but not read goes back, for the other holders of this end; then the hold itself.
-    if (this.buffered.length > 0) void this.remote.call('giveBack', [this.buffered.splice(0)]).catch(() => undefined);
-    void this.remote.call('detach').catch(() => undefined);
+    // Both must land before this process ends, as a send must.
+    if (this.buffered.length > 0) this.inFlightCall(this.remote.call('giveBack', [this.buffered.splice(0)]).catch(() => undefined), 0);
+    this.inFlightCall(this.remote.call('detach').catch(() => undefined), 0);
   }
 
   reduce(_ctx: ReduceContext): unknown {
@@ -104,6 +97,19 @@ export class RemoteEnd implements FrameTransport {
     const [first, ...rest] = batch;
     this.buffered.push(...rest);
     return first!;
+  }
+
+  /** A call this end does not wait for, but its process must before it ends. */
+  private inFlightCall(call: Promise<unknown>, size: number): void {
+    if (this.inFlight++ === 0) this.unregisterFlush = flushBeforeExit(() => this.drained());
+    this.inFlightBytes += size;
+    call.then(
+      () => this.landed(size),
+      (err: unknown) => {
+        this.sendFailure ??= err;
+        this.landed(size);
+      },
+    );
   }
 
   private landed(size: number): void {
