@@ -1,4 +1,3 @@
-import { serialize as v8Serialize, deserialize as v8Deserialize } from 'node:v8';
 import { MessagePort, type TransferListItem } from 'node:worker_threads';
 import { SerializationError } from './errors.js';
 import { errorToRecord, recordToError, type ErrorRecord } from './error-codec.js';
@@ -14,6 +13,7 @@ import {
 import { type PathNode, pathToString } from './_path.js';
 import { loadTask, taskRefOf, type TaskRef } from './task.js';
 import { perHeap } from './_global.js';
+import { nodeV8 } from './_builtins.js';
 
 /**
  * Values cross by structured clone; what clone cannot carry is rewritten
@@ -356,10 +356,10 @@ function loadedTask(ref: TaskRef): unknown {
 
 /** Encodes for another process and serializes to bytes (v8's format). */
 export function serialize(value: unknown, root = 'value'): Buffer {
-  return v8Serialize(encode(value, 'process', root).tree);
+  return nodeV8().serialize(encode(value, 'process', root).tree);
 }
 
 /** Bytes from `serialize`, back to a value. */
 export function deserialize(bytes: Uint8Array): Promise<unknown> {
-  return decode(v8Deserialize(bytes), 'process');
+  return decode(nodeV8().deserialize(bytes), 'process');
 }

@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { threadId } from 'node:worker_threads';
 import { encode } from './codec.js';
 import type { ContextKind } from './handles.js';
@@ -9,6 +8,7 @@ import { exitCodeOf, type ChildMessage, type ChildRunner, type ExitInfo } from '
 import { ThreadRunner } from './runtime/thread-runner.js';
 import { ForkRunner } from './runtime/fork-runner.js';
 import { decode } from './codec.js';
+import { nodeOs } from './_builtins.js';
 
 /** Python's `Process(target, args, kwargs, name, daemon)`, with the context that decides where it runs. */
 export interface ProcessOptions<A extends unknown[] = unknown[], R = unknown> {
@@ -281,5 +281,5 @@ export class Thread<A extends unknown[] = unknown[], R = unknown> extends Proces
 
 /** The number of CPUs this process may use (Python's `os.cpu_count()` / `multiprocessing.cpu_count()`). */
 export function cpuCount(): number {
-  return availableParallelism();
+  return nodeOs().availableParallelism();
 }

@@ -1,11 +1,11 @@
 import type { Socket } from 'node:net';
 import { nodeCrypto, nodeNet } from '../_builtins.js';
-import { deserialize } from 'node:v8';
 import { threadId } from 'node:worker_threads';
 import { perHeap } from '../_global.js';
 import { FrameDecoder } from '../framing.js';
 import { BrokerGoneError } from './errors.js';
 import { AUTH, CALL, CANCEL, type CancelWhy, FrameWriter, HELLO, type ReplyMessage } from './_wire.js';
+import { nodeV8 } from '../_builtins.js';
 
 /** How this heap presents itself to a home: its callSync helper thread presents the same, so both count as one caller. */
 export interface CallerIdentity {
@@ -128,7 +128,7 @@ export class Connection {
   private onReply(frame: Buffer): void {
     let msg: ReplyMessage;
     try {
-      msg = deserialize(frame) as ReplyMessage;
+      msg = nodeV8().deserialize(frame) as ReplyMessage;
     } catch (err) {
       this.cause = err;
       this.socket.destroy();
@@ -157,5 +157,5 @@ export class Connection {
 
 /** The reply's tree decoded afresh from its frame (a failed synchronous decode may have changed the first copy). */
 export function freshTree(reply: RawReply): unknown {
-  return (deserialize(reply.frame) as ReplyMessage)[3];
+  return (nodeV8().deserialize(reply.frame) as ReplyMessage)[3];
 }

@@ -1,5 +1,4 @@
 import type { Socket } from 'node:net';
-import { deserialize } from 'node:v8';
 import { decode, decodeSync, encode } from '../codec.js';
 import { IpcError, TimeoutError } from '../errors.js';
 import { FrameDecoder } from '../framing.js';
@@ -9,6 +8,7 @@ import { isAcknowledged } from './acknowledged.js';
 import { UnreachableError } from './errors.js';
 import type { BrokerCaller, Served } from './server.js';
 import { ACK, AUTH, CALL, CANCEL, type ClientMessage, FrameWriter, HELLO, NACK, REPLY } from './_wire.js';
+import { nodeV8 } from '../_builtins.js';
 
 export interface Entry {
   readonly id: string;
@@ -111,7 +111,7 @@ export class Session {
   private handle(frame: Buffer): void {
     if (this.closed) return;
     try {
-      const msg = deserialize(frame) as ClientMessage;
+      const msg = nodeV8().deserialize(frame) as ClientMessage;
       if (!Array.isArray(msg)) throw new TypeError('not a message');
       if (msg[0] !== HELLO && this.caller === undefined) throw new TypeError('no hello');
       this.dispatch(msg, frame);
@@ -141,7 +141,7 @@ export class Session {
         } catch {
           // Modules to load first (a handle or task type new to this heap): decode a fresh copy, holding later calls back.
           this.backlog = [];
-          decode((deserialize(frame) as ClientMessage)[4], 'process')
+          decode((nodeV8().deserialize(frame) as ClientMessage)[4], 'process')
             .then(
               (value) => this.start(callId, entry, op, value),
               (err: unknown) => void this.reply(callId, false, err),

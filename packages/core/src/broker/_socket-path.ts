@@ -1,6 +1,5 @@
 import { nodeCrypto } from '../_builtins.js';
-import { lstatSync, mkdirSync, mkdtempSync, rmdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { nodeFs, nodeOs } from '../_builtins.js';
 import { join } from 'node:path';
 import { isMainThread, threadId } from 'node:worker_threads';
 
@@ -15,7 +14,9 @@ export interface SocketPlace {
   readonly remove: (processEnding: boolean) => void;
 }
 
-const processDir = join(tmpdir(), `ipc-broker-${process.pid}`);
+let processDirPath: string | undefined;
+/** Made on first use: most heaps never start a broker. */
+const processDir = (): string => (processDirPath ??= join(nodeOs().tmpdir(), `ipc-broker-${process.pid}`));
 
 export function socketPlace(): SocketPlace {
   const name = `${threadId}-${nodeCrypto().randomBytes(8).toString('hex')}`;
@@ -26,9 +27,9 @@ export function socketPlace(): SocketPlace {
     address,
     remove: (processEnding) => {
       try {
-        rmSync(address, { force: true });
-        if (processEnding && isMainThread) rmSync(dir, { recursive: true, force: true });
-        else rmdirSync(dir); // only if no other heap's socket is left in it
+        nodeFs().rmSync(address, { force: true });
+        if (processEnding && isMainThread) nodeFs().rmSync(dir, { recursive: true, force: true });
+        else nodeFs().rmdirSync(dir); // only if no other heap's socket is left in it
       } catch {
         // Not empty, or already gone.
       }
@@ -39,22 +40,22 @@ export function socketPlace(): SocketPlace {
 /** The process's directory, made or adopted if it is ours and private; a random one otherwise (another user's, or a stale one we cannot trust). */
 function privateDir(): string {
   try {
-    mkdirSync(processDir, { mode: 0o700 });
-    return processDir;
+    nodeFs().mkdirSync(processDir(), { mode: 0o700 });
+    return processDir();
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }
-  const st = lstatSync(processDir);
-  if (st.isDirectory() && st.uid === process.getuid?.() && (st.mode & 0o077) === 0) return processDir;
-  return mkdtempSync(join(tmpdir(), 'ipc-broker-'));
+  const st = nodeFs().lstatSync(processDir());
+  if (st.isDirectory() && st.uid === process.getuid?.() && (st.mode & 0o077) === 0) return processDir();
+  return nodeFs().mkdtempSync(join(nodeOs().tmpdir(), 'ipc-broker-'));
 }
 
 // The main thread's exit ends every heap of the process: their sockets go with the directory.
 if (isMainThread && process.platform !== 'win32') {
   process.once('exit', () => {
     try {
-      const st = lstatSync(processDir);
-      if (st.uid === process.getuid?.()) rmSync(processDir, { recursive: true, force: true });
+      const st = nodeFs().lstatSync(processDir());
+      if (st.uid === process.getuid?.()) nodeFs().rmSync(processDir(), { recursive: true, force: true });
     } catch {
       // Never made.
     }

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
-import { serialize } from 'node:v8';
 import { DEFAULT_MAX_FRAME, FrameTooLargeError, frameHeader } from '../framing.js';
+import { nodeV8 } from '../_builtins.js';
 
 /**
  * The broker's messages: one v8-serialized array per frame, its first item
@@ -60,7 +60,7 @@ export class FrameWriter {
   }
 
   private queue(message: ClientMessage | ReplyMessage): void {
-    const body = serialize(message);
+    const body = nodeV8().serialize(message);
     // The peer's decoder would drop the connection: fail this one message instead.
     if (body.length > DEFAULT_MAX_FRAME) throw new FrameTooLargeError(body.length, DEFAULT_MAX_FRAME);
     const head = frameHeader(body.length);

@@ -1,4 +1,5 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { nodeChildProcess } from '../_builtins.js';
 import { fileURLToPath } from 'node:url';
 import type { ChildMessage, ChildRunner, ExitInfo, StartSpec } from './runner.js';
 
@@ -13,7 +14,7 @@ export class ForkRunner implements ChildRunner {
 
   constructor(spec: StartSpec) {
     // execArgv defaults to this process's, so loaders work in the child too.
-    this.child = fork(CHILD_PATH, [], { serialization: 'advanced', stdio: ['inherit', 'inherit', 'inherit', 'ipc'] });
+    this.child = nodeChildProcess().fork(CHILD_PATH, [], { serialization: 'advanced', stdio: ['inherit', 'inherit', 'inherit', 'ipc'] });
     this.child.once('exit', () => (this.exited = true));
     this.child.on('error', () => undefined);
     this.child.send({ type: 'start', spec });
