@@ -18,8 +18,15 @@ export interface WaitOptions {
   signal?: AbortSignal;
 }
 
-/** Rounds of `Atomics.load` before blocking (a few µs): a futex sleep and wake-up costs ~30 µs each way on a small VM, and a peer thread usually answers sooner. */
+/**
+ * How long to watch the word before blocking. A futex sleep and wake-up costs
+ * ~30–50 µs on a small VM, and a peer thread usually answers sooner: a round
+ * trip of a small value (encode, copy, decode, and back) takes ~15 µs. So the
+ * watch is bounded in time rather than in rounds (rounds run at different
+ * speeds on different machines): at most SPIN_US, then sleep.
+ */
 const SPIN = 2000;
+const SPIN_US = 25;
 /** The longest a Node timer can be. */
 const MAX_TIMER = 2 ** 31 - 1;
 
@@ -31,14 +38,21 @@ export function checkTimeout(timeout: number | undefined, what = 'timeout'): num
   return timeout;
 }
 
-function spin(i32: Int32Array, index: number, expected: number): boolean {
+/** Watches the word up to SPIN_US (never longer than the wait's own timeout: a zero timeout looks once). */
+function spin(i32: Int32Array, index: number, expected: number, timeout: number): boolean {
+  if (timeout <= 0) return Atomics.load(i32, index) !== expected;
   for (let i = 0; i < SPIN; i++) if (Atomics.load(i32, index) !== expected) return true;
+  // Still the same after the quick rounds: watch on, by the clock, up to SPIN_US in all.
+  const until = performance.now() + Math.min(SPIN_US / 1000, timeout);
+  while (performance.now() < until) {
+    for (let i = 0; i < 64; i++) if (Atomics.load(i32, index) !== expected) return true;
+  }
   return false;
 }
 
 /** Blocks the thread until the word at `index` is woken or differs from `expected`, or `timeout` ms pass. */
 export function waitWordSync(i32: Int32Array, index: number, expected: number, timeout = Infinity): WaitResult {
-  if (spin(i32, index, expected)) return 'not-equal';
+  if (spin(i32, index, expected, timeout)) return 'not-equal';
   return Atomics.wait(i32, index, expected, timeout);
 }
 
@@ -46,7 +60,7 @@ export function waitWordSync(i32: Int32Array, index: number, expected: number, t
 export function waitWord(i32: Int32Array, index: number, expected: number, options: WaitOptions = {}): Promise<WaitResult> {
   const { timeout = Infinity, signal } = options;
   if (signal?.aborted) return Promise.reject(signal.reason as Error);
-  if (spin(i32, index, expected)) return Promise.resolve('not-equal');
+  if (spin(i32, index, expected, timeout)) return Promise.resolve('not-equal');
   const waited = Atomics.waitAsync(i32, index, expected, timeout);
   if (!waited.async) return Promise.resolve(waited.value);
   return new Promise<WaitResult>((resolve, reject) => {
