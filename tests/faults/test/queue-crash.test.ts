@@ -3,6 +3,7 @@ import './_leaks.js';
 import { SOAK } from './_soak.js';
 import { activeChildren, Process, type ContextKind } from '@ipc/core';
 import { Queue } from '@ipc/queue';
+import { Event } from '@ipc/sync';
 // @ts-expect-error -- plain JS fixture, loaded in the children too
 import * as fx from './fixtures/crash-tasks.mjs';
 
@@ -23,10 +24,11 @@ describe('a queue under crashes', () => {
   it('4 producers and 4 consumers (threads and processes) move 100,000 checksummed items; one producer is SIGKILLed mid-flow: every item arrives once, each producer’s items a gapless prefix', async () => {
     const q = new Queue<string | null>({ maxsize: 1000 });
     const per = 25_000 * SOAK;
-    const producers = [start('thread', produce, q, 0, per), start('process', produce, q, 1, per), start('thread', produce, q, 2, per), start('process', produce, q, 3, 1e9)];
+    const flowing = new Event();
+    const producers = [start('thread', produce, q, 0, per), start('process', produce, q, 1, per), start('thread', produce, q, 2, per), start('process', produce, q, 3, 1e9, flowing)];
     const consumers = [start('thread', consume, q, 1), start('process', consume, q, 1), start('thread', consume, q, 1), start('process', consume, q, 1)];
-    // Let producer 3 run, then kill it while everything flows.
-    await new Promise((r) => setTimeout(r, 1500));
+    // Once producer 3 is in full flow, kill it while everything flows.
+    expect(await flowing.wait({ timeout: 60_000 })).toBe(true);
     producers[3]!.kill();
     await Promise.all(producers.map((p) => p.join()));
     expect(producers[3]!.exitCode).toBe(-9);
