@@ -3,6 +3,7 @@ import { ArgumentError, EOFError, StateError, TimeoutError, checkTimeout, decode
 import type { FrameTransport, Received } from './_transport.js';
 import { BufferTooShort, MessageTooLongError } from './errors.js';
 import { dumps, loads } from './pickle.js';
+import { JSON_TAG, fromJsonMessage, toJsonMessage } from './_json-fast.js';
 
 /** Waiting options of the receiving calls. */
 export interface RecvOptions {
@@ -53,12 +54,12 @@ export class Connection {
   /** The next value; `EOFError` once the other end is closed and nothing is left. */
   async recv<T = unknown>(options: RecvOptions = {}): Promise<T> {
     const bytes = valueMessage(await this.recvRaw(options));
-    return (bytes[0] === 0x80 ? loads(bytes) : await decode(v8Deserialize(bytes), 'process')) as T;
+    return (bytes[0] === 0x80 ? loads(bytes) : bytes[0] === JSON_TAG ? fromJsonMessage(bytes) : await decode(v8Deserialize(bytes), 'process')) as T;
   }
 
   recvSync<T = unknown>(options: RecvSyncOptions = {}): T {
     const bytes = valueMessage(this.recvRawSync(options));
-    return (bytes[0] === 0x80 ? loads(bytes) : decodeSync(v8Deserialize(bytes), 'process')) as T;
+    return (bytes[0] === 0x80 ? loads(bytes) : bytes[0] === JSON_TAG ? fromJsonMessage(bytes) : decodeSync(v8Deserialize(bytes), 'process')) as T;
   }
 
   /** Sends `buf[offset, offset + size)` as one message, as it is. Out of range → `RangeError`, nothing sent. */
@@ -140,7 +141,8 @@ export class Connection {
   }
 
   private encode(value: unknown): Uint8Array {
-    return this.transport.pickles ? dumps(value) : serialize(value, 'obj');
+    if (this.transport.pickles) return dumps(value);
+    return toJsonMessage(value) ?? serialize(value, 'obj');
   }
 
   private async recvRaw(options: RecvOptions): Promise<Uint8Array> {
@@ -170,9 +172,9 @@ export class Connection {
   }
 }
 
-/** A value message is a pickle (0x80) or v8 (0xFF); anything else was sent as raw bytes. */
+/** A value message is a pickle (0x80), v8 (0xFF) or JSON (0xFE); anything else was sent as raw bytes. */
 function valueMessage(bytes: Uint8Array): Uint8Array {
-  if (bytes[0] === 0x80 || bytes[0] === 0xff) return bytes;
+  if (bytes[0] === 0x80 || bytes[0] === 0xff || bytes[0] === JSON_TAG) return bytes;
   throw new StateError(`the message is ${bytes.byteLength} raw bytes (sent with sendBytes / send_bytes), not a value: receive it with recvBytes()`);
 }
 

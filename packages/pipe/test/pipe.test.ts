@@ -36,6 +36,48 @@ describe('Pipe in one thread', () => {
     expect(await a.recv()).toBe('back');
   });
 
+  it('values come back exactly, whichever form they travel in (JSON for plain trees, the structured clone for the rest)', async () => {
+    const [a, b] = Pipe();
+    const shared = { s: 1 };
+    const cyclic: Record<string, unknown> = { name: 'loop' };
+    cyclic.self = cyclic;
+    const holey: unknown[] = [1];
+    holey[2] = 3; // index 1 is a hole
+    const extra = Object.assign([1, 2], { note: 'kept' });
+    const nullProto = Object.assign(Object.create(null) as object, { x: 1 });
+    let deep: unknown = 'bottom';
+    for (let i = 0; i < 40; i++) deep = { next: deep };
+    const values: unknown[] = [
+      { i: 1, s: 'hello', list: [1, 2, 3] }, // plain: the JSON form
+      [1, 'two', true, null, { three: [3] }],
+      { lone: 'a\ud800b', emoji: '😀', esc: '"\\\n' },
+      { big: Number.MAX_SAFE_INTEGER, tiny: 5e-324, neg: -1.5 },
+      JSON.parse('{"__proto__": {"polluted": true}}'),
+      -0, NaN, Infinity, { u: undefined }, [undefined], holey, extra, nullProto,
+      { a: shared, b: shared }, cyclic, deep, new Date(0), new Map([[1, 2]]), 10n, undefined,
+    ];
+    for (const v of values) await a.send(v);
+    const back: unknown[] = [];
+    for (let i = 0; i < values.length; i++) back.push(await b.recv());
+    expect(back).toEqual(values.map((v) => structuredClone(v)));
+    expect(Object.is(back[5], -0)).toBe(true);
+    expect(1 in (back[10] as unknown[])).toBe(false);
+    expect((back[11] as { note: string }).note).toBe('kept');
+    const pair = back[13] as { a: object; b: object };
+    expect(pair.a).toBe(pair.b); // identity kept, as a structured clone keeps it
+    const loop = back[14] as { self: unknown };
+    expect(loop.self).toBe(loop);
+    expect(Object.keys(back[4] as object)).toEqual(['__proto__']);
+    expect(({} as { polluted?: boolean }).polluted).toBeUndefined();
+    // The wire form: a plain tree as JSON after 0xFE, anything else as v8's structured clone (0xFF).
+    await a.send({ i: 1 });
+    expect((await b.recvBytes())[0]).toBe(0xfe);
+    await a.send(new Map());
+    expect((await b.recvBytes())[0]).toBe(0xff);
+    a.close();
+    b.close();
+  });
+
   it('one-way ends refuse the wrong direction; a closed end refuses everything', async () => {
     const [r, w] = Pipe(false);
     expect(r.readable && !r.writable && w.writable && !w.readable).toBe(true);

@@ -38,10 +38,16 @@ export function checkTimeout(timeout: number | undefined, what = 'timeout'): num
   return timeout;
 }
 
-/** Watches the word up to SPIN_US (never longer than the wait's own timeout: a zero timeout looks once). */
-function spin(i32: Int32Array, index: number, expected: number, timeout: number): boolean {
+/**
+ * Watches the word (never longer than the wait's own timeout: a zero timeout
+ * looks once). A blocking wait watches up to SPIN_US; a wait of the event
+ * loop only the quick rounds — the loop it would hold may be the one that
+ * must serve the answer (a broker call from another process).
+ */
+function spin(i32: Int32Array, index: number, expected: number, timeout: number, blocking: boolean): boolean {
   if (timeout <= 0) return Atomics.load(i32, index) !== expected;
   for (let i = 0; i < SPIN; i++) if (Atomics.load(i32, index) !== expected) return true;
+  if (!blocking) return false;
   // Still the same after the quick rounds: watch on, by the clock, up to SPIN_US in all.
   const until = performance.now() + Math.min(SPIN_US / 1000, timeout);
   while (performance.now() < until) {
@@ -52,7 +58,7 @@ function spin(i32: Int32Array, index: number, expected: number, timeout: number)
 
 /** Blocks the thread until the word at `index` is woken or differs from `expected`, or `timeout` ms pass. */
 export function waitWordSync(i32: Int32Array, index: number, expected: number, timeout = Infinity): WaitResult {
-  if (spin(i32, index, expected, timeout)) return 'not-equal';
+  if (spin(i32, index, expected, timeout, true)) return 'not-equal';
   return Atomics.wait(i32, index, expected, timeout);
 }
 
@@ -60,7 +66,7 @@ export function waitWordSync(i32: Int32Array, index: number, expected: number, t
 export function waitWord(i32: Int32Array, index: number, expected: number, options: WaitOptions = {}): Promise<WaitResult> {
   const { timeout = Infinity, signal } = options;
   if (signal?.aborted) return Promise.reject(signal.reason as Error);
-  if (spin(i32, index, expected, timeout)) return Promise.resolve('not-equal');
+  if (spin(i32, index, expected, timeout, false)) return Promise.resolve('not-equal');
   const waited = Atomics.waitAsync(i32, index, expected, timeout);
   if (!waited.async) return Promise.resolve(waited.value);
   return new Promise<WaitResult>((resolve, reject) => {
