@@ -2,6 +2,8 @@
 import multiprocessing as mp
 import time
 
+from _race import race_two
+
 
 def _value_increments(value, go, n, out):
     go.wait()
@@ -13,19 +15,11 @@ def _value_increments(value, go, n, out):
 
 
 def shared_value_increments_ops(n):
-    """Two processes add 1 to a locked Value n times each; the slower one's time is the run's."""
+    """Two processes add 1 to a locked Value n times each (`with v.get_lock(): v.value += 1`); the slower one's time is the run's."""
     value = mp.Value('i', 0)
-    go = mp.Event()
-    out = mp.Queue()
-    procs = [mp.Process(target=_value_increments, args=(value, go, n, out)) for _ in range(2)]
-    for p in procs:
-        p.start()
-    go.set()
-    took = [out.get() for _ in procs]
-    for p in procs:
-        p.join()
+    ops = race_two(_value_increments, value, n)
     assert value.value == 2 * n, value.value
-    return 2 * n / max(took)
+    return ops
 
 
 def _list_appends(lst, go, n, out):
@@ -40,14 +34,6 @@ def manager_list_appends_ops(n):
     """Two processes append n items each to one Manager().list(); the slower one's time is the run's."""
     with mp.Manager() as manager:
         lst = manager.list()
-        go = mp.Event()
-        out = mp.Queue()
-        procs = [mp.Process(target=_list_appends, args=(lst, go, n, out)) for _ in range(2)]
-        for p in procs:
-            p.start()
-        go.set()
-        took = [out.get() for _ in procs]
-        for p in procs:
-            p.join()
+        ops = race_two(_list_appends, lst, n)
         assert len(lst) == 2 * n, len(lst)
-        return 2 * n / max(took)
+        return ops

@@ -27,3 +27,4 @@ export type { RingRead, RingWrite, RingWaitOptions } from './shm/shared-ring.js'
 export { runSync as runSyncSteps, runAsync as runAsyncSteps, deadline as stepsDeadline } from './shm/steps.js';
 export type { Steps, WaitStep } from './shm/steps.js';
 export { flushBeforeExit, hasPendingWrites, runExitFlushers as flushPendingWrites } from './runtime/exit-flush.js';
+export { WriteWindow } from './runtime/write-window.js';

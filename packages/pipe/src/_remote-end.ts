@@ -6,7 +6,7 @@
  * receive brings back what else is already waiting, kept here for the next
  * receives.
  */
-import { connectRemote, flushBeforeExit, type ReduceContext, type RemoteObject, type ServedRef } from '@ipc/core';
+import { WriteWindow, connectRemote, type ReduceContext, type RemoteObject, type ServedRef } from '@ipc/core';
 import type { FrameTransport, Received } from './_transport.js';
 
 /** Sends in flight before a sender waits for their answers. */
@@ -22,14 +22,8 @@ export class RemoteEnd implements FrameTransport {
   private closed = false;
   /** Messages received with an earlier one, not yet handed out. */
   private readonly buffered: Uint8Array[] = [];
-  private inFlight = 0;
-  private inFlightBytes = 0;
-  /** The first error of a send nobody awaited: the next send (or close) reports it. */
-  private sendFailure: unknown;
-  private readonly roomWaiters: (() => void)[] = [];
-  /** While sends are in flight: the child that holds this end waits for them before it ends. */
-  private unregisterFlush: (() => void) | undefined;
-  private readonly drainWaiters: (() => void)[] = [];
+  /** Sends (and the give-back and detach of close) in flight, not waited for one by one. */
+  private readonly window = new WriteWindow(SEND_WINDOW, SEND_WINDOW_BYTES);
 
   constructor(
     private readonly ref: ServedRef,
@@ -43,16 +37,15 @@ export class RemoteEnd implements FrameTransport {
   }
 
   async send(bytes: Uint8Array, signal: AbortSignal | undefined): Promise<void> {
-    this.throwSendFailure();
+    this.window.throwFailure();
     signal?.throwIfAborted();
-    const size = bytes.byteLength;
-    this.inFlightCall(this.remote.call('send', [bytes]), size);
-    while (this.inFlight > SEND_WINDOW || this.inFlightBytes > SEND_WINDOW_BYTES) await this.room(signal);
-    this.throwSendFailure();
+    this.window.track(this.remote.call('send', [bytes]), bytes.byteLength);
+    await this.window.room(signal);
+    this.window.throwFailure();
   }
 
   sendSync(bytes: Uint8Array): void {
-    this.throwSendFailure();
+    this.window.throwFailure();
     this.remote.callSync('send', [bytes]);
   }
 
@@ -83,8 +76,8 @@ export class RemoteEnd implements FrameTransport {
     this.closed = true;
     // What was received but not read goes back, for the other holders of this end; then the hold itself.
     // Both must land before this process ends, as a send must.
-    if (this.buffered.length > 0) this.inFlightCall(this.remote.call('giveBack', [this.buffered.splice(0)]).catch(() => undefined), 0);
-    this.inFlightCall(this.remote.call('detach').catch(() => undefined), 0);
+    if (this.buffered.length > 0) this.window.track(this.remote.call('giveBack', [this.buffered.splice(0)]).catch(() => undefined), 0);
+    this.window.track(this.remote.call('detach').catch(() => undefined), 0);
   }
 
   reduce(_ctx: ReduceContext): unknown {
@@ -97,57 +90,5 @@ export class RemoteEnd implements FrameTransport {
     const [first, ...rest] = batch;
     this.buffered.push(...rest);
     return first!;
-  }
-
-  /** A call this end does not wait for, but its process must before it ends. */
-  private inFlightCall(call: Promise<unknown>, size: number): void {
-    if (this.inFlight++ === 0) this.unregisterFlush = flushBeforeExit(() => this.drained());
-    this.inFlightBytes += size;
-    call.then(
-      () => this.landed(size),
-      (err: unknown) => {
-        this.sendFailure ??= err;
-        this.landed(size);
-      },
-    );
-  }
-
-  private landed(size: number): void {
-    this.inFlightBytes -= size;
-    this.roomWaiters.shift()?.();
-    if (--this.inFlight === 0) {
-      this.unregisterFlush?.();
-      this.unregisterFlush = undefined;
-      for (const w of this.drainWaiters.splice(0)) w();
-    }
-  }
-
-  /** Resolves once every send in flight has its answer. */
-  private drained(): Promise<void> {
-    if (this.inFlight === 0) return Promise.resolve();
-    return new Promise((resolve) => this.drainWaiters.push(resolve));
-  }
-
-  private room(signal: AbortSignal | undefined): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const onAbort = (): void => {
-        const at = this.roomWaiters.indexOf(done);
-        if (at >= 0) this.roomWaiters.splice(at, 1);
-        reject(signal!.reason as Error);
-      };
-      const done = (): void => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      };
-      this.roomWaiters.push(done);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
-  }
-
-  private throwSendFailure(): void {
-    if (this.sendFailure === undefined) return;
-    const err = this.sendFailure as Error;
-    this.sendFailure = undefined;
-    throw err;
   }
 }

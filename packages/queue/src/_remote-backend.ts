@@ -1,4 +1,4 @@
-import { connectRemote, flushBeforeExit, type RemoteObject, type ServedRef } from '@ipc/core';
+import { WriteWindow, connectRemote, flushBeforeExit, type RemoteObject, type ServedRef } from '@ipc/core';
 import type { QueueBackend } from './_backend.js';
 
 /** The most items one remote get brings back (those already waiting, beyond the first). */
@@ -25,11 +25,8 @@ export class RemoteBackend implements QueueBackend {
   private readonly lease = nextLease++;
   private leaseOpen = false;
   private unregisterRelease: (() => void) | undefined;
-  private unregisterFlush: (() => void) | undefined;
-  private inFlightBytes = 0;
-  private inFlightItems = 0;
-  /** The first error of a put nobody awaited: the next put (or joinThread) reports it. */
-  private putFailure: unknown;
+  /** Puts to an unbounded queue on their way home, not waited for one by one (and waited for before this process ends). */
+  private readonly puts = new WriteWindow(PUT_WINDOW, PUT_WINDOW_BYTES);
   /** Puts on their way home, so `flushed()` (and process exit, through the pending I/O) waits for them. */
   private readonly inFlight = new Set<Promise<unknown>>();
 
@@ -77,31 +74,10 @@ export class RemoteBackend implements QueueBackend {
 
   /** An unbounded queue cannot be full: the put is on its way, and only a full window waits. */
   private async windowed(bytes: Uint8Array): Promise<void> {
-    this.throwPutFailure();
-    const size = bytes.byteLength;
-    this.inFlightBytes += size;
-    this.inFlightItems++;
-    if (this.unregisterFlush === undefined) this.unregisterFlush = flushBeforeExit(() => this.flushed());
-    const done = this.batched(bytes).then(
-      () => {
-        this.inFlightBytes -= size;
-        this.inFlightItems--;
-      },
-      (err: unknown) => {
-        this.inFlightBytes -= size;
-        this.inFlightItems--;
-        this.putFailure ??= err;
-      },
-    );
-    if (this.inFlightItems > PUT_WINDOW || this.inFlightBytes > PUT_WINDOW_BYTES) await done;
-    this.throwPutFailure();
-  }
-
-  private throwPutFailure(): void {
-    if (this.putFailure === undefined) return;
-    const err = this.putFailure as Error;
-    this.putFailure = undefined;
-    throw err;
+    this.puts.throwFailure();
+    this.puts.track(this.batched(bytes), bytes.byteLength);
+    await this.puts.room();
+    this.puts.throwFailure();
   }
 
   private settledBefore(): Promise<void> {
@@ -169,8 +145,6 @@ export class RemoteBackend implements QueueBackend {
 
   async flushed(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
-    this.unregisterFlush?.();
-    this.unregisterFlush = undefined;
   }
 
   dropBuffered(): void {
