@@ -202,6 +202,20 @@ export class Engine extends EventEmitter<{ task: [TaskEvent]; taskStart: [TaskSt
     return { ...this.counts, running, queued: this.queue.length, workers: this.slots.size };
   }
 
+  /**
+   * Ends one worker now, from outside (a thread is terminated, a process
+   * SIGKILLed), as if it had crashed: the tasks it held run again, and a
+   * replacement starts. False when no live worker has that id.
+   */
+  killWorker(workerId: number): boolean {
+    for (const s of this.slots) {
+      if (s.retiring || (s.worker.threadId || s.worker.pid) !== workerId) continue;
+      s.worker.kill();
+      return true;
+    }
+    return false;
+  }
+
   /** How many jobs are queued or running. */
   get pending(): number {
     let n = this.queue.length;

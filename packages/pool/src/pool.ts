@@ -144,6 +144,16 @@ export class Pool {
     return this.engine.stats();
   }
 
+  /**
+   * Ends the worker with this id (the `workerId` of the task events: a thread id,
+   * or a pid) as a crash would: a thread is terminated, a process SIGKILLed. The
+   * tasks it held run again, each alone (at-least-once, as after any crash); a
+   * replacement starts. Returns false when no live worker has that id.
+   */
+  killWorker(workerId: number): boolean {
+    return this.engine.killWorker(workerId);
+  }
+
   /** `'taskStart'`: a task (or chunk) handed to a worker; `'task'`: one finished — worker, times, outcome; `'workerExit'`: a worker ended. */
   on(event: 'task', listener: (e: TaskEvent) => void): this;
   on(event: 'taskStart', listener: (e: TaskStartEvent) => void): this;

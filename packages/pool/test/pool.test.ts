@@ -126,6 +126,18 @@ describe.each<ContextKind>(['thread', 'process'])('Pool in the %s context', (con
     });
   });
 
+  it('killWorker(id) ends a worker from outside as a crash would: the task it was running runs again, alone, and completes', async () => {
+    await using pool = new Pool({ processes: 1, context });
+    const started = new Promise<number>((resolve) => pool.on('taskStart', (e) => resolve(e.workerId)));
+    const slow = pool.apply(f.sleep, [200, 'done']);
+    const id = await started;
+    expect(pool.killWorker(id)).toBe(true);
+    expect(await slow).toBe('done');
+    expect(pool.killWorker(id)).toBe(false); // gone: nothing else is touched
+    expect(pool.stats()).toMatchObject({ completed: 1, failed: 0, workers: 1 });
+    expect(await pool.apply(f.add, [20, 22])).toBe(42);
+  });
+
   it('a program whose only work is a pool ends by itself once the pool is disposed or joined (no unsettled await)', async () => {
     const { stdout } = await execFileP(process.execPath, [fileURLToPath(new URL('./fixtures/dispose-program.mjs', import.meta.url)), context], { timeout: 20_000 });
     expect(stdout.trim().split('\n')).toEqual(['[1,4,9]', 'callback 16', 'joined']);

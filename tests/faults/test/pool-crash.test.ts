@@ -37,9 +37,11 @@ describe.each<ContextKind>(['thread', 'process'])('a pool running 10,000 tasks w
   }, 30_000 * SOAK);
 });
 
-describe('a pool whose process workers are SIGKILLed from outside at random moments', () => {
+// From outside the pool: a process worker is SIGKILLed by pid (as `kill -9` would); a thread
+// worker — which only its pool can reach — is terminated through `pool.killWorker(threadId)`.
+describe.each<ContextKind>(['thread', 'process'])('a pool whose workers are ended from outside at random moments (%s context)', (context) => {
   it('every task completes or fails with BrokenPoolError — the tasks a dead worker held run again; nothing hangs', async () => {
-    await using pool = new Pool({ processes: 2, context: 'process' });
+    await using pool = new Pool({ processes: 2, context });
     const n = 10_000 * SOAK;
     // Three moments, counted in finished tasks: a worker that just finished one is killed while it holds others.
     const moments = new Set(Array.from({ length: 3 }, () => 1_000 + Math.floor(Math.random() * (n - 2_000))));
@@ -47,6 +49,10 @@ describe('a pool whose process workers are SIGKILLed from outside at random mome
     const killed: number[] = [];
     pool.on('task', (e) => {
       if (moments.has(++finished)) {
+        if (context === 'thread') {
+          if (pool.killWorker(e.workerId)) killed.push(e.workerId);
+          return;
+        }
         try {
           process.kill(e.workerId, 'SIGKILL');
           killed.push(e.workerId);
