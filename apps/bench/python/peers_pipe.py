@@ -22,11 +22,13 @@ def pipe_value_roundtrip_ms(n):
     p.start()
     a.send('ping')
     a.recv()
-    t0 = time.perf_counter()
-    for _ in range(n):
-        a.send(VALUE)
-        a.recv()
-    ms = (time.perf_counter() - t0) * 1000 / n
+    figure = None
+    for _ in range(2):  # the second run is the figure: measured warm, as the Node subjects are
+        t0 = time.perf_counter()
+        for _ in range(n):
+            a.send(VALUE)
+            a.recv()
+        figure = (time.perf_counter() - t0) * 1000 / n
     a.send(None)
     p.join()
-    return ms
+    return figure

@@ -2,34 +2,24 @@ import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import { SharedRing } from '@ipc/core';
 import type { Benchmark } from '../types.js';
+import { warmTwice, withPort } from './_peers.js';
 
 const ringWorker = new URL('../../fixtures/ring-worker.mjs', import.meta.url);
-const portWorker = new URL('../../fixtures/port-worker.mjs', import.meta.url);
 const SMALL = new Uint8Array(16).fill(7);
 const END = new Uint8Array(1);
 const MIB64 = 64 << 20;
 
-/** A worker at the other end of two rings (in, out), started before the clock starts. */
+/** A worker at the other end of two rings (in, out), started before the clock starts, measured warm (see _peers.ts). */
 async function withRings<T>(mode: 'echo' | 'count' | 'bytes', body: (out: SharedRing, back: SharedRing) => Promise<T> | T): Promise<T> {
   const out = SharedRing.create(1 << 20);
   const back = SharedRing.create(1 << 12);
   const worker = new Worker(ringWorker, { workerData: { mode, a: out.buffer, b: back.buffer } });
   await once(worker, 'online');
   try {
-    return await body(out, back);
+    return await warmTwice(() => body(out, back));
   } finally {
     out.writeSync(new Uint8Array(0));
     await once(worker, 'exit');
-  }
-}
-
-async function withPort<T>(body: (w: Worker) => Promise<T>): Promise<T> {
-  const worker = new Worker(portWorker);
-  await once(worker, 'online');
-  try {
-    return await body(worker);
-  } finally {
-    await worker.terminate();
   }
 }
 

@@ -1,11 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { Worker } from 'node:worker_threads';
 import { Process, task, type ContextKind } from '@ipc/core';
 import { Pipe, type Connection } from '@ipc/pipe';
 import type { Benchmark } from '../types.js';
-
-const portWorker = new URL('../../fixtures/port-worker.mjs', import.meta.url);
+import { warmTwice, withChild, withPort } from './_peers.js';
 const SMALL = new Uint8Array(16).fill(7);
 const PING = new Uint8Array(2);
 const END_OF_BURST = new Uint8Array(1);
@@ -40,7 +37,7 @@ export const pipePeer = task(import.meta.url, async (conn: Connection, mode: Mod
   conn.close();
 });
 
-/** A peer at the other end of a duplex pipe, started and warmed up before the clock starts; joined after. */
+/** A peer at the other end of a duplex pipe, started before the clock starts, measured warm (see _peers.ts); joined after. */
 async function withPeer<T>(context: ContextKind, mode: Mode, body: (conn: Connection) => Promise<T> | T): Promise<T> {
   const [mine, theirs] = Pipe();
   // A worker thread may block on the sync twins; a child process goes through the broker, where async is the fast path.
@@ -55,38 +52,10 @@ async function withPeer<T>(context: ContextKind, mode: Mode, body: (conn: Connec
     await mine.recvBytes();
   }
   try {
-    return await body(mine);
+    return await warmTwice(() => body(mine));
   } finally {
     mine.close();
     await p.join();
-  }
-}
-
-async function withPort<T>(body: (w: Worker) => Promise<T>): Promise<T> {
-  const worker = new Worker(portWorker);
-  await once(worker, 'online');
-  try {
-    return await body(worker);
-  } finally {
-    await worker.terminate();
-  }
-}
-
-// The raw process.send peer: echoes `{ mode: 'echo' }`, swallows `{ mode: 'count' }`, acknowledges the rest.
-const CHILD = `process.on('message', (m) => {
-  if (m === 'end') return void process.disconnect();
-  if (m.mode === 'echo') process.send(m);
-  else if (m.mode !== 'count') process.send(1);
-});`;
-
-async function withChild<T>(body: (c: ChildProcess) => Promise<T>): Promise<T> {
-  const child = spawn(process.execPath, ['-e', CHILD], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
-  await once(child, 'spawn');
-  try {
-    return await body(child);
-  } finally {
-    child.send('end');
-    await once(child, 'exit');
   }
 }
 

@@ -39,6 +39,14 @@ const HEADER_BYTES = HEADER_WORDS * 4;
 const CLOSED = 1;
 const BROKEN = 2;
 
+/**
+ * The memory of a received message: a Buffer from Node's pool (a slice of a
+ * shared 8 KiB slab below 4 KiB), not zero-filled since every byte is written
+ * before anyone sees it. A typed array of its own costs 0.3–0.8 µs to
+ * allocate above 64 bytes — more than the whole receive.
+ */
+const newMessage = (length: number): Buffer => Buffer.allocUnsafe(length);
+
 export const DEFAULT_RING_CAPACITY = 1 << 16;
 
 /** The outcome of a write that did not throw. */
@@ -107,7 +115,7 @@ export class SharedRing {
 
   /** Messages in the ring, not yet taken (a streamed message counts from its first byte). */
   size(): number {
-    return (Atomics.load(this.i32, WRITTEN) - Atomics.load(this.i32, TAKEN)) | 0;
+    return Math.max(0, (Atomics.load(this.i32, WRITTEN) - Atomics.load(this.i32, TAKEN)) | 0);
   }
 
   /** Whether a message is there to read (Python's `poll()`); never consumes. */
@@ -188,8 +196,8 @@ export class SharedRing {
     if (done) {
       this.words[(tail & (this.capacity - 1)) >> 2] = length;
       this.copyIn(tail + 4, message, 0, length);
+      this.count(WRITTEN);
       Atomics.store(this.i32, TAIL, (tail + whole) | 0);
-      Atomics.add(this.i32, WRITTEN, 1);
       this.published();
     }
     this.writers.unlock(this.me);
@@ -208,15 +216,25 @@ export class SharedRing {
       const length = this.words[(head & (this.capacity - 1)) >> 2]!;
       const whole = 4 + pad4(length);
       if (whole <= this.capacity) {
-        message = new Uint8Array(length);
+        message = newMessage(length);
         this.copyOut(head + 4, message, 0, length);
+        this.count(TAKEN);
         Atomics.store(this.i32, HEAD, (head + whole) | 0);
-        Atomics.add(this.i32, TAKEN, 1);
         this.consumed();
       }
     }
     this.readers.unlock(this.me);
     return message;
+  }
+
+  /**
+   * One more message written (WRITTEN) or taken (TAKEN). Only the holder of
+   * that side's lock changes the word, so a plain store does — a locked add
+   * per message is dear — and the atomic store of TAIL / HEAD that follows
+   * publishes it.
+   */
+  private count(word: typeof WRITTEN | typeof TAKEN): void {
+    this.i32[word] = (this.i32[word]! + 1) | 0;
   }
 
   private used(): number {
@@ -249,8 +267,8 @@ export class SharedRing {
         const tail = Atomics.load(this.i32, TAIL);
         this.words[(tail & (this.capacity - 1)) >> 2] = length;
         this.copyIn(tail + 4, message, 0, length);
+        this.count(WRITTEN);
         Atomics.store(this.i32, TAIL, (tail + whole) | 0);
-        Atomics.add(this.i32, WRITTEN, 1);
         this.published();
         return 'ok';
       }
@@ -262,8 +280,8 @@ export class SharedRing {
       let left = pad4(length);
       Atomics.store(this.i32, W_LEFT, left);
       tail = (tail + 4) | 0;
+      this.count(WRITTEN);
       Atomics.store(this.i32, TAIL, tail);
-      Atomics.add(this.i32, WRITTEN, 1);
       this.published();
       let from = 0;
       while (left > 0) {
@@ -346,17 +364,17 @@ export class SharedRing {
       const head = Atomics.load(this.i32, HEAD);
       const length = this.words[(head & (this.capacity - 1)) >> 2]!;
       const whole = 4 + pad4(length);
-      const message = new Uint8Array(length);
+      const message = newMessage(length);
       if (whole <= this.capacity) {
         this.copyOut(head + 4, message, 0, length);
+        this.count(TAKEN);
         Atomics.store(this.i32, HEAD, (head + whole) | 0);
-        Atomics.add(this.i32, TAKEN, 1);
         this.consumed();
         return message;
       }
       Atomics.store(this.i32, R_LEFT, pad4(length));
+      this.count(TAKEN);
       Atomics.store(this.i32, HEAD, (head + 4) | 0);
-      Atomics.add(this.i32, TAKEN, 1);
       this.consumed();
       yield* this.stream(message, pad4(length), gone);
       return message;
