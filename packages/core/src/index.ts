@@ -28,3 +28,12 @@ export { runSync as runSyncSteps, runAsync as runAsyncSteps, deadline as stepsDe
 export type { Steps, WaitStep } from './shm/steps.js';
 export { flushBeforeExit, hasPendingWrites, runExitFlushers as flushPendingWrites } from './runtime/exit-flush.js';
 export { WriteWindow } from './runtime/write-window.js';
+
+// For the build's own entries (worker.js, child.js, broker-sync-worker.js), which import the built
+// index rather than bundling a copy of it: not part of the public API.
+/** @internal */
+export { runChild as _runChild } from './runtime/_run-child.js';
+/** @internal */
+export type { StartSpec as _StartSpec } from './runtime/runner.js';
+/** @internal */
+export { serveSyncBridge as _serveSyncBridge, type SyncBridgeData as _SyncBridgeData } from './broker/_sync-worker.js';
