@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { EOFError, TimeoutError, deserialize, type IpcError } from '@ipc/core';
+import { EOFError, TimeoutError, decodePlain, deserialize, type IpcError } from '@ipc/core';
 import { AuthenticationError, Client, Listener, PickleError, dumps, loads, type Address, type Connection } from '@ipc/pipe';
 
 const run = promisify(execFile);
@@ -41,12 +41,12 @@ async function serve(conn: Connection): Promise<void> {
         if ((err as IpcError).code === 'ERR_IPC_EOF') return;
         throw err;
       }
-      // A value is a pickle (0x80), v8's structured clone (0xFF) or JSON (0xFE); anything else is raw bytes.
+      // A value is a pickle (0x80), v8's structured clone (0xFF) or core's plain form (0xFE); anything else is raw bytes.
       if (raw[0] !== 0x80 && raw[0] !== 0xff && raw[0] !== 0xfe) {
         await conn.sendBytes(raw);
         continue;
       }
-      const v: unknown = raw[0] === 0x80 ? loads(raw) : raw[0] === 0xfe ? JSON.parse(raw.subarray(1).toString('utf8')) : await deserialize(raw);
+      const v: unknown = raw[0] === 0x80 ? loads(raw) : raw[0] === 0xfe ? decodePlain(raw) : await deserialize(raw);
       if (Array.isArray(v) && v[0] === 'echo') await conn.send(v);
       else if (Array.isArray(v)) await conn.send((v as unknown[]).reduce((x, y) => (x as number) + (y as number)));
     }
