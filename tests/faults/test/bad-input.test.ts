@@ -4,6 +4,7 @@ import { ArgumentError, Process, SerializationError, StateError, TaskReferenceEr
 import { Pipe, Listener } from '@ipc/pipe';
 import { Pool } from '@ipc/pool';
 import { Queue, JoinableQueue } from '@ipc/queue';
+import { Array as SharedArray, FileExistsError, FileNotFoundError, Manager, SharedMemory, Value } from '@ipc/shared';
 import { Barrier, BoundedSemaphore, Condition, Event, Lock, RLock, Semaphore } from '@ipc/sync';
 import { run, runSync, Popen } from '@ipc/subprocess';
 // @ts-expect-error -- plain JS fixture, loaded in the workers too
@@ -117,6 +118,54 @@ describe('bad input: @ipc/sync', () => {
     const ev = new Event();
     await refuses(() => ev.wait({ timeout: anyway('x') }), ArgumentError, /number/);
     expect(ev.isSet()).toBe(false);
+  });
+});
+
+describe('bad input: @ipc/shared', () => {
+  it('Value and Array refuse wrong typecodes, kinds, sizes and indices, changing nothing', async () => {
+    await refuses(() => Value(anyway<'i'>('z'), 0), TypeError, /bad typecode "z"/);
+    await refuses(() => Value('i', anyway(1.5)), TypeError, /takes an integer/);
+    await refuses(() => Value('c', anyway('ab')), TypeError, /one-character string/);
+    await refuses(() => Value('i', 2 ** 31), RangeError, /does not fit typecode 'i'/);
+    await refuses(() => Value('i', 0, { lock: anyway('yes') }), TypeError, /lock must be/);
+    const v = Value('i', 5);
+    await refuses(() => {
+      v.value = anyway('six');
+    }, TypeError, /takes an integer/);
+    expect(v.value).toBe(5);
+    await refuses(() => SharedArray('d', -1), RangeError, /size must be an integer/);
+    const arr = SharedArray('i', [1, 2, 3]);
+    await refuses(() => arr.get(3), RangeError, /out of range/);
+    await refuses(() => arr.set(0, 2 ** 40), RangeError, /does not fit/);
+    await refuses(() => arr.setSlice(0, 2, [9]), RangeError, /same size/);
+    expect(arr.toArray()).toEqual([1, 2, 3]);
+  });
+
+  it('SharedMemory refuses bad names and sizes, a taken name, an unknown one and use after close', async () => {
+    await refuses(() => new SharedMemory({ create: true, size: 0 }), RangeError, /positive integer/);
+    await refuses(() => new SharedMemory({ name: 'a/b', create: true, size: 8 }), RangeError, /bad shared memory name/);
+    await refuses(() => new SharedMemory({ name: 'ipc-faults-nobody' }), FileNotFoundError, /no shared memory block/);
+    const shm = new SharedMemory({ name: 'ipc-faults-taken', create: true, size: 8 });
+    try {
+      await refuses(() => new SharedMemory({ name: 'ipc-faults-taken', create: true, size: 8 }), FileExistsError, /exists already/);
+      shm.buf[0] = 7;
+      expect(new SharedMemory({ name: 'ipc-faults-taken' }).buf[0]).toBe(7);
+    } finally {
+      shm.close();
+      shm.unlink();
+    }
+    await refuses(() => shm.buf, StateError, /closed/);
+  });
+
+  it('Manager proxies report bad operations with their class, and the manager goes on serving', async () => {
+    await using manager = await Manager.start();
+    const list = await manager.list([1, 2]);
+    await refuses(() => list.get(5), RangeError, /out of range/);
+    await refuses(() => list.get(anyway('x')), TypeError, /integers/);
+    await refuses(() => list.append(anyway<number>(() => 1)), SerializationError, /./);
+    expect(await list.toArray()).toEqual([1, 2]);
+    await list.append(3);
+    expect(await list.length()).toBe(3);
   });
 });
 
