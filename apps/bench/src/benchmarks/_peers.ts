@@ -45,3 +45,29 @@ export async function withChild<T>(body: (c: ChildProcess) => Promise<T>): Promi
     await once(child, 'exit');
   }
 }
+
+/** `postMessage` one way: `n` small messages, then an acknowledged end (messages/s). */
+export const postMessageOneWay =
+  (message: Uint8Array) =>
+  (n: number): Promise<number> =>
+    withPort(async (w) => {
+      const t0 = performance.now();
+      for (let i = 0; i < n; i++) w.postMessage(message);
+      w.postMessage('end');
+      await once(w, 'message');
+      return (n * 1000) / (performance.now() - t0);
+    });
+
+/** `postMessage` of a big block (a fresh copy each time, as a send that leaves the sender its bytes), acknowledged each (MB/s). */
+export const postMessageBlocks =
+  (bytes: number) =>
+  (n: number): Promise<number> =>
+    withPort(async (w) => {
+      const block = new Uint8Array(bytes).fill(7);
+      const t0 = performance.now();
+      for (let i = 0; i < n; i++) {
+        w.postMessage(block.buffer.slice(0));
+        await once(w, 'message');
+      }
+      return ((bytes / 2 ** 20) * n * 1000) / (performance.now() - t0);
+    });

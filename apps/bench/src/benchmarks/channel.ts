@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import { SharedRing } from '@ipc/core';
 import type { Benchmark } from '../types.js';
-import { warmTwice, withPort } from './_peers.js';
+import { postMessageBlocks, postMessageOneWay, warmTwice, withPort } from './_peers.js';
 
 const ringWorker = new URL('../../fixtures/ring-worker.mjs', import.meta.url);
 const SMALL = new Uint8Array(16).fill(7);
@@ -81,14 +81,7 @@ export const channelBenchmarks: Benchmark[] = [
           back.readSync();
           return (n * 1000) / (performance.now() - t0);
         }),
-      'raw postMessage': (n) =>
-        withPort(async (w) => {
-          const t0 = performance.now();
-          for (let i = 0; i < n; i++) w.postMessage(SMALL);
-          w.postMessage('end');
-          await once(w, 'message');
-          return (n * 1000) / (performance.now() - t0);
-        }),
+      'raw postMessage': postMessageOneWay(SMALL),
     },
     targets: [{ peer: 'python', atLeast: 10 }],
     python: 'pipe_oneway_ops',
@@ -110,16 +103,7 @@ export const channelBenchmarks: Benchmark[] = [
           }
           return (64 * n * 1000) / (performance.now() - t0);
         }),
-      'raw postMessage': (n) =>
-        withPort(async (w) => {
-          const block = new Uint8Array(MIB64).fill(7);
-          const t0 = performance.now();
-          for (let i = 0; i < n; i++) {
-            w.postMessage(block.buffer.slice(0));
-            await once(w, 'message');
-          }
-          return (64 * n * 1000) / (performance.now() - t0);
-        }),
+      'raw postMessage': postMessageBlocks(MIB64),
     },
     targets: [{ peer: 'python', atLeast: 4 }],
     python: 'pipe_64mib_mbs',

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { Process, task, type ContextKind } from '@ipc/core';
 import { Pipe, type Connection } from '@ipc/pipe';
 import type { Benchmark } from '../types.js';
-import { warmTwice, withChild, withPort } from './_peers.js';
+import { postMessageBlocks, postMessageOneWay, warmTwice, withChild, withPort } from './_peers.js';
 const SMALL = new Uint8Array(16).fill(7);
 const PING = new Uint8Array(2);
 const END_OF_BURST = new Uint8Array(1);
@@ -184,14 +184,7 @@ export const pipeBenchmarks: Benchmark[] = [
     smokeSize: 10,
     subjects: {
       '@ipc': oneWay('thread'),
-      'raw postMessage': (n) =>
-        withPort(async (w) => {
-          const t0 = performance.now();
-          for (let i = 0; i < n; i++) w.postMessage(SMALL);
-          w.postMessage('end');
-          await once(w, 'message');
-          return (n * 1000) / (performance.now() - t0);
-        }),
+      'raw postMessage': postMessageOneWay(SMALL),
     },
     targets: [{ peer: 'python', atLeast: 10 }],
     python: 'pipe_oneway_ops',
@@ -224,16 +217,7 @@ export const pipeBenchmarks: Benchmark[] = [
     smokeSize: 1,
     subjects: {
       '@ipc': bigBytes('thread'),
-      'raw postMessage': (n) =>
-        withPort(async (w) => {
-          const block = new Uint8Array(MIB64).fill(7);
-          const t0 = performance.now();
-          for (let i = 0; i < n; i++) {
-            w.postMessage(block.buffer.slice(0));
-            await once(w, 'message');
-          }
-          return (64 * n * 1000) / (performance.now() - t0);
-        }),
+      'raw postMessage': postMessageBlocks(MIB64),
     },
     targets: [{ peer: 'python', atLeast: 4 }],
     python: 'pipe_64mib_mbs',
