@@ -36,6 +36,8 @@ const MAX_OBJECTS = 64;
 const MAX_DEPTH = 32;
 /** Strings up to this long are copied code unit by code unit: a native call costs more. */
 const SHORT_STRING = 32;
+/** ASCII strings up to this long are decoded in JS: a native call costs more. */
+const SHORT_DECODE = 12;
 /** Arrays longer than this go the usual way: checking them for extra keys costs more than it saves. */
 const MAX_ARRAY = 4096;
 
@@ -145,7 +147,7 @@ class Writer {
   private number(n: number): void {
     this.room(9);
     const out = this.out;
-    if ((n | 0) === n && !Object.is(n, -0)) {
+    if ((n | 0) === n && (n !== 0 || 1 / n > 0)) {
       out[this.pos++] = INT32;
       this.u32(n);
       return;
@@ -288,9 +290,13 @@ class Reader {
     const n = this.count();
     const b = this.b;
     let s: string;
-    if (n <= SHORT_STRING) {
+    if (n <= SHORT_DECODE) {
+      // A few characters at a time: fromCharCode with several arguments costs about what one does.
+      const at = this.at;
+      let i = 0;
       s = '';
-      for (let i = 0; i < n; i++) s += String.fromCharCode(b[this.at + i]!);
+      for (; i + 4 <= n; i += 4) s += String.fromCharCode(b[at + i]!, b[at + i + 1]!, b[at + i + 2]!, b[at + i + 3]!);
+      for (; i < n; i++) s += String.fromCharCode(b[at + i]!);
     } else s = b.toString('latin1', this.at, this.at + n);
     this.at += n;
     return s;

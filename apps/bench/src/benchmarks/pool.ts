@@ -26,7 +26,12 @@ async function timed<P>(make: () => P, warm: (p: P) => Promise<unknown>, body: (
   }
 }
 
-const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+/** 0 … n − 1, built the quick way (the input is timed with the map, as Python's `range` is). */
+function range(n: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) out.push(i);
+  return out;
+}
 
 export const poolBenchmarks: Benchmark[] = [
   {
