@@ -12,7 +12,7 @@ import type { TransferListItem } from 'node:worker_threads';
 import { TimeoutError, decode, decodeSync, currentProcess, type ContextKind, type TaskRef } from '@ipc/core';
 import type { FromWorker, Mode } from './_protocol.js';
 import { Deque } from './_deque.js';
-import { allPlain, isPacked, isPlain, unpackNumbers } from './_plain.js';
+import { NEEDS_DECODE, uncarrySync, type Form } from './_forms.js';
 import { startWorker, type PoolWorker } from './_workers.js';
 import { BrokenPoolError, CancelledError } from './errors.js';
 
@@ -68,6 +68,7 @@ export interface Job {
   readonly id: number;
   readonly fn: TaskRef;
   readonly mode: Mode;
+  readonly form: Form;
   readonly args: unknown;
   readonly transfer: TransferListItem[];
   readonly resolve: (value: unknown) => void;
@@ -132,8 +133,8 @@ export class Engine extends EventEmitter<{ task: [TaskEvent]; taskStart: [TaskSt
   }
 
   /** Queues a job; it settles through its own resolve/reject. */
-  submit(fn: TaskRef, mode: Mode, args: unknown, more: { transfer?: TransferListItem[]; signal?: AbortSignal; timeout?: number; onStart?: () => void }, resolve: (v: unknown) => void, reject: (e: unknown) => void): Job {
-    const job: Job = { id: this.nextId++, fn, mode, args, transfer: more.transfer ?? [], resolve, reject, signal: more.signal, timeout: more.timeout, onStart: more.onStart, state: 'queued' };
+  submit(fn: TaskRef, mode: Mode, form: Form, args: unknown, more: { transfer?: TransferListItem[]; signal?: AbortSignal; timeout?: number; onStart?: () => void }, resolve: (v: unknown) => void, reject: (e: unknown) => void): Job {
+    const job: Job = { id: this.nextId++, fn, mode, form, args, transfer: more.transfer ?? [], resolve, reject, signal: more.signal, timeout: more.timeout, onStart: more.onStart, state: 'queued' };
     if (this.broken) {
       job.state = 'settled';
       reject(this.broken);
@@ -278,7 +279,7 @@ export class Engine extends EventEmitter<{ task: [TaskEvent]; taskStart: [TaskSt
       job.slot = best;
       best.jobs.push(job);
       best.quota--;
-      best.worker.send({ t: 'task', id: job.id, fn: job.fn, mode: job.mode, args: job.args }, job.transfer);
+      best.worker.send({ t: 'task', id: job.id, fn: job.fn, mode: job.mode, form: job.form, args: job.args }, job.transfer);
       job.onStart?.();
       if (this.listenerCount('taskStart') > 0) this.emit('taskStart', { worker: best.name, workerId: best.worker.threadId || best.worker.pid || 0, task: job.id });
     }
@@ -313,9 +314,8 @@ export class Engine extends EventEmitter<{ task: [TaskEvent]; taskStart: [TaskSt
           this.settle(job);
           if (msg.ok) this.counts.completed++;
           else this.counts.failed++;
-          const v = msg.value;
-          if (msg.ok && (isPlain(v) || (Array.isArray(v) && allPlain(v as unknown[])))) job.resolve(v); // nothing to decode
-          else if (msg.ok && isPacked(v)) job.resolve(unpackNumbers(v));
+          const now = msg.ok ? uncarrySync(msg.form, msg.value) : NEEDS_DECODE;
+          if (now !== NEEDS_DECODE) job.resolve(now); // nothing to revive
           else {
             const settling = decode(msg.value, this.options.context).then(
             (value) => (msg.ok ? job.resolve(value) : job.reject(value)),

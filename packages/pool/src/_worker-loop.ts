@@ -6,7 +6,7 @@
  */
 import { adoptIdentity, decode, encode, flushPendingWrites, hasPendingWrites, loadTask, type ContextKind, type TaskRef } from '@ipc/core';
 import { now, type FromWorker, type ToWorker, type WorkerInit } from './_protocol.js';
-import { allPlain, isPacked, isPlain, packNumbers, unpackNumbers } from './_plain.js';
+import { NEEDS_DECODE, carryResult, uncarry, uncarrySync, type Form } from './_forms.js';
 import { setRunningSignal } from './task-signal.js';
 
 type Fn = (...args: unknown[]) => unknown;
@@ -128,8 +128,9 @@ export class WorkerLoop {
     let value: unknown;
     try {
       const fn = this.functions.get(`${msg.fn.url}#${msg.fn.ordinal}`) ?? (await this.load(msg.fn));
-      const raw = msg.args as unknown[];
-      const args = isPacked(raw) ? unpackNumbers(raw) : Array.isArray(raw) && allPlain(raw) ? raw : ((await decode(msg.args, this.kind)) as unknown[]);
+      // Revived without an await where no codec tree needs it: a tick per task is much of a tiny task's cost.
+      const now = uncarrySync(msg.form, msg.args);
+      const args = (now !== NEEDS_DECODE ? now : await uncarry(msg.form, msg.args, this.kind)) as unknown[];
       setRunningSignal(() => {
         if (cur.ac === undefined) {
           cur.ac = new AbortController();
@@ -157,19 +158,18 @@ export class WorkerLoop {
       if (hasPendingWrites()) await flushPendingWrites();
       this.current = undefined;
     }
+    let form: Form = 'tree';
     let tree: unknown;
-    if (ok && isPlain(value)) tree = value;
-    else if (ok && Array.isArray(value) && allPlain(value)) tree = packNumbers(value);
-    else {
-      try {
-        tree = encode(value, this.kind, ok ? 'result' : 'error').tree;
-      } catch (err) {
-        ok = false;
-        tree = encodeSafely(err, this.kind);
-      }
+    try {
+      if (ok) ({ form, value: tree } = carryResult(value, this.kind));
+      else tree = encode(value, this.kind, 'error').tree;
+    } catch (err) {
+      ok = false;
+      form = 'tree';
+      tree = encodeSafely(err, this.kind);
     }
     if (this.outbox.length === 0) this.outboxSince = start;
-    this.outbox.push({ t: 'done', id: msg.id, ok, value: tree, start, end: now() });
+    this.outbox.push({ t: 'done', id: msg.id, ok, form, value: tree, start, end: now() });
   }
 
   private async load(ref: TaskRef): Promise<Fn> {

@@ -1,5 +1,5 @@
 import { ArgumentError, StateError, cpuCount, encode, requireTaskRef, type ContextKind } from '@ipc/core';
-import { allPlain } from './_plain.js';
+import { carryArgs } from './_forms.js';
 import { Engine, type PoolStats, type TaskEvent, type TaskStartEvent } from './_engine.js';
 import { Future } from './future.js';
 
@@ -53,11 +53,12 @@ abstract class Executor {
   submit<F extends AnyFn>(fn: F, ...args: Parameters<F>): Future<Awaited<ReturnType<F>>> {
     if (this.isShutdown) throw new StateError('cannot schedule new futures after shutdown');
     const ref = requireTaskRef(fn, 'task');
-    const { tree, transfer } = allPlain(args) ? { tree: args.slice(), transfer: [] } : encode(args, this.context, 'args');
+    const { form, value: tree, transfer } = carryArgs(args, 'call', this.context);
     const future = new Future<Awaited<ReturnType<F>>>();
     const job = this.engine.submit(
       ref,
       'call',
+      form,
       tree,
       { transfer, onStart: () => future.setRunning() },
       (v) => {

@@ -2,7 +2,7 @@ import type { TransferListItem } from 'node:worker_threads';
 import { ArgumentError, StateError, cpuCount, encode, requireTaskRef, type ContextKind } from '@ipc/core';
 import { Engine, type PoolStats, type TaskEvent, type TaskStartEvent } from './_engine.js';
 import type { Mode } from './_protocol.js';
-import { allPlain, packNumbers } from './_plain.js';
+import { carryArgs } from './_forms.js';
 import { AsyncResult } from './async-result.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a task's arguments are whatever it declares
@@ -172,10 +172,10 @@ export class Pool {
     if (this.engine.closed) throw new StateError('the pool is not running (closed or terminated)');
     const ref = requireTaskRef(fn, 'pool task');
     if (!Array.isArray(args)) throw new ArgumentError('args must be an array of arguments');
-    // Primitives need no rewriting; a copy keeps the call's arguments as they were at the call.
-    const encoded = allPlain(args) ? { tree: mode === 'map' ? packNumbers(args) : args.slice(), transfer: [] } : encode(args, this.context, 'args');
-    let tree = encoded.tree;
-    let transfer = [...encoded.transfer, ...(options.transfer ?? [])];
+    // Copied now: later changes by the caller do not show.
+    const carried = carryArgs(args, mode, this.context);
+    let tree = carried.value;
+    let transfer = [...carried.transfer, ...(options.transfer ?? [])];
     if (transfer.length > 0 && this.context === 'thread') {
       // Moved now, not when a worker is free: the caller's buffers are detached at the call, as with postMessage.
       const moved = structuredClone({ tree, transfer }, { transfer });
@@ -183,7 +183,7 @@ export class Pool {
       transfer = moved.transfer;
     } else transfer = [];
     return new Promise<T>((resolve, reject) => {
-      this.engine.submit(ref, mode, tree, { transfer, signal: options.signal, timeout: options.timeout }, resolve as (v: unknown) => void, reject);
+      this.engine.submit(ref, mode, carried.form, tree, { transfer, signal: options.signal, timeout: options.timeout }, resolve as (v: unknown) => void, reject);
     });
   }
 

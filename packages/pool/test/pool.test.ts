@@ -54,6 +54,33 @@ describe.each<ContextKind>(['thread', 'process'])('Pool in the %s context', (con
     expect(await pool.map(f.later, ints.slice(0, 700))).toEqual(ints.slice(0, 700).map((x) => x * 2));
   });
 
+  it('arguments and results keep their exact shape whatever they look like (no value is taken for a packed or plain form)', async () => {
+    await using pool = new Pool({ processes: 2, context });
+    const lookalikes: unknown[] = [
+      { packed: new Int32Array([1, 2]) },
+      { packed: [1, 2] },
+      new Int32Array(300).fill(7),
+      Array.from({ length: 300 }, (_, i) => i),
+      { a: -0, b: undefined, c: [null, true, 'é', 2n ** 70n], d: { e: { f: 1.5 } } },
+      [{ x: 1 }, [2, [3]]],
+      new Uint8Array([254, 1, 2]),
+      new Map([[1, { y: 2 }]]),
+      new Date(86_400_000),
+      [new Set(['s'])],
+    ];
+    for (const v of lookalikes) {
+      const back = await pool.apply(f.same, [v]);
+      expect(back).toStrictEqual(v);
+      if (typeof v === 'object' && v !== null && 'a' in v) expect(Object.is((back as { a: number }).a, -0)).toBe(true);
+    }
+    expect(await pool.map(f.same, lookalikes, 3)).toStrictEqual(lookalikes);
+    // A copy is made at the call: a change made afterwards does not reach the worker.
+    const arg = { n: 1 };
+    const pending = pool.apply(f.same, [arg]);
+    arg.n = 2;
+    expect(await pending).toStrictEqual({ n: 1 });
+  });
+
   it('counts what it did (stats) and reports each task as it is handed out and as it ends', async () => {
     await using pool = new Pool({ processes: 2, context });
     const started: number[] = [];
