@@ -26,6 +26,7 @@ const RING_BYTES = 1 << 20;
 const FRONT_BYTES = 1 << 16;
 /** A message of no bytes in the ring: wakes the waiting consumers to look at the front ring (an item is never empty). */
 const POKE = new Uint8Array(0);
+const RESOLVED = Promise.resolve();
 
 /** An item accepted and not yet written; `written` resolves the put of a child that waits for it. */
 interface Pending {
@@ -67,15 +68,15 @@ export class SharedBackend implements QueueBackend {
   private line: Promise<void> = Promise.resolve();
   private inLine = 0;
 
-  async put(bytes: Uint8Array, block: boolean, timeout: number | undefined, signal: AbortSignal | undefined): Promise<void> {
-    const until = deadline(block, timeout);
-    if (signal?.aborted) throw signal.reason;
-    if ((this.inLine === 0 || !block) && this.reserve()) {
-      const written = this.accept(bytes);
-      if (written !== undefined) await written;
-      return;
-    }
-    if (!block) throw new Full();
+  /** Not an async function: a put that finds room costs no promise of its own (most of a put's cost, between threads). */
+  put(bytes: Uint8Array, block: boolean, timeout: number | undefined, signal: AbortSignal | undefined): Promise<void> {
+    if (signal?.aborted) return Promise.reject(signal.reason as Error);
+    if ((this.inLine === 0 || !block) && this.reserve()) return this.accept(bytes) ?? RESOLVED;
+    if (!block) return Promise.reject(new Full());
+    return this.putWaiting(bytes, deadline(block, timeout), signal);
+  }
+
+  private async putWaiting(bytes: Uint8Array, until: number, signal: AbortSignal | undefined): Promise<void> {
     // Puts made together and not awaited one by one keep their order: each waits for room after the one before.
     const before = this.line;
     let done!: () => void;
@@ -90,6 +91,17 @@ export class SharedBackend implements QueueBackend {
     }
     const written = this.accept(bytes);
     if (written !== undefined) await written;
+  }
+
+  /**
+   * A put that never waits (a remote producer's batch, at home): false when
+   * the queue has no room now, or puts of this heap already wait in line;
+   * else the item is accepted, and the promise (a child's buffered item)
+   * resolves once it is written.
+   */
+  putNow(bytes: Uint8Array): boolean | Promise<void> {
+    if (this.inLine > 0 || !this.reserve()) return false;
+    return this.accept(bytes) ?? true;
   }
 
   private async reserveWaiting(until: number, signal: AbortSignal | undefined): Promise<void> {
@@ -271,6 +283,10 @@ export class SharedBackend implements QueueBackend {
         if (slow instanceof Uint8Array && slow.byteLength > 0) return this.took(slow);
       } else this.ring.pollSync({ timeout: left });
     }
+  }
+
+  takeReady(): Uint8Array | undefined {
+    return this.tryTake();
   }
 
   /** The next item if there is one now, taken out of the counts; undefined if none (a remote consumer's batch). */

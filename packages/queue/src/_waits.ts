@@ -37,3 +37,9 @@ export function deadline(block: boolean, timeout: number | undefined): number {
   const ms = checkTimeout(timeout);
   return ms === Infinity ? Infinity : performance.now() + ms;
 }
+
+/** What a function that is not async caught, as the rejection an async function would have made of it (the value unchanged). */
+export function rejected(err: unknown): Promise<never> {
+  // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- whatever was thrown, as `async` would pass it on
+  return Promise.reject(err);
+}
