@@ -9,6 +9,8 @@ export interface QueueBackend {
   /** Takes the next item, waiting for one; `Empty` when there is none. */
   get(block: boolean, timeout: number | undefined, signal: AbortSignal | undefined): Promise<Uint8Array>;
   getSync(block: boolean, timeout: number | undefined): Uint8Array;
+  /** The next item if one is at hand now (no wait, no trip), else undefined: a get's fast path. */
+  takeReady(): Uint8Array | undefined;
   qsize(): number;
   taskDone(): void;
   join(timeout: number | undefined, signal: AbortSignal | undefined): Promise<boolean>;

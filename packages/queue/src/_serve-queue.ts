@@ -1,5 +1,9 @@
 import { ArgumentError, acknowledged, serve, type BrokerCaller, type Served, type ServedRef } from '@ipc/core';
 import type { SharedBackend } from './_shared-backend.js';
+import { pack, unpack } from './_packed.js';
+
+/** The most bytes one lease carries (beyond its first item): a reply stays far below the broker's largest frame. */
+const LEASE_BYTES = 1 << 20;
 
 /** The queue as other processes reach it: each operation done here, on their behalf. */
 export function serveQueue(queue: SharedBackend): { ref: ServedRef; unserve: () => void } {
@@ -30,9 +34,17 @@ export function serveQueue(queue: SharedBackend): { ref: ServedRef; unserve: () 
           return undefined;
         }
         case 'putMany': {
-          // A holder's batch, in its order; the caller gone half-way, the rest was never accepted.
-          const [items] = args as [Uint8Array[]];
-          for (const bytes of items) await queue.put(bytes, true, undefined, signal);
+          // A holder's batch, packed, in its order; the caller gone half-way, the rest was never accepted.
+          const [packed] = args as [Uint8Array];
+          const items = unpack(packed);
+          let i = 0;
+          // What fits now goes in without a promise an item; the first that must wait, and all after it, wait in line.
+          for (; i < items.length; i++) {
+            const now = queue.putNow(items[i]!);
+            if (now === false) break;
+            if (now !== true) await now;
+          }
+          for (; i < items.length; i++) await queue.put(items[i]!, true, undefined, signal);
           return undefined;
         }
         case 'get': {
@@ -42,27 +54,30 @@ export function serveQueue(queue: SharedBackend): { ref: ServedRef; unserve: () 
           return acknowledged(bytes, () => queue.requeue(bytes));
         }
         case 'getMany': {
-          // One trip for many: the first item as a get, then whatever else is there already.
+          // One trip for many: the first item as a get, then whatever else is there already, packed.
           const [block, timeout, lease, max] = args as [boolean, number | undefined, number, number];
           const mine = leasesOf(caller.heapId);
           mine.delete(lease);
-          const batch = [await queue.get(block, timeout, signal)];
-          while (batch.length < max) {
+          const first = queue.tryTake() ?? (await queue.get(block, timeout, signal));
+          const batch = [first];
+          let bytes = first.byteLength;
+          while (batch.length < max && bytes < LEASE_BYTES) {
             const next = queue.tryTake();
             if (next === undefined) break;
             batch.push(next);
+            bytes += next.byteLength;
           }
           mine.set(lease, batch);
-          return acknowledged(batch, () => {
+          return acknowledged(pack(batch), () => {
             if (mine.get(lease) === batch) mine.delete(lease);
-            for (const bytes of batch) queue.requeue(bytes);
+            for (const item of batch) queue.requeue(item);
           });
         }
         case 'release': {
           // A consumer closing: what it had not handed out goes back, in order.
-          const [lease, unused] = args as [number, Uint8Array[]];
+          const [lease, unused] = args as [number, Uint8Array];
           leasesOf(caller.heapId).delete(lease);
-          for (const bytes of unused) queue.requeue(bytes);
+          for (const item of unpack(unused)) queue.requeue(item);
           return undefined;
         }
         case 'qsize':

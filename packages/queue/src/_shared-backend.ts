@@ -6,17 +6,21 @@
 import { SharedRing, StateError, heapId, isHeapAlive, isMainProcess, waitWord, waitWordSync, wakeWord, type ServedRef } from '@ipc/core';
 import type { QueueBackend, SharedBuffers } from './_backend.js';
 import { serveQueue } from './_serve-queue.js';
-import { deadline, tryWrite, waitInLine } from './_waits.js';
+import { deadline, tryRead, tryWrite, waitInLine } from './_waits.js';
 import { Fifo } from './_fifo.js';
 import { Empty, Full } from './errors.js';
 
-const COUNT = 0; // items accepted and not yet taken (Python's qsize)
+// Python's qsize is PUT − TAKEN, two counts that only grow (wrapping): producers change one, consumers
+// the other, each on a cache line of its own (128 bytes apart). One shared count bounced its line
+// between the producer's and the consumer's cores on every item.
+const PUT = 0; // items accepted (and given back)
 const UNFINISHED = 1; // items put and not yet marked done (JoinableQueue)
-const COUNT_WAITERS = 2;
-const FRONT_ITEMS = 3; // items given back (a remote consumer never got them) waiting in the front ring
+const TAKEN = 32; // items taken (and lost with a dead thread's buffer); producers waiting for room wait on it
+const COUNT_WAITERS = 33;
+const FRONT_ITEMS = 34; // items given back (a remote consumer never got them) waiting in the front ring
 // [heap id, items] rows: what each thread accepted and still holds in its own buffer. If that
 // thread dies, those items die with it (as with Python's feeder thread), and the counts must say so.
-const BUFFERED = 4;
+const BUFFERED = 64;
 const BUFFER_ROWS = 64;
 const STATE_WORDS = BUFFERED + BUFFER_ROWS * 2;
 
@@ -26,6 +30,7 @@ const RING_BYTES = 1 << 20;
 const FRONT_BYTES = 1 << 16;
 /** A message of no bytes in the ring: wakes the waiting consumers to look at the front ring (an item is never empty). */
 const POKE = new Uint8Array(0);
+const RESOLVED = Promise.resolve();
 
 /** An item accepted and not yet written; `written` resolves the put of a child that waits for it. */
 interface Pending {
@@ -60,22 +65,37 @@ export class SharedBackend implements QueueBackend {
 
   qsize(): number {
     this.forgetDeadBuffers();
-    return Atomics.load(this.state, COUNT);
+    return this.count();
+  }
+
+  /**
+   * Items accepted and not yet taken. PUT is read between two reads of TAKEN:
+   * when they agree, the two counts are of one instant (a get and a put in
+   * between would over-state it by one, even past maxsize).
+   */
+  private count(): number {
+    let taken = Atomics.load(this.state, TAKEN);
+    for (let tries = 0; ; tries++) {
+      const put = Atomics.load(this.state, PUT);
+      const again = Atomics.load(this.state, TAKEN);
+      if (again === taken || tries >= 8) return Math.max(0, (put - again) | 0);
+      taken = again;
+    }
   }
 
   /** This heap's puts waiting for room, in the order they were made: the next one waits for this promise. */
   private line: Promise<void> = Promise.resolve();
   private inLine = 0;
 
-  async put(bytes: Uint8Array, block: boolean, timeout: number | undefined, signal: AbortSignal | undefined): Promise<void> {
-    const until = deadline(block, timeout);
-    if (signal?.aborted) throw signal.reason;
-    if ((this.inLine === 0 || !block) && this.reserve()) {
-      const written = this.accept(bytes);
-      if (written !== undefined) await written;
-      return;
-    }
-    if (!block) throw new Full();
+  /** Not an async function: a put that finds room costs no promise of its own (most of a put's cost, between threads). */
+  put(bytes: Uint8Array, block: boolean, timeout: number | undefined, signal: AbortSignal | undefined): Promise<void> {
+    if (signal?.aborted) return Promise.reject(signal.reason as Error);
+    if ((this.inLine === 0 || !block) && this.reserve()) return this.accept(bytes) ?? RESOLVED;
+    if (!block) return Promise.reject(new Full());
+    return this.putWaiting(bytes, deadline(block, timeout), signal);
+  }
+
+  private async putWaiting(bytes: Uint8Array, until: number, signal: AbortSignal | undefined): Promise<void> {
     // Puts made together and not awaited one by one keep their order: each waits for room after the one before.
     const before = this.line;
     let done!: () => void;
@@ -92,16 +112,27 @@ export class SharedBackend implements QueueBackend {
     if (written !== undefined) await written;
   }
 
+  /**
+   * A put that never waits (a remote producer's batch, at home): false when
+   * the queue has no room now, or puts of this heap already wait in line;
+   * else the item is accepted, and the promise (a child's buffered item)
+   * resolves once it is written.
+   */
+  putNow(bytes: Uint8Array): boolean | Promise<void> {
+    if (this.inLine > 0 || !this.reserve()) return false;
+    return this.accept(bytes) ?? true;
+  }
+
   private async reserveWaiting(until: number, signal: AbortSignal | undefined): Promise<void> {
     while (!this.reserve()) {
       this.forgetDeadBuffers();
-      const seen = Atomics.load(this.state, COUNT);
-      if (seen < this.maxsize) continue;
+      const seen = Atomics.load(this.state, TAKEN);
+      if (this.count() < this.maxsize) continue;
       const left = until - performance.now();
       if (left <= 0) throw new Full();
       Atomics.add(this.state, COUNT_WAITERS, 1);
       try {
-        await waitWord(this.state, COUNT, seen, { timeout: Math.min(left, 100), signal });
+        await waitWord(this.state, TAKEN, seen, { timeout: Math.min(left, 100), signal });
       } finally {
         Atomics.sub(this.state, COUNT_WAITERS, 1);
       }
@@ -112,13 +143,13 @@ export class SharedBackend implements QueueBackend {
     const until = deadline(block, timeout);
     while (!this.reserve()) {
       this.forgetDeadBuffers();
-      const seen = Atomics.load(this.state, COUNT);
-      if (seen < this.maxsize) continue;
+      const seen = Atomics.load(this.state, TAKEN);
+      if (this.count() < this.maxsize) continue;
       const left = until - performance.now();
       if (left <= 0) throw new Full();
       Atomics.add(this.state, COUNT_WAITERS, 1);
       try {
-        waitWordSync(this.state, COUNT, seen, Math.min(left, 100));
+        waitWordSync(this.state, TAKEN, seen, Math.min(left, 100));
       } finally {
         Atomics.sub(this.state, COUNT_WAITERS, 1);
       }
@@ -132,11 +163,13 @@ export class SharedBackend implements QueueBackend {
   private reserve(): boolean {
     Atomics.add(this.state, UNFINISHED, 1);
     if (this.maxsize <= 0) {
-      Atomics.add(this.state, COUNT, 1);
+      Atomics.add(this.state, PUT, 1);
       return true;
     }
-    const seen = Atomics.load(this.state, COUNT);
-    if (seen < this.maxsize && Atomics.compareExchange(this.state, COUNT, seen, seen + 1) === seen) return true;
+    // TAKEN only grows: read before PUT, a stale value under-states the room, so maxsize is never passed.
+    const taken = Atomics.load(this.state, TAKEN);
+    const put = Atomics.load(this.state, PUT);
+    if (((put - taken) | 0) < this.maxsize && Atomics.compareExchange(this.state, PUT, put, (put + 1) | 0) === put) return true;
     Atomics.sub(this.state, UNFINISHED, 1);
     return false;
   }
@@ -273,6 +306,10 @@ export class SharedBackend implements QueueBackend {
     }
   }
 
+  takeReady(): Uint8Array | undefined {
+    return this.tryTake();
+  }
+
   /** The next item if there is one now, taken out of the counts; undefined if none (a remote consumer's batch). */
   tryTake(): Uint8Array | undefined {
     const got = this.takeNow();
@@ -289,9 +326,8 @@ export class SharedBackend implements QueueBackend {
       }
     }
     for (;;) {
-      const got = this.ring.readSync({ timeout: 0 });
-      if (!(got instanceof Uint8Array)) return undefined;
-      if (got.byteLength > 0) return got;
+      const got = tryRead(this.ring);
+      if (got === undefined || got.byteLength > 0) return got;
     }
   }
 
@@ -301,13 +337,13 @@ export class SharedBackend implements QueueBackend {
   }
 
   private taken(n: number): void {
-    Atomics.sub(this.state, COUNT, n);
-    if (Atomics.load(this.state, COUNT_WAITERS) > 0) wakeWord(this.state, COUNT);
+    Atomics.add(this.state, TAKEN, n);
+    if (Atomics.load(this.state, COUNT_WAITERS) > 0) wakeWord(this.state, TAKEN);
   }
 
   /** An item taken for a caller that never got it: back at the front of the queue (at the end if the front ring is full). */
   requeue(bytes: Uint8Array): void {
-    Atomics.add(this.state, COUNT, 1);
+    Atomics.add(this.state, PUT, 1);
     if (this.front.writeSync(bytes, { timeout: 0 }) !== 'ok') {
       void this.accept(bytes);
       return;

@@ -3,6 +3,7 @@ import type { QueueBackend, QueueKind, SharedBuffers } from './_backend.js';
 import { bytesToItem, bytesToItemSync, itemToBytes } from './_items.js';
 import { RemoteBackend } from './_remote-backend.js';
 import { SharedBackend } from './_shared-backend.js';
+import { rejected } from './_waits.js';
 import type { JoinOptions, QueueOptions, QueueWaitOptions, QueueWaitSyncOptions } from './options.js';
 
 const HANDLE_TYPE = '@ipc/queue.Queue';
@@ -36,9 +37,14 @@ export class Queue<T = unknown> {
   }
 
   /** Puts an item, waiting for room when the queue is full; `Full` when it cannot. Resolves once the queue has accepted it. */
-  async put(item: T, options: QueueWaitOptions = {}): Promise<void> {
-    const { block, timeout } = this.check(options);
-    await this.backend.put(itemToBytes(item), block, timeout, options.signal);
+  put(item: T, options: QueueWaitOptions = {}): Promise<void> {
+    // Not an async function (a promise fewer an item), so its errors become rejections by hand.
+    try {
+      const { block, timeout } = this.check(options);
+      return this.backend.put(itemToBytes(item), block, timeout, options.signal);
+    } catch (err) {
+      return rejected(err);
+    }
   }
 
   /** As `put`, blocking the thread. */
@@ -53,9 +59,16 @@ export class Queue<T = unknown> {
   }
 
   /** Takes the next item, waiting for one; `Empty` after `timeout` ms, or at once with `block: false`. */
-  async get(options: QueueWaitOptions = {}): Promise<T> {
-    const { block, timeout } = this.check(options);
-    return (await bytesToItem(await this.backend.get(block, timeout, options.signal))) as T;
+  get(options: QueueWaitOptions = {}): Promise<T> {
+    try {
+      const { block, timeout } = this.check(options);
+      // An item at hand (in this process's memory, or left from a remote batch) needs no wait: no async step.
+      const ready = options.signal?.aborted ? undefined : this.backend.takeReady();
+      if (ready !== undefined) return Promise.resolve(bytesToItem(ready) as T);
+      return this.backend.get(block, timeout, options.signal).then((bytes) => bytesToItem(bytes) as T);
+    } catch (err) {
+      return rejected(err);
+    }
   }
 
   /** As `get`, blocking the thread. */

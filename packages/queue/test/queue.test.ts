@@ -204,6 +204,28 @@ describe.each<ContextKind>(['thread', 'process'])('Queue with a child in the %s 
   });
 });
 
+describe('maxsize between threads', () => {
+  it('is never passed while four producer threads fill the queue and one consumer empties it', async () => {
+    const maxsize = 8;
+    const n = 2000;
+    const q = new Queue<string | null>({ maxsize });
+    const producers = [0, 1, 2, 3].map((id) => start('thread', f.produce, q, `t${id}`, n, id % 2 === 1));
+    let nulls = 0;
+    let items = 0;
+    let most = 0;
+    while (nulls < 4) {
+      most = Math.max(most, q.qsize());
+      const item = await q.get({ timeout: 20_000 });
+      if (item === null) nulls++;
+      else items++;
+    }
+    await Promise.all(producers.map((p) => p.join()));
+    expect(items).toBe(4 * n);
+    expect(most).toBeLessThanOrEqual(maxsize);
+    expect(q.qsize()).toBe(0);
+  });
+});
+
 describe('many producers and consumers, threads and processes at once', () => {
   it('delivers every item exactly once and keeps each producer’s order', async () => {
     const q = new Queue<string | null>({ maxsize: 50 });
@@ -232,12 +254,55 @@ describe('many producers and consumers, threads and processes at once', () => {
   });
 });
 
+describe('batches between processes', () => {
+  it('a producer process puts many more items than a batch holds to an unbounded queue: all arrive, once, in order', async () => {
+    const q = new Queue<string | null>();
+    const n = 5000;
+    const producer = start('process', f.produce, q, 'p', n, false);
+    const got: (string | null)[] = [];
+    for (let i = 0; i <= n; i++) got.push(await q.get({ timeout: 20_000 }));
+    await producer.join();
+    expect(got).toEqual([...Array.from({ length: n }, (_, i) => `p:${i}`), null]);
+    expect(producer.exitCode).toBe(0);
+  });
+
+  it('a fast consumer process killed after thousands of items loses none; only its last batch may come again', async () => {
+    const q = new Queue<number>();
+    const ready = new Queue<number[]>();
+    const n = 5000;
+    const taken = 3000;
+    for (let i = 0; i < n; i++) q.putNowait(i);
+    const child = start('process', f.getThenHang, q, taken, ready);
+    const got = await ready.get({ timeout: 20_000 });
+    expect(got).toEqual(Array.from({ length: taken }, (_, i) => i));
+    child.kill();
+    await child.join();
+    // The home takes the child's last batch back once it sees its connection close: gets that wait for it.
+    const rest: number[] = [];
+    while (rest.length < n - taken) rest.push(await q.get({ timeout: 20_000 }));
+    for (;;) {
+      try {
+        rest.push(await q.get({ timeout: 500 }));
+      } catch (err) {
+        expect(err).toBeInstanceOf(Empty);
+        break;
+      }
+    }
+    expect(new Set(rest).size).toBe(rest.length); // none twice in what is left
+    expect(new Set([...got, ...rest]).size).toBe(n); // none lost
+    const again = rest.filter((i) => i < taken);
+    expect(again.length).toBeLessThanOrEqual(1024); // at most one batch handed out twice
+    if (again.length > 0) expect(Math.min(...again)).toBe(taken - again.length); // the end of what it had taken
+  });
+});
+
 describe('a producer that dies mid-flow', () => {
-  it.each<[ContextKind, 'kill' | 'terminate']>([
-    ['process', 'kill'],
-    ['thread', 'terminate'],
-  ])('%s producer, %s(): what the queue accepted arrives once, in order, uncorrupted', async (context, how) => {
-    const q = new Queue<string>({ maxsize: 20 });
+  it.each<[ContextKind, 'kill' | 'terminate', number]>([
+    ['process', 'kill', 20],
+    ['process', 'kill', 0],
+    ['thread', 'terminate', 20],
+  ])('%s producer, %s(), maxsize %i: what the queue accepted arrives once, in order, uncorrupted', async (context, how, maxsize) => {
+    const q = new Queue<string>({ maxsize });
     const producer = start(context, f.flood, q);
     const got: string[] = [];
     while (got.length < 200) got.push(await q.get({ timeout: 20_000 }));
