@@ -233,8 +233,9 @@ export class RLock extends Lock {
     const left = this.state[COUNT]! - 1;
     this.state[COUNT] = left;
     if (left > 0) return;
-    // The mutex's `unlock`, written out (the owner was checked just above).
-    Atomics.store(this.state, MUTEX, 0);
+    // The mutex's `unlock`, written out. A compare-and-swap, not a store: a holder that
+    // died this instant (a remote caller) may have been taken over since the check.
+    if (Atomics.compareExchange(this.state, MUTEX, owner, 0) !== owner) throw new StateError('cannot release a lock held by another thread or process');
     if (Atomics.load(this.state, WAITERS) > 0) Atomics.notify(this.state, MUTEX, 1);
   }
 
