@@ -72,13 +72,16 @@ class Link {
         },
       });
       signal?.addEventListener('abort', onAbort, { once: true });
-      conn.send({ c, o: object, op, a: args } satisfies Request).catch((err: unknown) => {
+      // Sent at once (the socket buffers it): one request, no wait for the socket to drain.
+      try {
+        conn.sendSync({ c, o: object, op, a: args } satisfies Request);
+      } catch (err) {
         // The connection broke under the send: as the reader would find, the manager is gone.
         if (err instanceof BrokenPipeError) return void this.fail(conn, err);
         const p = this.pending.get(c);
         this.pending.delete(c);
         p?.reject(err);
-      });
+      }
     });
   }
 
@@ -132,9 +135,13 @@ function keyOf(target: Target): string {
   return `${JSON.stringify(target.address)}#${target.authkey ?? ''}`;
 }
 
+/** Each target's key, made once: a call should not stringify an address. */
+const keys = new WeakMap<Target, string>();
+
 /** Performs `op` on object `object` of the manager at `target`. */
 export function callManager(target: Target, object: number, op: string, args: unknown[], options?: CallOptions): Promise<unknown> {
-  const key = keyOf(target);
+  let key = keys.get(target);
+  if (key === undefined) keys.set(target, (key = keyOf(target)));
   let link = links.get(key);
   if (link === undefined) links.set(key, (link = new Link(key, target)));
   return link.call(object, op, args, options);
