@@ -162,7 +162,8 @@ describe('Manager', () => {
       const n = 2_000;
       const p = new Process({ target: appendBurst, args: [list, n, 0], context });
       p.start();
-      const mine = (await appendBurst(list, n, n)) as { allUndefined: boolean; bad: string };
+      const burstHere = appendBurst as (list: ListProxy<number>, n: number, base: number) => Promise<{ allUndefined: boolean; bad: string }>;
+      const mine = await burstHere(list, n, n);
       const theirs = (await p.join()) as { allUndefined: boolean; bad: string };
       expect(p.exitCode).toBe(0);
       for (const r of [mine, theirs]) expect(r).toEqual({ allUndefined: true, bad: 'RangeError' });
