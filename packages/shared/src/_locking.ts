@@ -18,11 +18,18 @@ export function lockFor(option: LockOption | undefined): Lock | undefined {
   return option;
 }
 
+/**
+ * Whether `lock` is an RLock this thread holds already (`v.value += 1` inside
+ * `getLock()`): then an access's recursive acquire and release would change
+ * nothing anyone can see, and it skips them.
+ */
+export function heldRecursively(lock: Lock): boolean {
+  return lock instanceof RLock && lock.isOwned();
+}
+
 /** Runs `fn` holding `lock` (each access of a synchronized object, as Python's `SynchronizedBase`). */
 export function withLockSync<T>(lock: Lock, fn: () => T): T {
-  // Inside `getLock()` held by this thread (`v.value += 1` under the lock), a recursive
-  // acquire and release change nothing anyone can see: skip them.
-  if (lock instanceof RLock && lock.isOwned()) return fn();
+  if (heldRecursively(lock)) return fn();
   lock.acquireSync();
   try {
     return fn();

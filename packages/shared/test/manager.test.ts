@@ -5,7 +5,7 @@ import { Empty, Full, Queue } from '@ipc/queue';
 import { BrokenBarrierError } from '@ipc/sync';
 import { ListProxy, Manager, ManagerGoneError } from '@ipc/shared';
 // @ts-expect-error plain JavaScript fixture
-import { addManagerValue, connectAndRead, hostManager, useManagerObjects } from './fixtures/tasks.mjs';
+import { addManagerValue, appendBurst, connectAndRead, hostManager, useManagerObjects } from './fixtures/tasks.mjs';
 
 const managers: Manager[] = [];
 async function start(options?: Parameters<typeof Manager.start>[0]): Promise<Manager> {
@@ -154,6 +154,24 @@ describe('Manager', () => {
       expect(await o.queue.get({ timeout: 1000 })).toBe('hello');
       expect(await o.sem.getValue()).toBe(0);
       expect(await o.event.isSet()).toBe(true);
+    });
+
+    it(`a burst of calls from a ${context} and from here, none awaited, is done in each caller's order`, async () => {
+      const m = await start();
+      const list = await m.list<number>();
+      const n = 2_000;
+      const p = new Process({ target: appendBurst, args: [list, n, 0], context });
+      p.start();
+      const burstHere = appendBurst as (list: ListProxy<number>, n: number, base: number) => Promise<{ allUndefined: boolean; bad: string }>;
+      const mine = await burstHere(list, n, n);
+      const theirs = (await p.join()) as { allUndefined: boolean; bad: string };
+      expect(p.exitCode).toBe(0);
+      for (const r of [mine, theirs]) expect(r).toEqual({ allUndefined: true, bad: 'RangeError' });
+      const items = await list.copy();
+      expect(items).toHaveLength(2 * n);
+      // Each caller's appends are in its own order, whatever the interleaving.
+      expect(items.filter((x) => x < n)).toEqual(Array.from({ length: n }, (_, i) => i));
+      expect(items.filter((x) => x >= n)).toEqual(Array.from({ length: n }, (_, i) => n + i));
     });
 
     it(`S003-10: plus-one and minus-two ${context}s on a manager Value`, async () => {

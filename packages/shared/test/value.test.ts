@@ -3,7 +3,7 @@ import { Process } from '@ipc/core';
 import { RLock, Lock } from '@ipc/sync';
 import { Array as SArray, RawArray, RawValue, SharedValue, SynchronizedValue, Value, type Typecode } from '@ipc/shared';
 // @ts-expect-error plain JavaScript fixture
-import { increment, poke } from './fixtures/tasks.mjs';
+import { increment, incrementSync, poke } from './fixtures/tasks.mjs';
 
 const CONTEXTS = ['thread', 'process'] as const;
 
@@ -101,6 +101,18 @@ describe('Value', () => {
         for (const p of procs) await p.join();
         expect(procs.map((p) => p.exitCode)).toEqual([0, 0]);
         expect(v.value).toBe(context === 'thread' ? 1000 : 100);
+      });
+
+      it('a loop of acquireSync, `v.value += 1`, release from two workers adds up, with its RLock or one of the user\'s own', async () => {
+        const times = context === 'thread' ? 100_000 : 30;
+        for (const v of [Value('i', 0), Value('i', 0, { lock: new RLock() })]) {
+          const procs = [0, 1].map(() => new Process({ target: incrementSync, args: [v, times], context }));
+          for (const p of procs) p.start();
+          for (const p of procs) await p.join();
+          expect(procs.map((p) => p.exitCode)).toEqual([0, 0]);
+          expect(v.value).toBe(2 * times);
+          expect(v.getLock().locked()).toBe(false);
+        }
       });
     });
   }

@@ -5,7 +5,7 @@
  * so do later ones (each tries to connect again first).
  */
 import { EOFError } from '@ipc/core';
-import { Client, type Connection } from '@ipc/pipe';
+import { BrokenPipeError, Client, type Connection } from '@ipc/pipe';
 import { ManagerGoneError } from '../errors.js';
 import type { Cancel, Reply, Request, Target } from './_protocol.js';
 
@@ -21,6 +21,9 @@ interface Pending {
 
 class Link {
   private readonly conn: Promise<Connection>;
+  /** The connection, once made. */
+  private ready: Connection | undefined;
+  private readonly where: string;
   private readonly pending = new Map<number, Pending>();
   private nextCall = 1;
   private gone: Error | undefined;
@@ -29,14 +32,17 @@ class Link {
     private readonly key: string,
     target: Target,
   ) {
-    const where = describe(target);
+    const where = (this.where = describe(target));
     this.conn = Client(target.address, { authkey: target.authkey === undefined ? undefined : Buffer.from(target.authkey, 'hex'), serializer: 'v8' }).catch((err: unknown) => {
       links.delete(this.key);
       if ((err as { code?: unknown } | null)?.code === 'ERR_IPC_AUTHENTICATION') throw err;
       throw new ManagerGoneError(`cannot reach the manager at ${where}: ${(err as Error).message}`, { cause: err });
     });
     this.conn.then(
-      (conn) => void this.readLoop(conn, where),
+      (conn) => {
+        this.ready = conn;
+        void this.readLoop(conn);
+      },
       () => undefined,
     );
   }
@@ -44,7 +50,8 @@ class Link {
   async call(object: number, op: string, args: unknown[], options: CallOptions = {}): Promise<unknown> {
     const { signal } = options;
     signal?.throwIfAborted();
-    const conn = await this.conn;
+    // Once connected, no await before the send: each promise hop is a turn of the microtask queue.
+    const conn = this.ready ?? (await this.conn);
     if (this.gone !== undefined) throw this.gone;
     signal?.throwIfAborted();
     const c = this.nextCall++;
@@ -65,11 +72,16 @@ class Link {
         },
       });
       signal?.addEventListener('abort', onAbort, { once: true });
-      conn.send({ c, o: object, op, a: args } satisfies Request).catch((err: unknown) => {
+      // Sent at once (the socket buffers it): one request, no wait for the socket to drain.
+      try {
+        conn.sendSync({ c, o: object, op, a: args } satisfies Request);
+      } catch (err) {
+        // The connection broke under the send: as the reader would find, the manager is gone.
+        if (err instanceof BrokenPipeError) return void this.fail(conn, err);
         const p = this.pending.get(c);
         this.pending.delete(c);
         p?.reject(err);
-      });
+      }
     });
   }
 
@@ -81,23 +93,31 @@ class Link {
     );
   }
 
-  private async readLoop(conn: Connection, where: string): Promise<void> {
+  private async readLoop(conn: Connection): Promise<void> {
     try {
-      for (;;) {
-        const reply = await conn.recv<Reply>();
-        const p = this.pending.get(reply.c);
-        this.pending.delete(reply.c);
-        if (p !== undefined && reply.ok) p.resolve(reply.v);
-        else if (p !== undefined) p.reject(reply.v);
-      }
+      for (;;) this.dispatch(await conn.recv<Reply>());
     } catch (err) {
-      const why = err instanceof EOFError || conn.closed ? 'it has shut down, or its host went away' : (err as Error).message;
-      this.gone = new ManagerGoneError(`the manager at ${where} is gone: ${why}`, { cause: err });
-      if (links.get(this.key) === this) links.delete(this.key);
-      conn.close();
-      for (const p of this.pending.values()) p.reject(this.gone);
-      this.pending.clear();
+      this.fail(conn, err);
     }
+  }
+
+  private dispatch(reply: Reply): void {
+    const p = this.pending.get(reply.c);
+    if (p === undefined) return; // a cancelled call's
+    this.pending.delete(reply.c);
+    if (reply.ok) p.resolve(reply.v);
+    else p.reject(reply.v);
+  }
+
+  /** The connection broke: the manager is gone for every call under way and to come. */
+  private fail(conn: Connection, err: unknown): void {
+    if (this.gone !== undefined) return;
+    const why = err instanceof EOFError || err instanceof BrokenPipeError || conn.closed ? 'it has shut down, or its host went away' : (err as Error).message;
+    this.gone = new ManagerGoneError(`the manager at ${this.where} is gone: ${why}`, { cause: err });
+    if (links.get(this.key) === this) links.delete(this.key);
+    conn.close();
+    for (const p of this.pending.values()) p.reject(this.gone);
+    this.pending.clear();
   }
 }
 
@@ -115,9 +135,13 @@ function keyOf(target: Target): string {
   return `${JSON.stringify(target.address)}#${target.authkey ?? ''}`;
 }
 
+/** Each target's key, made once: a call should not stringify an address. */
+const keys = new WeakMap<Target, string>();
+
 /** Performs `op` on object `object` of the manager at `target`. */
 export function callManager(target: Target, object: number, op: string, args: unknown[], options?: CallOptions): Promise<unknown> {
-  const key = keyOf(target);
+  let key = keys.get(target);
+  if (key === undefined) keys.set(target, (key = keyOf(target)));
   let link = links.get(key);
   if (link === undefined) links.set(key, (link = new Link(key, target)));
   return link.call(object, op, args, options);

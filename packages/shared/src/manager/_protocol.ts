@@ -17,7 +17,8 @@ export interface Cancel {
 export interface Reply {
   readonly c: number;
   readonly ok: boolean;
-  readonly v: unknown;
+  /** The result (absent for undefined) or the error. */
+  readonly v?: unknown;
 }
 
 /** Where a manager is and how to get in: what a proxy carries. */

@@ -7,7 +7,7 @@
 import { StateError } from '@ipc/core';
 import type { Listener} from '@ipc/pipe';
 import { type Address, type Connection } from '@ipc/pipe';
-import { ArrayObj, BarrierObj, ConditionObj, DictObj, EventObj, ListObj, LockObj, NamespaceObj, QueueObj, SemaphoreObj, ValueObj, type Held } from './_objects.js';
+import { ArrayObj, BarrierObj, ConditionObj, DictObj, EventObj, ListObj, LockObj, NamespaceObj, QueueObj, SemaphoreObj, ValueObj, type Caller, type Held } from './_objects.js';
 import type { Cancel, Kind, Reply, Request } from './_protocol.js';
 
 export class ManagerServer {
@@ -64,8 +64,9 @@ export class ManagerServer {
     try {
       for (;;) {
         const msg = await conn.recv<Request | Cancel>();
-        if ('cancel' in msg) calls.get(msg.c)?.abort(new StateError('cancelled by the caller'));
-        else void this.perform(conn, msg, owner, calls);
+        this.take(conn, msg, owner, calls);
+        // What arrived with it is taken now, without a promise turn each.
+        while (conn.pollSync(0)) this.take(conn, conn.recvSync<Request | Cancel>(), owner, calls);
       }
     } catch {
       // EOF or a broken connection: the caller went away.
@@ -77,24 +78,46 @@ export class ManagerServer {
     }
   }
 
+  private take(conn: Connection, msg: Request | Cancel, owner: number, calls: Map<number, AbortController>): void {
+    if ('cancel' in msg) calls.get(msg.c)?.abort(new StateError('cancelled by the caller'));
+    else void this.perform(conn, msg, owner, calls);
+  }
+
   private async perform(conn: Connection, req: Request, owner: number, calls: Map<number, AbortController>): Promise<void> {
-    const ac = new AbortController();
-    calls.set(req.c, ac);
+    // Most calls never wait (a list's append, a dict's get): their controller, which only a
+    // waiting call's cancel needs, is made when the object first asks for the signal.
+    let ac: AbortController | undefined;
+    const caller: Caller = {
+      owner,
+      get signal(): AbortSignal {
+        if (ac === undefined) calls.set(req.c, (ac = new AbortController()));
+        return ac.signal;
+      },
+    };
     let reply: Reply;
     try {
-      const v = req.o === 0 ? this.manage(req.op, req.a) : await this.objectOf(req.o).call(req.op, req.a, { owner, signal: ac.signal });
-      reply = { c: req.c, ok: true, v };
+      const got = req.o === 0 ? this.manage(req.op, req.a) : this.objectOf(req.o).call(req.op, req.a, caller);
+      const v = got instanceof Promise ? await (got as Promise<unknown>) : got;
+      // No `v` for undefined: a reply of plain data then travels as JSON (see @ipc/pipe), not v8.
+      reply = v === undefined ? { c: req.c, ok: true } : { c: req.c, ok: true, v };
     } catch (err) {
       reply = { c: req.c, ok: false, v: err instanceof Error ? err : new Error(String(err)) };
     } finally {
-      calls.delete(req.c);
+      if (ac !== undefined) calls.delete(req.c);
     }
-    if (ac.signal.aborted || conn.closed) return;
+    if (ac?.signal.aborted === true || conn.closed) return;
+    // Sent at once (the socket buffers it), as Python's server does: the async send's
+    // wait for the socket to drain cost two promise turns per call, on the one thread
+    // that serves every caller.
     try {
-      await conn.send(reply);
+      conn.sendSync(reply);
     } catch (err) {
-      // A result that cannot be copied back: say so instead.
-      await conn.send({ c: req.c, ok: false, v: err instanceof Error ? err : new Error(String(err)) } satisfies Reply).catch(() => undefined);
+      // A result that cannot be copied back: say so instead (nothing, if the caller is gone).
+      try {
+        conn.sendSync({ c: req.c, ok: false, v: err instanceof Error ? err : new Error(String(err)) } satisfies Reply);
+      } catch {
+        // The connection broke: its reader ends the serving.
+      }
     }
     if (req.o === 0 && req.op === 'shutdown') this.close();
   }
