@@ -98,7 +98,7 @@ export class ManagerServer {
     try {
       const got = req.o === 0 ? this.manage(req.op, req.a) : this.objectOf(req.o).call(req.op, req.a, caller);
       const v = got instanceof Promise ? await (got as Promise<unknown>) : got;
-      // No `v` for undefined: a reply of plain data then travels as JSON (see @ipc/pipe), not v8.
+      // No `v` for undefined: the smallest reply (plain data travels in core's plain form, see @ipc/pipe).
       reply = v === undefined ? { c: req.c, ok: true } : { c: req.c, ok: true, v };
     } catch (err) {
       reply = { c: req.c, ok: false, v: err instanceof Error ? err : new Error(String(err)) };
