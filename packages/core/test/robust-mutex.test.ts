@@ -26,6 +26,20 @@ describe('RobustMutex', () => {
     expect(m.lockSync(100, 12345)).toBe('acquired');
   });
 
+  it('watch() takes a free lock at once, gives up on a busy one within its few microseconds, and never counts itself a waiter', () => {
+    const i32 = new Int32Array(new SharedArrayBuffer(8));
+    const m = new RobustMutex(i32, 0);
+    expect(m.watch(heapId(), Infinity)).toBe(true);
+    expect(m.owner()).toBe(heapId());
+    const t0 = performance.now();
+    expect(m.watch(12345, Infinity)).toBe(false);
+    expect(performance.now() - t0).toBeLessThan(50);
+    expect(m.watch(12345, 0)).toBe(false); // a deadline already passed: one look
+    expect(m.lockSync(0, 12345)).toBe(false);
+    expect(i32[1]).toBe(0); // no waiter was counted: the unlock makes no wake-up call
+    m.unlock();
+  });
+
   it('is taken over, and reported abandoned, when its owner thread dies holding it', async () => {
     const buffer = new SharedArrayBuffer(16);
     const i32 = new Int32Array(buffer);

@@ -34,6 +34,18 @@ describe('SharedRing in one thread', () => {
     expect(ring.pollSync({ timeout: 0 })).toBe(false);
   });
 
+  it('a reader waiting for data does not hold the readers back: a message written meanwhile goes to whoever reads first', async () => {
+    const ring = SharedRing.create(1024);
+    const waiting = ring.read({ timeout: 10_000 });
+    // Nothing there yet: a read that does not wait says so at once (before, it found the lock taken by the waiting reader).
+    expect(ring.readSync({ timeout: 0 })).toBe('timeout');
+    ring.writeSync(enc.encode('first'));
+    expect(text(ring.readSync({ timeout: 0 }))).toBe('first');
+    ring.writeSync(enc.encode('second'));
+    expect(text(await waiting)).toBe('second');
+    expect(ring.readSync({ timeout: 0 })).toBe('timeout');
+  });
+
   it('wraps around the end of the ring', () => {
     const ring = SharedRing.create(64);
     for (let i = 0; i < 200; i++) {

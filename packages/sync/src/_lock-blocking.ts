@@ -1,14 +1,13 @@
 /**
  * The blocking acquire of a busy lock (`acquireSync`): watch, nap, sleep.
  *
- * Why not the core's `lockSteps` + `runSyncSteps`: they count a waiter as
- * soon as it starts waiting, and every release that sees a waiter counted
+ * Why not the core's `lockSteps` + `runSyncSteps`: after a short watch they
+ * count the waiter and sleep, and every release that sees a waiter counted
  * calls `Atomics.notify` (~40 ns even when nobody sleeps, a futex wake-up
  * when someone does). Under two threads taking the lock in a loop, each
- * release of the running thread paid for the other's wait, and the other's
- * spinning on the word moved its cache line back and forth on every access.
+ * release of the running thread paid for the other's wait.
  * Here a waiter
- * 1. watches the word for a few microseconds (a short hold ends in that time);
+ * 1. watches the word for a few microseconds (`RobustMutex.watch`: a short hold ends in that time);
  * 2. then naps, uncounted and off the lock's memory, looking again between
  *    naps, for up to NAPPING_MS: the holder runs at full speed meanwhile,
  *    and its releases wake nobody;
@@ -20,24 +19,16 @@
  */
 import { LIVENESS_CHECK_MS, type Acquired, type RobustMutex } from '@ipc/core';
 
-/**
- * How long to watch the word before napping. Short on purpose: measured with
- * two threads in a loop, 10 µs of watching cost a third of the throughput
- * (each look moves the word's cache line away from the holder), 2 µs nothing.
- */
-const WATCH_US = 2;
 /** One nap (a timed sleep: ~20 µs asked, ~60–70 µs taken on Linux with its timer slack). */
 const NAP_MS = 0.02;
 /** How long to nap before sleeping counted (until a release wakes it). */
 const NAPPING_MS = 2;
-/** The longest pause between two looks at a busy word, in clock reads (`performance.now()` costs ~40 ns). */
-const MAX_PAUSE = 16;
 /** A word nobody wakes: a nap is a plain timed sleep, so it never takes a wake-up meant for a counted sleeper. */
 const napWord = new Int32Array(new SharedArrayBuffer(4));
 
 /** Blocks until `owner` holds `mutex` ('acquired', or 'abandoned' if taken from a dead holder), or `until` (a `performance.now()` time) passes: `false`. */
 export function lockBlocking(mutex: RobustMutex, i32: Int32Array, index: number, owner: number, until: number): Acquired | false {
-  if (watchUntilFree(i32, index, owner, until)) return 'acquired';
+  if (mutex.watch(owner, until)) return 'acquired';
   let napsEnd = Math.min(until, performance.now() + NAPPING_MS);
   for (;;) {
     const got = mutex.tryLock(owner);
@@ -57,22 +48,5 @@ export function lockBlocking(mutex: RobustMutex, i32: Int32Array, index: number,
       Atomics.sub(i32, index + 1, 1);
     }
     napsEnd = Math.min(until, performance.now() + NAPPING_MS);
-  }
-}
-
-/**
- * Watches the word for up to WATCH_US (never past `until`), taking the lock if
- * it frees; `true` once taken. Between looks it waits longer each time (up to
- * MAX_PAUSE clock reads): a waiter that reads the word without pause takes a
- * lock its holder re-takes in a loop at almost every release, and each such
- * hand-over moves the lock's memory between cores (hundreds of ns).
- */
-function watchUntilFree(i32: Int32Array, index: number, owner: number, until: number): boolean {
-  const stop = Math.min(until, performance.now() + WATCH_US / 1000);
-  for (let pause = 1; ; pause = Math.min(2 * pause, MAX_PAUSE)) {
-    if (Atomics.load(i32, index) === 0 && Atomics.compareExchange(i32, index, 0, owner) === 0) return true;
-    let now = 0;
-    for (let k = 0; k < pause; k++) now = performance.now();
-    if (now >= stop) return false;
   }
 }

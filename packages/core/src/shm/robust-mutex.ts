@@ -18,6 +18,16 @@ export type Acquired = 'acquired' | 'abandoned';
 /** How often a blocked waiter looks whether the owner is still alive. */
 export const LIVENESS_CHECK_MS = 100;
 
+/**
+ * How long a waiter watches a busy lock before it counts itself and sleeps.
+ * Short on purpose: measured with two threads in a loop, 10 µs of watching
+ * cost a third of the throughput (each look moves the word's cache line away
+ * from the holder), 2 µs nothing.
+ */
+const WATCH_US = 2;
+/** The longest pause between two looks at a busy word, in clock reads (`performance.now()` costs ~40 ns). */
+const MAX_PAUSE = 16;
+
 export class RobustMutex {
   /** The number of Int32 words a mutex takes. */
   static readonly WORDS = 2;
@@ -56,6 +66,10 @@ export class RobustMutex {
   *lockSteps(owner: number, until: number): Steps<Acquired | false> {
     const got = this.tryLock(owner);
     if (got !== false) return got;
+    // Watched before counting itself a waiter: while one is counted, every unlock makes a
+    // wake-up call (a futex syscall, more for an async waiter), and most holds end in a moment.
+    if (this.watch(owner, until)) return 'acquired';
+    if (performance.now() >= until) return false;
     Atomics.add(this.i32, this.index + 1, 1);
     try {
       for (;;) {
@@ -70,6 +84,24 @@ export class RobustMutex {
       }
     } finally {
       Atomics.sub(this.i32, this.index + 1, 1);
+    }
+  }
+
+  /**
+   * Watches a busy lock for up to WATCH_US (never past `until`; a deadline
+   * already passed looks once), uncounted, taking it if it frees: `true` once
+   * taken. Between looks it pauses longer each time (up to MAX_PAUSE clock
+   * reads): a waiter that reads the word without pause takes a lock its holder
+   * re-takes in a loop at almost every release, and each such hand-over moves
+   * the lock's memory between cores (hundreds of ns).
+   */
+  watch(owner: number, until: number): boolean {
+    const stop = Math.min(until, performance.now() + WATCH_US / 1000);
+    for (let pause = 1; ; pause = Math.min(2 * pause, MAX_PAUSE)) {
+      if (Atomics.load(this.i32, this.index) === 0 && Atomics.compareExchange(this.i32, this.index, 0, owner) === 0) return true;
+      let now = 0;
+      for (let k = 0; k < pause; k++) now = performance.now();
+      if (now >= stop) return false;
     }
   }
 

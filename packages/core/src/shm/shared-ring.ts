@@ -14,7 +14,7 @@ import { registerErrorClass } from '../error-codec.js';
 import { heapId, isHeapAlive } from '../heap-registry.js';
 import type { WaitOptions } from './atomic-wait.js';
 import { deadline, runAsync, runSync, type Steps } from './steps.js';
-import { LIVENESS_CHECK_MS, RobustMutex } from './robust-mutex.js';
+import { LIVENESS_CHECK_MS, RobustMutex, type Acquired } from './robust-mutex.js';
 
 // Words the writers change, words the readers change, and the waiter counts,
 // each on a cache line of its own: sharing one line would make every message
@@ -352,8 +352,18 @@ export class SharedRing {
 
   private *readSteps(until: number, gone: (() => boolean) | undefined): Steps<RingRead> {
     this.check();
-    const got = yield* this.readers.lockSteps(this.me, until);
-    if (got === false) return 'timeout';
+    let got: Acquired | false;
+    for (;;) {
+      got = yield* this.readers.lockSteps(this.me, until);
+      if (got === false) return 'timeout';
+      if (got === 'abandoned' && Atomics.load(this.i32, R_LEFT) !== 0) break; // the dead reader's message first
+      if (this.used() >= 4) break;
+      // Nothing there: wait for it with the lock free. A reader that slept holding it would
+      // make every other reader sleep on the lock too, and each of its unlocks a wake-up call.
+      this.readers.unlock(this.me);
+      const waited = yield* this.waitData(4, until, gone);
+      if (waited !== 'ok') return waited;
+    }
     try {
       if (got === 'abandoned' && Atomics.load(this.i32, R_LEFT) !== 0) {
         // A reader died in the middle of a streamed message: the rest of it is skipped (the message died with it).
