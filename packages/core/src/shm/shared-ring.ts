@@ -354,15 +354,15 @@ export class SharedRing {
     this.check();
     let got: Acquired | false;
     for (;;) {
+      // Nothing there: wait for it with the lock free. A reader that slept holding it would
+      // make every other reader sleep on the lock too, and each of its unlocks a wake-up call.
+      const waited = yield* this.waitData(4, until, gone);
+      if (waited !== 'ok') return waited;
       got = yield* this.readers.lockSteps(this.me, until);
       if (got === false) return 'timeout';
       if (got === 'abandoned' && Atomics.load(this.i32, R_LEFT) !== 0) break; // the dead reader's message first
       if (this.used() >= 4) break;
-      // Nothing there: wait for it with the lock free. A reader that slept holding it would
-      // make every other reader sleep on the lock too, and each of its unlocks a wake-up call.
-      this.readers.unlock(this.me);
-      const waited = yield* this.waitData(4, until, gone);
-      if (waited !== 'ok') return waited;
+      this.readers.unlock(this.me); // another reader took it first
     }
     try {
       if (got === 'abandoned' && Atomics.load(this.i32, R_LEFT) !== 0) {
