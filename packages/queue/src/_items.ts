@@ -43,16 +43,21 @@ export function itemToBytes(item: unknown): Uint8Array {
       return ONE_BYTE[item ? 2 : 3]!;
     case 'undefined':
       return ONE_BYTE[1]!;
-    default: {
-      if (item === null) return ONE_BYTE[0]!;
-      const tree = v8Serialize(encode(item, 'process', 'item').tree);
-      const out = new Uint8Array(1 + tree.byteLength);
-      out[0] = TREE;
-      out.set(tree, 1);
-      return out;
-    }
+    default:
+      return item === null ? ONE_BYTE[0]! : treeBytes(item);
   }
 }
+
+function treeBytes(item: unknown): Uint8Array {
+  const tree = v8Serialize(encode(item, 'process', 'item').tree);
+  const out = new Uint8Array(1 + tree.byteLength);
+  out[0] = TREE;
+  out.set(tree, 1);
+  return out;
+}
+
+/** Whether the string has no lone surrogate (`String.prototype.isWellFormed`, Node ≥ 20). */
+const isWellFormed = (s: string): boolean => (s as unknown as { isWellFormed(): boolean }).isWellFormed();
 
 function stringToBytes(s: string): Uint8Array {
   if (s.length <= SHORT_STRING) {
@@ -66,6 +71,8 @@ function stringToBytes(s: string): Uint8Array {
     }
     if (i === s.length) return out;
   }
+  // UTF-8 cannot carry a lone surrogate (it would come back as U+FFFD): such a string goes through the codec.
+  if (!isWellFormed(s)) return treeBytes(s);
   const utf8 = Buffer.from(s, 'utf8');
   const out = new Uint8Array(1 + utf8.byteLength);
   out[0] = STRING;

@@ -29,6 +29,9 @@ const values: unknown[] = [
   'é',
   '我放数据咯',
   '😀 and ascii',
+  '\uD800', // lone surrogates: UTF-8 cannot carry them, so they take the codec's path
+  'a\uDC00b',
+  'é\uD83D',
   'y'.repeat(100_000),
   true,
   false,
