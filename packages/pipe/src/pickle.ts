@@ -40,7 +40,7 @@ function write(v: unknown, out: Buffer[], path: string, seen: Set<object>): void
   }
   if (typeof v === 'bigint') return void out.push(op(0x8a, ...long1(v)));
   if (typeof v === 'string') {
-    const s = Buffer.from(v, 'utf8');
+    const s = utf8SurrogatePass(v);
     const n = Buffer.alloc(4);
     n.writeUInt32LE(s.length);
     return void out.push(op('X', n, s));
@@ -189,13 +189,13 @@ export function loads(data: Uint8Array): unknown {
         stack.push(take(8).readDoubleBE(0));
         break;
       case 0x58: // BINUNICODE
-        stack.push(take(take(4).readUInt32LE(0)).toString('utf8'));
+        stack.push(fromUtf8SurrogatePass(take(take(4).readUInt32LE(0))));
         break;
       case 0x8c: // SHORT_BINUNICODE
-        stack.push(take(take(1).readUInt8(0)).toString('utf8'));
+        stack.push(fromUtf8SurrogatePass(take(take(1).readUInt8(0))));
         break;
       case 0x8d: // BINUNICODE8
-        stack.push(take(Number(take(8).readBigUInt64LE(0))).toString('utf8'));
+        stack.push(fromUtf8SurrogatePass(take(Number(take(8).readBigUInt64LE(0)))));
         break;
       case 0x43: // SHORT_BINBYTES
         stack.push(Buffer.from(take(take(1).readUInt8(0))));
@@ -303,4 +303,44 @@ function finish(v: unknown, open = new Set<unknown>()): unknown {
   }
   open.delete(v);
   return out;
+}
+
+/*
+ * Python's pickle writes a str as UTF-8 with 'surrogatepass': a lone surrogate
+ * (which a JS string may hold too) as its own three bytes, ED A0 80 to ED BF BF,
+ * where plain UTF-8 would put U+FFFD. Both ways here, so such a string crosses exactly.
+ */
+function utf8SurrogatePass(v: string): Buffer {
+  if ((v as unknown as { isWellFormed(): boolean }).isWellFormed()) return Buffer.from(v, 'utf8');
+  const parts: Buffer[] = [];
+  let from = 0;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 0xd800 || c > 0xdfff) continue;
+    const pair = c <= 0xdbff && i + 1 < v.length && (v.charCodeAt(i + 1) & 0xfc00) === 0xdc00;
+    if (pair) {
+      i++;
+      continue;
+    }
+    parts.push(Buffer.from(v.slice(from, i), 'utf8'), Buffer.from([0xe0 | (c >> 12), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f)]));
+    from = i + 1;
+  }
+  parts.push(Buffer.from(v.slice(from), 'utf8'));
+  return Buffer.concat(parts);
+}
+
+function fromUtf8SurrogatePass(b: Buffer): string {
+  // ED A0..BF is a surrogate's lead in this form; without one, plain UTF-8 decoding is exact.
+  let at = b.indexOf(0xed);
+  while (at !== -1 && !(at + 2 < b.length && b[at + 1]! >= 0xa0 && b[at + 1]! <= 0xbf)) at = b.indexOf(0xed, at + 1);
+  if (at === -1) return b.toString('utf8');
+  let out = '';
+  let from = 0;
+  for (let i = 0; i + 2 < b.length; i++) {
+    if (b[i] !== 0xed || b[i + 1]! < 0xa0 || b[i + 1]! > 0xbf) continue;
+    out += b.toString('utf8', from, i) + String.fromCharCode(((b[i]! & 0x0f) << 12) | ((b[i + 1]! & 0x3f) << 6) | (b[i + 2]! & 0x3f));
+    i += 2;
+    from = i + 1;
+  }
+  return out + b.toString('utf8', from);
 }
