@@ -46,6 +46,22 @@ describe('SharedRing in one thread', () => {
     expect(ring.readSync({ timeout: 0 })).toBe('timeout');
   });
 
+  it('writeNow / readNow never wait: a message if it fits or is there, else false / undefined with nothing changed', () => {
+    const ring = SharedRing.create(64);
+    expect(ring.readNow()).toBeUndefined();
+    let n = 0;
+    while (ring.writeNow(enc.encode(`m${n}`))) n++;
+    expect(n).toBe(8); // 64 bytes of 8-byte slots (4-byte length + 2 bytes, padded)
+    expect(ring.size()).toBe(8);
+    expect(text(ring.readNow())).toBe('m0');
+    expect(ring.writeNow(enc.encode('m8'))).toBe(true);
+    for (let i = 1; i <= 8; i++) expect(text(ring.readNow())).toBe(`m${i}`);
+    expect(ring.readNow()).toBeUndefined();
+    ring.close();
+    expect(ring.writeNow(enc.encode('late'))).toBe(false);
+    expect(ring.size()).toBe(0);
+  });
+
   it('wraps around the end of the ring', () => {
     const ring = SharedRing.create(64);
     for (let i = 0; i < 200; i++) {

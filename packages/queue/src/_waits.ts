@@ -17,39 +17,24 @@ export function waitInLine(before: Promise<void>, until: number, signal: AbortSi
   });
 }
 
-interface RingFastPath {
-  writeNow?: (message: Uint8Array) => boolean;
-  readNow?: () => Uint8Array | undefined;
-}
-
 /**
  * Between threads, a fast path mostly fails because another thread holds the
- * ring's lock for a moment. A few tries more cost less than the general path,
- * which counts itself a waiter even with no time to wait, so that the
- * holder's unlock makes a wake-up call (tens of µs) for nobody.
+ * ring's lock for a moment. A few tries more cost less than the general path.
  */
 const FAST_TRIES = 8;
 
-/**
- * Writes a message if it fits now, never waiting. `writeSync(m, { timeout: 0 })`
- * does the same through the ring's general path (~200 ns more an item); the
- * ring's own fast path is used while it has one.
- */
+/** Writes a message if it fits now, never waiting (the ring's `writeNow`, tried a few times, then the general path once). */
 export function tryWrite(ring: SharedRing, bytes: Uint8Array): boolean {
-  const fast = (ring as unknown as RingFastPath).writeNow;
-  if (typeof fast === 'function') for (let i = 0; i < FAST_TRIES; i++) if (fast.call(ring, bytes)) return true;
+  for (let i = 0; i < FAST_TRIES; i++) if (ring.writeNow(bytes)) return true;
   return ring.writeSync(bytes, { timeout: 0 }) === 'ok';
 }
 
-/** Reads a message if one is there now, never waiting; undefined when there is none. As `tryWrite`, through the ring's fast path first. */
+/** Reads a message if one is there now, never waiting; undefined when there is none. As `tryWrite`, through the ring's `readNow` first. */
 export function tryRead(ring: SharedRing): Uint8Array | undefined {
-  const fast = (ring as unknown as RingFastPath).readNow;
-  if (typeof fast === 'function') {
-    for (let i = 0; i < FAST_TRIES; i++) {
-      const got = fast.call(ring);
-      if (got !== undefined) return got;
-      if (!ring.hasMessage()) return undefined;
-    }
+  for (let i = 0; i < FAST_TRIES; i++) {
+    const got = ring.readNow();
+    if (got !== undefined) return got;
+    if (!ring.hasMessage()) return undefined;
   }
   // The general path also takes over a lock a dead reader left, and reads what is too big for the fast path.
   const got = ring.readSync({ timeout: 0 });

@@ -177,10 +177,13 @@ export class SharedRing {
   }
 
   /**
-   * The fast path of a write: the lock is free, nothing is wrong and the
-   * message fits now. No generator, no timer, no allocation.
+   * A write that never waits and never counts itself a waiter: `true` when
+   * the lock was free, nothing is wrong and the message fit now (it is
+   * written); `false` otherwise, with nothing written. No generator, no timer,
+   * no allocation — the fast path of `writeSync`, and of structures that try
+   * a few times before they wait (a failed try costs no one a wake-up call).
    */
-  private writeNow(message: Uint8Array): boolean {
+  writeNow(message: Uint8Array): boolean {
     if (!(message instanceof Uint8Array)) return false;
     const length = message.byteLength;
     const whole = 4 + pad4(length);
@@ -204,8 +207,12 @@ export class SharedRing {
     return done;
   }
 
-  /** The fast path of a read: the lock is free and a whole message is there. */
-  private readNow(): Uint8Array | undefined {
+  /**
+   * A read that never waits: the next message when the lock was free and a
+   * whole message is there, else `undefined` (a message too big for the ring,
+   * streamed, and a lock a dead reader left are for `readSync`).
+   */
+  readNow(): Uint8Array | undefined {
     if (Atomics.load(this.i32, FLAGS) & BROKEN) return undefined;
     if (Atomics.compareExchange(this.i32, R_LOCK, 0, this.me) !== 0) return undefined;
     let message: Uint8Array | undefined;
