@@ -62,6 +62,21 @@ describe('SharedRing in one thread', () => {
     expect(ring.size()).toBe(0);
   });
 
+  it('a writer facing a full ring writes once its room frees, even when the reader then stops (it waits for more only a moment)', async () => {
+    const ring = SharedRing.create(1024);
+    let n = 0;
+    while (ring.writeNow(enc.encode(`message ${String(n).padStart(6, '0')}`))) n++;
+    const late = ring.write(enc.encode('the late message'), { timeout: 5_000 });
+    expect(text(ring.readSync({ timeout: 0 }))).toBe('message 000000'); // room for one, far less than an eighth of the ring
+    const t0 = performance.now();
+    expect(await late).toBe('ok');
+    expect(performance.now() - t0).toBeLessThan(1_000);
+    const rest: string[] = [];
+    while (ring.size() > 0) rest.push(text(ring.readSync({ timeout: 0 })));
+    expect(rest).toHaveLength(n);
+    expect(rest.at(-1)).toBe('the late message');
+  });
+
   it('wraps around the end of the ring', () => {
     const ring = SharedRing.create(64);
     for (let i = 0; i < 200; i++) {

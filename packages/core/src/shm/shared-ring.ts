@@ -47,6 +47,8 @@ const BROKEN = 2;
  */
 const newMessage = (length: number): Buffer => Buffer.allocUnsafe(length);
 
+/** How long a writer facing a full ring waits for an eighth of it to free before it takes the room its message needs. */
+const ROOM_WAIT_MS = 0.05;
 export const DEFAULT_RING_CAPACITY = 1 << 16;
 
 /** The outcome of a write that did not throw. */
@@ -269,6 +271,12 @@ export class SharedRing {
       const length = message.byteLength;
       const whole = 4 + pad4(length);
       if (whole <= this.capacity) {
+        if (this.capacity - this.used() < whole) {
+          // Full: wait a moment for a good stretch of room (an eighth of the ring), not just for this
+          // message's. Writing one message each time the reader takes one moves the ring's counters
+          // between the two cores at every message; a burst after a stretch frees moves them once.
+          yield* this.waitSpace(Math.max(whole, this.capacity >> 3), Math.min(until, performance.now() + ROOM_WAIT_MS), gone);
+        }
         const waited = yield* this.waitSpace(whole, until, gone);
         if (waited !== 'ok') return waited;
         const tail = Atomics.load(this.i32, TAIL);
