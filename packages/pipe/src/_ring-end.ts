@@ -95,13 +95,13 @@ export class RingEnd implements FrameTransport {
     return this.outRing;
   }
 
-  async recv(timeout: number | undefined, signal: AbortSignal | undefined): Promise<Received> {
+  async recv(timeout: number | undefined, signal: AbortSignal | undefined, into?: Uint8Array): Promise<Received> {
     const back = this.returned.shift();
     if (back !== undefined) return back;
-    return this.reading().read({ timeout, signal, gone: this.gone });
+    return this.reading().read({ timeout, signal, gone: this.gone, into });
   }
 
-  recvSync(timeout: number | undefined): Received {
+  recvSync(timeout: number | undefined, into?: Uint8Array): Received {
     const back = this.returned.shift();
     if (back !== undefined) return back;
     const ring = this.reading();
@@ -113,7 +113,7 @@ export class RingEnd implements FrameTransport {
       if (there === false || length === undefined || !fitsRing(ring, length)) throw wouldHang('recvSync', 'recv()');
       return ring.readSync({ timeout: 0, gone: this.gone });
     }
-    return ring.readSync({ timeout, gone: this.gone });
+    return ring.readSync({ timeout, gone: this.gone, into });
   }
 
   async poll(timeout: number | undefined, signal: AbortSignal | undefined): Promise<boolean> {

@@ -9,8 +9,9 @@ export interface FrameTransport {
   readonly writable: boolean;
   send(bytes: Uint8Array, signal: AbortSignal | undefined): Promise<void>;
   sendSync(bytes: Uint8Array): void;
-  recv(timeout: number | undefined, signal: AbortSignal | undefined): Promise<Received>;
-  recvSync(timeout: number | undefined): Received;
+  /** `into`: where a big message may be read straight to (see SharedRing's `into`); a transport may ignore it. */
+  recv(timeout: number | undefined, signal: AbortSignal | undefined, into?: Uint8Array): Promise<Received>;
+  recvSync(timeout: number | undefined, into?: Uint8Array): Received;
   /** Whether a message (or the end) is there, waiting up to `timeout`. Never consumes. */
   poll(timeout: number | undefined, signal: AbortSignal | undefined): Promise<boolean>;
   pollSync(timeout: number | undefined): boolean;

@@ -89,12 +89,12 @@ export class Connection {
   /** Reads the next message into `buf` at `offset`; resolves with its length. Too long → `BufferTooShort` carrying the message. */
   async recvBytesInto(buf: ArrayBufferView, offset = 0, options: RecvOptions = {}): Promise<number> {
     checkInto(buf, offset);
-    return into(await this.recvRaw(options), buf, offset);
+    return into(await this.recvRaw(options, room(buf, offset)), buf, offset);
   }
 
   recvBytesIntoSync(buf: ArrayBufferView, offset = 0, options: RecvSyncOptions = {}): number {
     checkInto(buf, offset);
-    return into(this.recvRawSync(options), buf, offset);
+    return into(this.recvRawSync(options, room(buf, offset)), buf, offset);
   }
 
   /** Whether there is something to receive (a message, or the end), waiting up to `timeout` ms (default: not at all). */
@@ -147,14 +147,14 @@ export class Connection {
     return encodePlain(value, PLAIN_TAG) ?? serialize(value, 'obj');
   }
 
-  private async recvRaw(options: RecvOptions): Promise<Uint8Array> {
+  private async recvRaw(options: RecvOptions, into?: Uint8Array): Promise<Uint8Array> {
     this.checkRead();
-    return this.got(await this.transport.recv(checkedTimeout(options.timeout), options.signal), options.timeout);
+    return this.got(await this.transport.recv(checkedTimeout(options.timeout), options.signal, into), options.timeout);
   }
 
-  private recvRawSync(options: RecvSyncOptions): Uint8Array {
+  private recvRawSync(options: RecvSyncOptions, into?: Uint8Array): Uint8Array {
     this.checkRead();
-    return this.got(this.transport.recvSync(checkedTimeout(options.timeout)), options.timeout);
+    return this.got(this.transport.recvSync(checkedTimeout(options.timeout), into), options.timeout);
   }
 
   private got(r: Received, timeout: number | undefined): Uint8Array {
@@ -220,7 +220,13 @@ function checkInto(buf: ArrayBufferView, offset: number): void {
   if (offset > buf.byteLength) throw new RangeError('offset too large');
 }
 
+/** The bytes of `buf` from `offset` on, where a big message may be read straight to. */
+function room(buf: ArrayBufferView, offset: number): Uint8Array {
+  return new Uint8Array(buf.buffer, buf.byteOffset + offset, buf.byteLength - offset);
+}
+
 function into(bytes: Uint8Array, buf: ArrayBufferView, offset: number): number {
+  if (bytes.buffer === buf.buffer && bytes.byteOffset === buf.byteOffset + offset) return bytes.byteLength; // read straight there
   const target = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
   if (offset + bytes.byteLength > target.byteLength) throw new BufferTooShort(`the message (${bytes.byteLength} bytes) does not fit the buffer after offset ${offset}`, asBuffer(bytes));
   target.set(bytes, offset);

@@ -122,6 +122,28 @@ describe('Pipe in one thread', () => {
     expect((err as BufferTooShort).bytes.toString()).toBe('toolong');
   });
 
+  it('recvBytesInto a message bigger than the pipe’s ring: read straight into the buffer (any view, at an offset), or BufferTooShort with all of it', async () => {
+    const [a, b] = Pipe();
+    const big = Buffer.alloc(1 << 20);
+    for (let i = 0; i < big.length; i++) big[i] = (i * 7 + 3) & 0xff;
+    const target = new ArrayBuffer(big.length + 8);
+    const view = new DataView(target, 1); // not a Uint8Array, and not at the start of its memory
+    new Uint8Array(target).fill(0xee);
+    const sent = a.sendBytes(big);
+    expect(await b.recvBytesInto(view, 5)).toBe(big.length);
+    await sent;
+    const bytes = new Uint8Array(target);
+    expect(bytes.subarray(0, 6).every((x) => x === 0xee)).toBe(true);
+    expect(Buffer.from(bytes.subarray(6, 6 + big.length)).equals(big)).toBe(true);
+    expect(bytes.subarray(6 + big.length).every((x) => x === 0xee)).toBe(true);
+    // Too small for it: the message is taken whole and handed back on the error.
+    const again = a.sendBytes(big);
+    const err = await b.recvBytesInto(Buffer.alloc(big.length - 1)).catch((e: unknown) => e);
+    await again;
+    expect(err).toBeInstanceOf(BufferTooShort);
+    expect(Buffer.compare((err as BufferTooShort).bytes, big)).toBe(0);
+  });
+
   it('recv times out within bounds with TimeoutError; a negative timeout is an ArgumentError', async () => {
     const [a] = Pipe();
     const t0 = performance.now();

@@ -65,6 +65,16 @@ export interface RingWaitOptions extends WaitOptions {
   gone?: () => boolean;
 }
 
+export interface RingReadOptions extends RingWaitOptions {
+  /**
+   * Where the next message may go: when it is too big for the ring (it is
+   * streamed) and fits in `into`, its bytes are copied straight there and a
+   * view of `into` of its length is returned — one copy instead of two, into
+   * memory the caller already has. Otherwise a fresh message, as without it.
+   */
+  into?: Uint8Array;
+}
+
 /** A ring whose stream was cut in the middle of a message by a writer or reader that died. */
 export class RingBrokenError extends IpcError {
   constructor(message: string) {
@@ -151,16 +161,16 @@ export class SharedRing {
     return runSync(this.writeSteps(message, deadline(options.timeout), options.gone));
   }
 
-  read(options: RingWaitOptions = {}): Promise<RingRead> {
+  read(options: RingReadOptions = {}): Promise<RingRead> {
     const now = this.readNow();
     if (now !== undefined) return Promise.resolve(now);
-    return runAsync(this.readSteps(deadline(options.timeout), options.gone), options.signal);
+    return runAsync(this.readSteps(deadline(options.timeout), options.gone, options.into), options.signal);
   }
 
-  readSync(options: Omit<RingWaitOptions, 'signal'> = {}): RingRead {
+  readSync(options: Omit<RingReadOptions, 'signal'> = {}): RingRead {
     const now = this.readNow();
     if (now !== undefined) return now;
-    return runSync(this.readSteps(deadline(options.timeout), options.gone));
+    return runSync(this.readSteps(deadline(options.timeout), options.gone, options.into));
   }
 
   /** Waits until a message is there (`true`), the ring is at its end (`'eof'`) or the timeout passes (`false`). Consumes nothing. */
@@ -365,7 +375,7 @@ export class SharedRing {
     return waited === 'ok' ? true : waited === 'eof' ? 'eof' : false;
   }
 
-  private *readSteps(until: number, gone: (() => boolean) | undefined): Steps<RingRead> {
+  private *readSteps(until: number, gone: (() => boolean) | undefined, into?: Uint8Array): Steps<RingRead> {
     this.check();
     let got: Acquired | false;
     for (;;) {
@@ -389,20 +399,22 @@ export class SharedRing {
       const head = Atomics.load(this.i32, HEAD);
       const length = this.words[(head & (this.capacity - 1)) >> 2]!;
       const whole = 4 + pad4(length);
-      const message = newMessage(length);
       if (whole <= this.capacity) {
+        const message = newMessage(length);
         this.copyOut(head + 4, message, 0, length);
         this.count(TAKEN);
         Atomics.store(this.i32, HEAD, (head + whole) | 0);
         this.consumed();
         return message;
       }
+      // Streamed: straight into the caller's memory when it fits (the fresh message is never touched then).
+      const target = into !== undefined && length <= into.byteLength ? into.subarray(0, length) : newMessage(length);
       Atomics.store(this.i32, R_LEFT, pad4(length));
       this.count(TAKEN);
       Atomics.store(this.i32, HEAD, (head + 4) | 0);
       this.consumed();
-      yield* this.stream(message, pad4(length), gone);
-      return message;
+      yield* this.stream(target, pad4(length), gone);
+      return target;
     } finally {
       this.readers.unlock(this.me);
     }
