@@ -17,6 +17,19 @@ function start(context: ContextKind, target: Task, ...args: unknown[]): Process 
   return p;
 }
 
+/** Every item still to come, until a get waits `timeout` ms in vain (and then fails with Empty, as it must). */
+async function drain<T>(q: Queue<T>, timeout: number): Promise<T[]> {
+  const items: T[] = [];
+  for (;;) {
+    try {
+      items.push(await q.get({ timeout }));
+    } catch (err) {
+      expect(err).toBeInstanceOf(Empty);
+      return items;
+    }
+  }
+}
+
 async function timed(fn: () => Promise<unknown>): Promise<[unknown, number]> {
   const t0 = performance.now();
   try {
@@ -280,14 +293,7 @@ describe('batches between processes', () => {
     // The home takes the child's last batch back once it sees its connection close: gets that wait for it.
     const rest: number[] = [];
     while (rest.length < n - taken) rest.push(await q.get({ timeout: 20_000 }));
-    for (;;) {
-      try {
-        rest.push(await q.get({ timeout: 500 }));
-      } catch (err) {
-        expect(err).toBeInstanceOf(Empty);
-        break;
-      }
-    }
+    rest.push(...(await drain(q, 500)));
     expect(new Set(rest).size).toBe(rest.length); // none twice in what is left
     expect(new Set([...got, ...rest]).size).toBe(n); // none lost
     const again = rest.filter((i) => i < taken);
@@ -308,14 +314,7 @@ describe('a producer that dies mid-flow', () => {
     while (got.length < 200) got.push(await q.get({ timeout: 20_000 }));
     producer[how]();
     await producer.join();
-    for (;;) {
-      try {
-        got.push(await q.get({ timeout: 300 }));
-      } catch (err) {
-        expect(err).toBeInstanceOf(Empty);
-        break;
-      }
-    }
+    got.push(...(await drain(q, 300)));
     got.forEach((item, i) => expect(item).toBe(`${i}:${(i * 7919) % 65_521}`));
     expect(q.qsize()).toBe(0);
   });
