@@ -23,7 +23,7 @@ export function lockFor(option: LockOption | undefined): Lock | undefined {
  * `getLock()`): then an access's recursive acquire and release would change
  * nothing anyone can see, and it skips them.
  */
-export function heldRecursively(lock: Lock): boolean {
+function heldRecursively(lock: Lock): boolean {
   return lock instanceof RLock && lock.isOwned();
 }
 

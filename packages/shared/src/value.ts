@@ -2,7 +2,7 @@ import { reduceHandle, rebuildHandleSync, registerHandle, type HandleDescriptor,
 import { RLock, type Lock } from '@ipc/sync';
 import { lockFor, type SharedOptions } from './_locking.js';
 import { Store, type StoreData } from './_store.js';
-import { checkTypecode, toStored, type Cells, type ElementOf, type Stored, type Typecode } from './_typecodes.js';
+import { checkTypecode, fromStored, toStored, type Cells, type ElementOf, type Stored, type Typecode } from './_typecodes.js';
 
 const RAW_TYPE = '@ipc/shared.RawValue';
 const SYNC_TYPE = '@ipc/shared.SynchronizedValue';
@@ -20,14 +20,11 @@ export class SharedValue<C extends Typecode = Typecode> {
   // and there every call costs.
   /** The memory, when it is in this process; undefined in another process. */
   private readonly cells: Cells | undefined;
-  /** Typecode 'c': the user sees a one-character string. */
-  private readonly char: boolean;
 
   /** @internal Use `Value()` or `RawValue()`. */
   constructor(store: Store) {
     this.store = store;
     this.cells = store.cells;
-    this.char = store.typecode === 'c';
   }
 
   get typecode(): C {
@@ -44,8 +41,7 @@ export class SharedValue<C extends Typecode = Typecode> {
 
   /** @internal The element as the user sees it, read now. */
   protected readNow(): ElementOf<C> {
-    const stored = this.cells !== undefined ? this.cells[0]! : this.store.read(0);
-    return (this.char ? String.fromCharCode(stored as number) : stored) as ElementOf<C>;
+    return fromStored(this.store.typecode as C, this.cells !== undefined ? this.cells[0]! : this.store.read(0));
   }
 
   /** @internal Writes a checked value now. */
