@@ -17,3 +17,20 @@ export function packageBuild(entry: Record<string, string> = { index: 'src/index
     ...extra,
   });
 }
+
+/**
+ * Entries that other threads or processes load by path (a worker bootstrap):
+ * ESM only, no types, and no `clean` (they build beside a `packageBuild`).
+ */
+export function runtimeBuild(entry: Record<string, string>, extra: Options = {}) {
+  return defineConfig({
+    entry,
+    format: ['esm'],
+    dts: false,
+    clean: false,
+    sourcemap: true,
+    target: 'node20',
+    splitting: false,
+    ...extra,
+  });
+}
