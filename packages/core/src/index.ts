@@ -14,6 +14,7 @@ export { Process, Thread, cpuCount } from './process.js';
 export type { ProcessOptions, ProcessResult } from './process.js';
 export { currentProcess, parentProcess, activeChildren, isMainProcess, adoptIdentity } from './current-process.js';
 export type { ProcessInfo } from './current-process.js';
+export { Sentinel } from './sentinel.js';
 export { getContext } from './context.js';
 export type { Context } from './context.js';
 export { StreamChannel } from './stream-channel.js';

@@ -9,6 +9,7 @@ import { ThreadRunner } from './runtime/thread-runner.js';
 import { ForkRunner } from './runtime/fork-runner.js';
 import { decode } from './codec.js';
 import { nodeOs } from './_builtins.js';
+import { Sentinel } from './sentinel.js';
 
 /** Python's `Process(target, args, kwargs, name, daemon)`, with the context that decides where it runs. */
 export interface ProcessOptions<A extends unknown[] = unknown[], R = unknown> {
@@ -49,6 +50,7 @@ interface State {
   error: unknown;
   closed: boolean;
   done: Promise<void> | undefined;
+  sentinel: Sentinel | undefined;
 }
 
 /** The awaited return type of a process's target. */
@@ -87,6 +89,7 @@ export class Process<A extends unknown[] = unknown[], R = unknown> {
         error: undefined,
         closed: false,
         done: undefined,
+        sentinel: undefined,
       } satisfies State,
     });
   }
@@ -206,6 +209,19 @@ export class Process<A extends unknown[] = unknown[], R = unknown> {
     return st.result as ProcessResult<R>;
   }
 
+  /**
+   * Python's `sentinel`: ready once the child has ended, for `wait()` of
+   * @ipc/pipe to watch beside connections. Only once started.
+   */
+  get sentinel(): Sentinel {
+    const st = this[STATE];
+    this.checkOpen();
+    if (st.role === 'self') throw new StateError('a process has no sentinel of its own');
+    if (st.done === undefined) throw new StateError('process not started');
+    st.sentinel ??= new Sentinel(st.done, () => st.exitCode !== null);
+    return st.sentinel;
+  }
+
   isAlive(): boolean {
     const st = this[STATE];
     this.checkOpen();
@@ -262,6 +278,7 @@ export class Process<A extends unknown[] = unknown[], R = unknown> {
         error: undefined,
         closed: false,
         done: undefined,
+        sentinel: undefined,
       } satisfies State,
     });
   }

@@ -97,17 +97,20 @@ export class Connection {
     return into(this.recvRawSync(options, room(buf, offset)), buf, offset);
   }
 
-  /** Whether there is something to receive (a message, or the end), waiting up to `timeout` ms (default: not at all). */
+  /**
+   * Whether there is something to receive (a message, or the end), waiting up
+   * to `timeout` ms (default: not at all; a negative timeout looks once, as Python's does).
+   */
   async poll(timeout = 0, options: { signal?: AbortSignal } = {}): Promise<boolean> {
     this.checkRead();
-    checkTimeout(timeout);
-    return this.transport.poll(timeout === Infinity ? undefined : timeout, options.signal);
+    const ms = pollTimeout(timeout);
+    return this.transport.poll(ms === Infinity ? undefined : ms, options.signal);
   }
 
   pollSync(timeout = 0): boolean {
     this.checkRead();
-    checkTimeout(timeout);
-    return this.transport.pollSync(timeout === Infinity ? undefined : timeout);
+    const ms = pollTimeout(timeout);
+    return this.transport.pollSync(ms === Infinity ? undefined : ms);
   }
 
   close(): void {
@@ -178,6 +181,11 @@ export class Connection {
 function valueMessage(bytes: Uint8Array): Uint8Array {
   if (bytes[0] === 0x80 || bytes[0] === 0xff || bytes[0] === PLAIN_TAG) return bytes;
   throw new StateError(`the message is ${bytes.byteLength} raw bytes (sent with sendBytes / send_bytes), not a value: receive it with recvBytes()`);
+}
+
+/** Python's poll() takes a negative timeout as zero (its selector does). */
+function pollTimeout(timeout: number): number {
+  return typeof timeout === 'number' && timeout < 0 ? 0 : checkTimeout(timeout);
 }
 
 function checkedTimeout(timeout: number | undefined): number | undefined {

@@ -1,28 +1,102 @@
-import { checkTimeout } from '@ipc/core';
-import type { Connection } from './connection.js';
+import { Socket } from 'node:net';
+import { ArgumentError, Sentinel, checkTimeout } from '@ipc/core';
+import { Connection } from './connection.js';
+
+/** What `wait()` watches: Python's connections, sockets and process sentinels. */
+export type Waitable = Connection | Sentinel | Socket;
 
 /**
- * Python's `multiprocessing.connection.wait`: resolves with the connections
- * that have something to receive (a message, or the end), waiting up to
- * `timeout` ms for one (default: for ever). An empty list on timeout.
+ * Python's `multiprocessing.connection.wait`: resolves with the objects that
+ * are ready, waiting up to `timeout` ms for one (default: for ever; a
+ * negative timeout looks once, as Python's does). An empty list on timeout.
+ *
+ * - a `Connection` is ready when it has something to receive (a message, or the end);
+ * - a `Sentinel` (`process.sentinel`) when its process has ended;
+ * - a `net.Socket` when it has data to `read()`, or has reached its end. Watching a
+ *   socket listens for `'readable'`, which puts it in paused mode: read it with `read()`.
  */
-export async function wait(connections: readonly Connection[], timeout?: number): Promise<Connection[]> {
-  const ms = timeout === undefined ? undefined : checkTimeout(timeout);
-  // Closed and send-only ends never become ready (Python would fail on their fileno): they are left out.
-  const open = connections.filter((c) => !c.closed && c.readable);
-  const ready = (): Connection[] => open.filter((c) => !c.closed && c.pollSync(0));
+export async function wait<T extends Waitable>(objects: readonly T[], timeout?: number): Promise<T[]> {
+  const list: unknown = objects;
+  if (!Array.isArray(list)) throw new ArgumentError('wait() takes an array of connections, sockets or sentinels');
+  const ms = timeout === undefined ? Infinity : typeof timeout === 'number' && timeout < 0 ? 0 : checkTimeout(timeout);
+  const watched = objects.map(watcherOf);
+  const ready = (): T[] => objects.filter((_, i) => watched[i]!.ready());
   const now = ready();
-  if (now.length > 0 || ms === 0 || open.length === 0) return now;
+  if (now.length > 0 || ms === 0) return now;
+  if (ms === Infinity && watched.every((w) => w.never)) throw new ArgumentError('wait() without a timeout on nothing that can become ready (closed or send-only connections) would never return');
   const stop = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
   try {
-    const polls = open.map((c) => c.poll(ms === undefined ? Infinity : ms, { signal: stop.signal }).then((yes) => (yes ? c : undefined), () => undefined));
-    const first = await Promise.race(polls);
-    if (first === undefined) {
-      // Either every poll timed out or one was aborted: look again once all settled.
-      await Promise.all(polls);
-    }
+    // Closed and send-only ends never become ready (Python would fail on their fileno): only the timeout ends a wait on them alone.
+    const waits = watched.map((w) => w.whenReady(stop.signal).catch(() => undefined));
+    if (ms !== Infinity) waits.push(new Promise<void>((resolve) => (timer = setTimeout(resolve, ms))));
+    await Promise.race(waits);
   } finally {
+    clearTimeout(timer);
     stop.abort();
+    for (const w of watched) w.done?.();
   }
   return ready();
+}
+
+interface Watcher {
+  ready(): boolean;
+  /** Resolves once ready; never, if it cannot become ready. */
+  whenReady(signal: AbortSignal): Promise<unknown>;
+  /** Whether it can never become ready. */
+  never?: boolean;
+  done?(): void;
+}
+
+const NEVER = new Promise<never>(() => undefined);
+
+function watcherOf(obj: Waitable): Watcher {
+  if (obj instanceof Connection) {
+    const can = (): boolean => !obj.closed && obj.readable;
+    return {
+      never: !can(),
+      ready: () => can() && obj.pollSync(0),
+      whenReady: (signal) => (can() ? obj.poll(Infinity, { signal }) : NEVER),
+    };
+  }
+  if (obj instanceof Sentinel) return { ready: () => obj.ready, whenReady: (signal) => obj.whenReady({ signal }) };
+  if (obj instanceof Socket) return socketWatcher(obj);
+  throw new ArgumentError(`wait() watches connections, sockets and process sentinels, not ${describe(obj)}`);
+}
+
+/** A socket is ready when a `read()` would not come back empty-handed for want of data: bytes buffered, or its end. */
+function socketWatcher(socket: Socket): Watcher {
+  let signalled = false;
+  const onReadable = (): void => {
+    signalled = true;
+  };
+  // Listening for 'readable' now, before the first look: data that arrives while we wait is seen.
+  socket.on('readable', onReadable);
+  const at = (): boolean => socket.readableLength > 0 || socket.readableEnded || socket.destroyed;
+  return {
+    ready: () => at() || (signalled && (socket.readableLength > 0 || isEnding(socket))),
+    whenReady: (signal) =>
+      new Promise<void>((resolve) => {
+        if (at()) return resolve();
+        const finish = (): void => {
+          socket.off('readable', finish).off('end', finish).off('close', finish);
+          signal.removeEventListener('abort', finish);
+          resolve();
+        };
+        socket.on('readable', finish).on('end', finish).on('close', finish);
+        signal.addEventListener('abort', finish, { once: true });
+      }),
+    done: () => socket.off('readable', onReadable),
+  };
+}
+
+/** After a 'readable' with nothing buffered, the socket is at its end (the next read() returns null and 'end' follows). */
+function isEnding(socket: Socket): boolean {
+  return socket.readableLength === 0;
+}
+
+function describe(obj: unknown): string {
+  if (obj === null) return 'null';
+  if (typeof obj !== 'object') return typeof obj;
+  return obj.constructor?.name ?? 'an object';
 }
