@@ -1,16 +1,16 @@
 import { RLock, type Lock } from '@ipc/sync';
 
-/** Python's `lock=` argument of `Value` and `Array`: `true` (a fresh RLock), `false` (raw), or a lock of the user's own. */
-export type LockOption = boolean | Lock;
+/** Python's `lock=` argument of `Value` and `Array`: `true` or `null` (Python's `None`: a fresh RLock), `false` (raw), or a lock of the user's own. */
+export type LockOption = boolean | null | Lock;
 
 export interface SharedOptions {
-  /** Default `true`: every access takes a fresh `RLock` (as Python's). `false` gives the raw object; a `Lock`/`RLock` of @ipc/sync is used as is. */
+  /** Default `true`: every access takes a fresh `RLock` (as Python's; `null` too, as `lock=None`). `false` gives the raw object; a `Lock`/`RLock` of @ipc/sync is used as is. */
   lock?: LockOption;
 }
 
 /** The lock a synchronized object uses, or undefined for a raw one; a wrong `lock` is a `TypeError`. */
 export function lockFor(option: LockOption | undefined): Lock | undefined {
-  if (option === undefined || option === true) return new RLock();
+  if (option === undefined || option === null || option === true) return new RLock();
   if (option === false) return undefined;
   if (option === null || typeof option !== 'object' || typeof (option as Partial<Lock>).acquireSync !== 'function' || typeof (option as Partial<Lock>).release !== 'function') {
     throw new TypeError(`lock must be true, false, or a Lock/RLock of @ipc/sync, not ${String(option)}`);

@@ -80,6 +80,47 @@ export class SharedArray<C extends Typecode = Typecode> implements Iterable<Elem
     this.access(() => this.store.writeRange(s, stored));
   }
 
+  /**
+   * A char array's (`'c'`) text up to its first NUL (Python's `value` of an
+   * `Array('c', …)`). Setting it writes the characters and, when they are
+   * fewer than the array's length, a NUL after them; longer text → `RangeError`,
+   * nothing written. Other typecodes → `TypeError`.
+   */
+  get value(): string {
+    const all = this.raw;
+    const nul = all.indexOf('\0');
+    return nul < 0 ? all : all.slice(0, nul);
+  }
+
+  set value(text: string) {
+    const codes = this.charCodes(text, 'value');
+    if (codes.length < this.length) codes.push(0);
+    this.access(() => this.store.writeRange(0, codes));
+  }
+
+  /** A char array's (`'c'`) whole contents, NULs included (Python's `raw`); setting writes the characters from the start, no NUL added. */
+  get raw(): string {
+    this.charsOnly('raw');
+    return (this.slice() as string[]).join('');
+  }
+
+  set raw(text: string) {
+    const codes = this.charCodes(text, 'raw');
+    this.access(() => this.store.writeRange(0, codes));
+  }
+
+  private charsOnly(what: string): void {
+    if (this.typecode !== 'c') throw new TypeError(`'${what}' is for arrays of typecode 'c', not '${this.typecode}'`);
+  }
+
+  /** The bytes of `text` for a char array, checked (a string of one-byte characters, no longer than the array). */
+  private charCodes(text: string, what: string): Stored[] {
+    this.charsOnly(what);
+    if (typeof text !== 'string') throw new TypeError(`'${what}' takes a string, not ${typeof text}`);
+    if (text.length > this.length) throw new RangeError(`string too long (${text.length} characters for an array of ${this.length})`);
+    return [...text].map((ch) => toStored('c', ch));
+  }
+
   /** A copy of every element (Python's `arr[:]`). */
   toArray(): ElementOf<C>[] {
     return this.slice();

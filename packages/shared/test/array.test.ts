@@ -51,6 +51,30 @@ describe('Array', () => {
     expect(() => SArray('x' as 'i', 3)).toThrow(TypeError);
   });
 
+  it('a char array has Python\'s value (up to the first NUL) and raw (everything)', () => {
+    for (const arr of [SArray('c', 'hello'), RawArray('c', 'hello')]) {
+      expect(arr.value).toBe('hello');
+      arr.value = 'hi';
+      expect(arr.value).toBe('hi');
+      expect(arr.raw).toBe('hi\0lo');
+      arr.raw = 'abcde';
+      expect(arr.value).toBe('abcde');
+      arr.value = 'vwxyz'; // as long as the array: no room for a NUL, none written
+      expect(arr.raw).toBe('vwxyz');
+      expect(() => (arr.value = 'too long')).toThrow(RangeError);
+      expect(() => (arr.raw = 'é€')).toThrow(RangeError); // '€' is beyond one byte: nothing written
+      expect(arr.raw).toBe('vwxyz');
+    }
+    expect(SArray('c', 3).value).toBe('');
+    expect(() => SArray('i', 3).value).toThrow(TypeError);
+    expect(() => (SArray('i', 3).raw = 'x')).toThrow(TypeError);
+  });
+
+  it('lock: null is Python\'s lock=None: the default lock', () => {
+    expect(SArray('i', 2, { lock: null })).toBeInstanceOf(SynchronizedArray);
+    expect(Value('i', 2, { lock: null }).getLock()).toBeDefined();
+  });
+
   it('getLock/getObj; lock: false is raw', () => {
     const arr = SArray('i', [1, 2]);
     expect(arr).toBeInstanceOf(SynchronizedArray);
