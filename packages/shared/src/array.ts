@@ -220,7 +220,7 @@ function makeStore<C extends Typecode>(typecode: C, sizeOrInit: number | Iterabl
  * Python's `multiprocessing.Array(typecode, sizeOrInit, lock=True)`: a
  * fixed-length array in shared memory, guarded by an RLock.
  */
-function SharedArrayOf<C extends Typecode>(typecode: C, sizeOrInit: number | Iterable<ElementOf<C>>, options?: SharedOptions & { lock?: true | Lock }): SynchronizedArray<C>;
+function SharedArrayOf<C extends Typecode>(typecode: C, sizeOrInit: number | Iterable<ElementOf<C>>, options?: SharedOptions & { lock?: true | null | Lock }): SynchronizedArray<C>;
 function SharedArrayOf<C extends Typecode>(typecode: C, sizeOrInit: number | Iterable<ElementOf<C>>, options: SharedOptions & { lock: false }): SharedArray<C>;
 function SharedArrayOf<C extends Typecode>(typecode: C, sizeOrInit: number | Iterable<ElementOf<C>>, options?: SharedOptions): SharedArray<C> | SynchronizedArray<C>;
 function SharedArrayOf<C extends Typecode>(typecode: C, sizeOrInit: number | Iterable<ElementOf<C>>, options: SharedOptions = {}): SharedArray<C> | SynchronizedArray<C> {

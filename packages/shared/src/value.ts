@@ -136,7 +136,7 @@ function makeStore<C extends Typecode>(typecode: C, init: ElementOf<C> | undefin
  * Python's `multiprocessing.Value(typecode, init, lock=True)`: one number
  * (or bigint, or one-byte character) in shared memory, guarded by an RLock.
  */
-export function Value<C extends Typecode>(typecode: C, init?: ElementOf<C>, options?: SharedOptions & { lock?: true | Lock }): SynchronizedValue<C>;
+export function Value<C extends Typecode>(typecode: C, init?: ElementOf<C>, options?: SharedOptions & { lock?: true | null | Lock }): SynchronizedValue<C>;
 export function Value<C extends Typecode>(typecode: C, init: ElementOf<C> | undefined, options: SharedOptions & { lock: false }): SharedValue<C>;
 export function Value<C extends Typecode>(typecode: C, init?: ElementOf<C>, options?: SharedOptions): SharedValue<C> | SynchronizedValue<C>;
 export function Value<C extends Typecode>(typecode: C, init?: ElementOf<C>, options: SharedOptions = {}): SharedValue<C> | SynchronizedValue<C> {
