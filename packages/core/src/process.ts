@@ -30,6 +30,24 @@ process.once('exit', () => {
   for (const runner of daemonChildren) runner.signal('SIGTERM');
 });
 
+/**
+ * Keeps this program alive while something waits for a daemon child's end:
+ * a daemon alone does not (its worker or child is unref'd), so an `await
+ * p.join()` with nothing else to do would end the program half-way (exit 13,
+ * an unsettled top-level await) where Python's join() blocks. Returns the release.
+ */
+function holdOpen(st: State): () => void {
+  const runner = st.runner;
+  if (runner === undefined || !st.daemon || st.exitCode !== null) return () => undefined;
+  if (st.waiters++ === 0) runner.setRef(true);
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    if (--st.waiters === 0 && st.exitCode === null) runner.setRef(false);
+  };
+}
+
 /** Marks the library's own Process classes, as opposed to a user's subclass that overrides run(). */
 export const BASE = Symbol.for('@ipc/core.Process.base');
 
@@ -51,6 +69,8 @@ interface State {
   closed: boolean;
   done: Promise<void> | undefined;
   sentinel: Sentinel | undefined;
+  /** Calls waiting for a daemon child's end, which keep this program alive meanwhile. */
+  waiters: number;
 }
 
 /** The awaited return type of a process's target. */
@@ -90,6 +110,7 @@ export class Process<A extends unknown[] = unknown[], R = unknown> {
         closed: false,
         done: undefined,
         sentinel: undefined,
+        waiters: 0,
       } satisfies State,
     });
   }
@@ -199,7 +220,12 @@ export class Process<A extends unknown[] = unknown[], R = unknown> {
     if (st.done === undefined) throw new StateError('can only join a started process');
     if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs))) throw new ArgumentError('timeout must be a number of milliseconds');
     if (timeoutMs === undefined) {
-      await st.done;
+      const release = holdOpen(st);
+      try {
+        await st.done;
+      } finally {
+        release();
+      }
     } else if (st.exitCode === null) {
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([st.done, new Promise<void>((r) => (timer = setTimeout(r, Math.max(0, timeoutMs))))]);
@@ -218,7 +244,7 @@ export class Process<A extends unknown[] = unknown[], R = unknown> {
     this.checkOpen();
     if (st.role === 'self') throw new StateError('a process has no sentinel of its own');
     if (st.done === undefined) throw new StateError('process not started');
-    st.sentinel ??= new Sentinel(st.done, () => st.exitCode !== null);
+    st.sentinel ??= new Sentinel(st.done, () => st.exitCode !== null, () => holdOpen(st));
     return st.sentinel;
   }
 
@@ -279,6 +305,7 @@ export class Process<A extends unknown[] = unknown[], R = unknown> {
         closed: false,
         done: undefined,
         sentinel: undefined,
+        waiters: 0,
       } satisfies State,
     });
   }

@@ -12,6 +12,8 @@ export class Sentinel {
   constructor(
     ended: Promise<void>,
     private readonly check: () => boolean,
+    /** Keeps the program alive while a wait is under way (a daemon child alone does not); returns the release. */
+    private readonly holdOpen: () => () => void = () => () => undefined,
   ) {
     this.readyPromise = ended.then(() => {
       this.isReady = true;
@@ -28,13 +30,17 @@ export class Sentinel {
   whenReady(options: { signal?: AbortSignal } = {}): Promise<void> {
     const { signal } = options;
     if (this.ready) return Promise.resolve();
-    if (signal === undefined) return this.readyPromise;
-    if (signal.aborted) return Promise.reject(signal.reason as Error);
+    if (signal?.aborted) return Promise.reject(signal.reason as Error);
+    const release = this.holdOpen();
     return new Promise<void>((resolve, reject) => {
-      const onAbort = (): void => reject(signal.reason as Error);
-      signal.addEventListener('abort', onAbort, { once: true });
+      const onAbort = (): void => {
+        release();
+        reject(signal!.reason as Error);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
       void this.readyPromise.then(() => {
-        signal.removeEventListener('abort', onAbort);
+        signal?.removeEventListener('abort', onAbort);
+        release();
         resolve();
       });
     });

@@ -2,10 +2,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 
 const parentScript = fileURLToPath(new URL('./fixtures/parent.mjs', import.meta.url));
+const joinerScript = fileURLToPath(new URL('./fixtures/daemon-joiner.mjs', import.meta.url));
 
 function alive(pid: number): boolean {
   try {
@@ -119,5 +121,18 @@ describe('a child with non-daemon children of its own', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe.each(['thread', 'process'])('waiting for a daemon child (%s context)', (context) => {
+  it.each(['join', 'sentinel'])('a program whose only work is awaiting a daemon’s %s runs to the end (Python’s join blocks)', async (how) => {
+    const child = spawn(process.execPath, [joinerScript, context, how], { stdio: ['ignore', 'pipe', 'pipe'] });
+    started.push(child);
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(out).toBe('daemon done\njoined 0\n');
+    expect(code).toBe(0);
   });
 });
