@@ -28,12 +28,13 @@ function write(v: unknown, out: Buffer[], path: string, seen: Set<object>): void
   if (v === true) return void out.push(op(0x88));
   if (v === false) return void out.push(op(0x89));
   if (typeof v === 'number') {
-    if (Number.isInteger(v) && Math.abs(v) <= 2 ** 31 - 1) {
+    // -0 is a float to Python (an int has no sign of zero).
+    if (Number.isInteger(v) && Math.abs(v) <= 2 ** 31 - 1 && !Object.is(v, -0)) {
       const b = Buffer.alloc(4);
       b.writeInt32LE(v);
       return void out.push(op('J', b));
     }
-    if (Number.isSafeInteger(v)) return write(BigInt(v), out, path, seen);
+    if (Number.isSafeInteger(v) && !Object.is(v, -0)) return write(BigInt(v), out, path, seen);
     const b = Buffer.alloc(8);
     b.writeDoubleBE(v);
     return void out.push(op('G', b));

@@ -158,6 +158,18 @@ describe('the safe pickle codec', () => {
     expect(() => dumps(new Date())).toThrow(PickleError);
   });
 
+  it('keeps the sign of zero and the float specials (-0 is a float to Python, not the int 0)', () => {
+    const back = loads(dumps([-0, 0, Number.NaN, Infinity, -Infinity])) as number[];
+    expect(Object.is(back[0], -0)).toBe(true);
+    expect(Object.is(back[1], 0)).toBe(true);
+    expect(back.slice(2)).toEqual([Number.NaN, Infinity, -Infinity]);
+  });
+
+  it.skipIf(pys.length === 0)('Python reads -0 as the float -0.0', async () => {
+    const { stdout } = await run(pys[0]!, ['-c', 'import pickle,sys; v = pickle.loads(bytes.fromhex(sys.argv[1])); print(repr(v))', dumps([-0, 0]).toString('hex')]);
+    expect(stdout.trim()).toBe('[-0.0, 0]');
+  });
+
   it.skipIf(pys.length === 0)('reads what Python writes, and refuses what would run code', async () => {
     const py = pys[0]!;
     const { stdout } = await run(py, ['-c', 'import pickle,sys; sys.stdout.write(pickle.dumps((1, "a", b"b", None, 2**100, [1.5, {"k": (2,)}], {1: 2}), protocol=int(sys.argv[1])).hex())', '4']);
