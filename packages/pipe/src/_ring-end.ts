@@ -41,7 +41,7 @@ export class RingEnd implements FrameTransport {
   private serving: ServedRef | undefined;
   private remoteWrites: Promise<void> = Promise.resolve();
   /** Whether no one holds the other end any more. */
-  private readonly gone: () => boolean;
+  private readonly gone: (often?: boolean) => boolean;
 
   constructor(
     private readonly data: RingEndData,
@@ -74,6 +74,7 @@ export class RingEnd implements FrameTransport {
 
   sendSync(bytes: Uint8Array): void {
     const out = this.checkSend();
+    if (out.writeNow(bytes)) return; // room now: no wait, so nothing to decide about blocking
     if (!this.mayBlock()) {
       if (!fitsRing(out, bytes.byteLength)) throw wouldHang(`sendSync of ${bytes.byteLength} bytes (more than the ring holds)`, 'send()');
       const done = out.writeSync(bytes, { timeout: 0, gone: this.gone });
@@ -91,20 +92,23 @@ export class RingEnd implements FrameTransport {
 
   private checkSend(): SharedRing {
     if (this.outRing === undefined) throw new StateError('connection is read-only');
-    if (this.gone()) throw new BrokenPipeError();
+    if (this.gone(true)) throw new BrokenPipeError();
     return this.outRing;
   }
 
   async recv(timeout: number | undefined, signal: AbortSignal | undefined, into?: Uint8Array): Promise<Received> {
     const back = this.returned.shift();
     if (back !== undefined) return back;
-    return this.reading().read({ timeout, signal, gone: this.gone, into });
+    const ring = this.reading();
+    return ring.readNow() ?? ring.read({ timeout, signal, gone: this.gone, into });
   }
 
   recvSync(timeout: number | undefined, into?: Uint8Array): Received {
-    const back = this.returned.shift();
+    const back = this.returned.length > 0 ? this.returned.shift() : undefined;
     if (back !== undefined) return back;
     const ring = this.reading();
+    const now = ring.readNow(); // there now: no wait, so nothing to decide about blocking
+    if (now !== undefined) return now;
     if (!this.mayBlock()) {
       const there = ring.pollSync({ timeout: 0, gone: this.gone });
       if (there === 'eof') return 'eof';
