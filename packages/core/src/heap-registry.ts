@@ -11,7 +11,7 @@ import { perHeap } from './_global.js';
  * a new heap from a dead one that had the same slot.
  */
 const SLOTS = 4096;
-const HEADER = 1; // [0]: next free slot hint
+const HEADER = 2; // [0]: next free slot hint; [1]: heaps marked dead so far (see heapDeaths)
 
 interface Registry {
   table: Int32Array;
@@ -64,7 +64,19 @@ export function isHeapAlive(id: number): boolean {
 export function markHeapDead(id: number): void {
   const slot = id & 0xffff;
   const gen = id >>> 16;
-  Atomics.compareExchange(registry.table, HEADER + slot, gen, -gen);
+  if (Atomics.compareExchange(registry.table, HEADER + slot, gen, -gen) === gen) Atomics.add(registry.table, DEATHS, 1);
+}
+
+const DEATHS = 1;
+
+/**
+ * How many heaps of this process have been marked dead so far (wrapping): one
+ * load tells a holder table that nothing died since its last look, where
+ * asking whether each holder is alive, or reading the clock to decide when to
+ * ask again, costs more than the operation it guards.
+ */
+export function heapDeaths(): number {
+  return Atomics.load(registry.table, DEATHS);
 }
 
 /**

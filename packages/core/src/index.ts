@@ -9,7 +9,7 @@ export { encode, decode, decodeSync, serialize, deserialize } from './codec.js';
 export type { Encoded } from './codec.js';
 export { encodePlain, decodePlain } from './plain-codec.js';
 export { frameHeader, FrameDecoder, FrameTooLargeError, LARGE_FRAME, DEFAULT_MAX_FRAME } from './framing.js';
-export { heapId, isHeapAlive, markHeapDead, heapDataForWorker, claimHeapId, REGISTRY_KEY, HEAP_ID_KEY } from './heap-registry.js';
+export { heapId, heapDeaths, isHeapAlive, markHeapDead, heapDataForWorker, claimHeapId, REGISTRY_KEY, HEAP_ID_KEY } from './heap-registry.js';
 export { Process, Thread, cpuCount } from './process.js';
 export type { ProcessOptions, ProcessResult } from './process.js';
 export { currentProcess, parentProcess, activeChildren, isMainProcess, adoptIdentity } from './current-process.js';

@@ -6,7 +6,7 @@
  * EOF comes once no live holder of the other end is left, as with a socket
  * whose every duplicate was closed.
  */
-import { StateError, isHeapAlive } from '@ipc/core';
+import { StateError, heapDeaths, isHeapAlive } from '@ipc/core';
 
 const ROWS = 64;
 const ROW = 4;
@@ -64,22 +64,25 @@ export class Holders {
 
   /**
    * A cheap `!held(end)` for every send and wait: it looks at the rows again only when the
-   * table changed, or when its last look is older than LIVENESS_RECHECK_MS. Called with
-   * `often` (on every send), it reads the clock only one call in 32: a clock read costs
-   * ~40 ns, a fifth of a small send. (A holder that closes its end changes the table and is
-   * seen at once; only one that dies without closing is seen a few calls later.)
+   * table changed, a thread of this process died, or its last look is older than
+   * LIVENESS_RECHECK_MS. Called with `often` (on every send), it reads the clock only one
+   * call in 32: a clock read costs ~40 ns, a fifth of a small send — and a holder that
+   * closes its end, or a thread that dies, is seen at once without it.
    */
   goneCheck(end: number): (often?: boolean) => boolean {
     let version = -1;
+    let deaths = -1;
     let at = 0;
     let gone = false;
     let calls = 0;
     return (often = false) => {
       const v = Atomics.load(this.table, VERSION);
-      if (v === version && often && (++calls & 31) !== 0) return gone;
+      const d = heapDeaths();
+      if (v === version && d === deaths && often && (++calls & 31) !== 0) return gone;
       const now = performance.now();
-      if (v !== version || now - at > LIVENESS_RECHECK_MS) {
+      if (v !== version || d !== deaths || now - at > LIVENESS_RECHECK_MS) {
         version = v;
+        deaths = d;
         at = now;
         gone = !this.held(end);
       }

@@ -12,6 +12,20 @@ afterAll(() => {
   expect(activeChildren()).toEqual([]);
 });
 
+/** Calls `send` until it rejects (bounded: 20 s), and gives the error. */
+async function eventuallyRejects(send: () => Promise<void>): Promise<unknown> {
+  const end = Date.now() + 20_000;
+  while (Date.now() < end) {
+    try {
+      await send();
+    } catch (err) {
+      return err;
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return undefined;
+}
+
 function start(context: ContextKind, target: Task, ...args: unknown[]): Process {
   const p = new Process({ target, args, context });
   p.start();
@@ -255,6 +269,21 @@ describe.each<ContextKind>(['thread', 'process'])('Pipe with children in the %s 
     child.kill();
     await child.join();
     await expect(mine.recv({ timeout: 20_000 })).rejects.toThrow(EOFError);
+  });
+
+  it('a send to a child that died holding the only other end is BrokenPipeError at once, even with room in the pipe', async () => {
+    const [mine, theirs] = Pipe();
+    const [ready, readyW] = Pipe(false);
+    const child = start(context, f.recvForever, theirs, readyW);
+    theirs.close();
+    readyW.close();
+    expect(await ready.recv({ timeout: 20_000 })).toBe('ready');
+    mine.sendBytesSync(new Uint8Array(8)); // the pipe works while the child lives…
+    child.kill();
+    await child.join();
+    // …and the first send after its death fails (a process's end goes when its connection closes, a moment after join).
+    if (context === 'thread') expect(() => mine.sendBytesSync(new Uint8Array(8))).toThrow(BrokenPipeError);
+    else await expect(eventuallyRejects(() => mine.sendBytes(new Uint8Array(8)))).resolves.toBeInstanceOf(BrokenPipeError);
   });
 
   it('an end passes on to a grandchild of the other context', async () => {
