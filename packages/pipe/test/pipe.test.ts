@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { activeChildren, ArgumentError, EOFError, Process, StateError, TimeoutError, type ContextKind } from '@ipc/core';
-import { BrokenPipeError, BufferTooShort, MessageTooLongError, Pipe, wait } from '@ipc/pipe';
+import { BrokenPipeError, BufferTooShort, MessageTooLongError, Pipe, wait, type Connection } from '@ipc/pipe';
 // @ts-expect-error -- plain JS fixture, loaded in the children too
 import * as fx from './fixtures/tasks.mjs';
 
 type Task = (...args: unknown[]) => unknown;
-const f = fx as Record<'sendAll' | 'adder' | 'digestBytes' | 'recvForever' | 'viaGrandchild' | 'echoSync' | 'sendAndReturn' | 'recvSome', Task>;
+const f = fx as Record<'sendAll' | 'adder' | 'digestBytes' | 'recvForever' | 'holdUntilKilled' | 'viaGrandchild' | 'echoSync' | 'sendAndReturn' | 'recvSome', Task>;
 
 afterAll(() => {
   expect(activeChildren()).toEqual([]);
@@ -259,26 +259,27 @@ describe.each<ContextKind>(['thread', 'process'])('Pipe with children in the %s 
     expect(await child.join()).toBe(4);
   });
 
-  it('a child that dies holding the only other end gives EOF, not a hang', async () => {
+  /** A child holding the only other end, once it says it is ready. */
+  async function childHolding(target: Task): Promise<{ mine: Connection; child: Process }> {
     const [mine, theirs] = Pipe();
     const [ready, readyW] = Pipe(false);
-    const child = start(context, f.recvForever, theirs, readyW);
+    const child = start(context, target, theirs, readyW);
     theirs.close();
     readyW.close();
     expect(await ready.recv({ timeout: 20_000 })).toBe('ready');
+    return { mine, child };
+  }
+
+  it('a child that dies holding the only other end gives EOF, not a hang', async () => {
+    const { mine, child } = await childHolding(f.recvForever);
     child.kill();
     await child.join();
     await expect(mine.recv({ timeout: 20_000 })).rejects.toThrow(EOFError);
   });
 
   it('a send to a child that died holding the only other end is BrokenPipeError at once, even with room in the pipe', async () => {
-    const [mine, theirs] = Pipe();
-    const [ready, readyW] = Pipe(false);
-    const child = start(context, f.recvForever, theirs, readyW);
-    theirs.close();
-    readyW.close();
-    expect(await ready.recv({ timeout: 20_000 })).toBe('ready');
-    mine.sendBytesSync(new Uint8Array(8)); // the pipe works while the child lives…
+    const { mine, child } = await childHolding(f.holdUntilKilled);
+    mine.sendBytesSync(new Uint8Array(8)); // the pipe works while the child lives (it does not read)…
     child.kill();
     await child.join();
     // …and the first send after its death fails (a process's end goes when its connection closes, a moment after join).
