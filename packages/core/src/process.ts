@@ -71,6 +71,7 @@ interface State {
   sentinel: Sentinel | undefined;
   /** Calls waiting for a daemon child's end, which keep this program alive meanwhile. */
   waiters: number;
+  identity: readonly number[];
 }
 
 /** The awaited return type of a process's target. */
@@ -93,7 +94,10 @@ export class Process<A extends unknown[] = unknown[], R = unknown> {
     if (options.target !== undefined && typeof options.target !== 'function') throw new ArgumentError('target must be a function made with task()');
     if (options.args !== undefined && !Array.isArray(options.args)) throw new ArgumentError('args must be an array');
     const isThread = (new.target as { kindName?: string }).kindName === 'Thread';
-    const defaultName = isThread ? `Thread-${++counters.thread}` : `Process-${++counters.process}`;
+    // Python's names: a process's children are Process-1, Process-2…, their children Process-1:1…
+    // (a Thread runs in this process's place in the tree, as Python's threads do).
+    const identity = isThread ? self.identity : [...self.identity, ++counters.process];
+    const defaultName = isThread ? `Thread-${++counters.thread}` : `Process-${identity.join(':')}`;
     Object.defineProperty(this, STATE, {
       value: {
         target: options.target as State['target'],
@@ -111,6 +115,7 @@ export class Process<A extends unknown[] = unknown[], R = unknown> {
         done: undefined,
         sentinel: undefined,
         waiters: 0,
+        identity,
       } satisfies State,
     });
   }
@@ -185,7 +190,7 @@ export class Process<A extends unknown[] = unknown[], R = unknown> {
       ? { kind: 'instance', self: this, target: undefined, args: st.args, kwargs: st.kwargs }
       : { kind: 'target', self: undefined, target: st.target, args: st.args, kwargs: st.kwargs };
     const { tree, transfer } = encode(payload, st.context, 'process');
-    const spec = { self: tree, name: st.name, daemon: st.daemon, parent: { pid: process.pid, name: self.name } };
+    const spec = { self: tree, name: st.name, daemon: st.daemon, parent: { pid: process.pid, name: self.name }, identity: st.identity };
     const runner = st.context === 'thread' ? new ThreadRunner(spec, transfer) : new ForkRunner(spec);
     st.runner = runner;
     children.add(this);
@@ -306,6 +311,7 @@ export class Process<A extends unknown[] = unknown[], R = unknown> {
         done: undefined,
         sentinel: undefined,
         waiters: 0,
+        identity: self.identity,
       } satisfies State,
     });
   }

@@ -177,6 +177,13 @@ describe('Process rules (Python)', () => {
     expect(currentProcess()).toMatchObject({ name: 'MainProcess', isMain: true, pid: process.pid });
   });
 
+  it.each<ContextKind>(['thread', 'process'])('children of children are named as Python names them: Process-1:2 (%s context)', async (context) => {
+    const p = new Process({ target: f.nestedNames, args: [2, context], context });
+    p.start();
+    const top = p.name; // Process-N: this heap's Nth process
+    expect(await p.join()).toEqual([top, `${top}:1`, `${top}:1:1`, `${top}:1:2`, `${top}:2`, `${top}:2:1`, `${top}:2:2`]);
+  });
+
   it('100 processes started and terminated at once all end with -15', async () => {
     const procs = Array.from({ length: 100 }, () => new Process({ target: f.sleepForever, context: 'process' }));
     for (const p of procs) p.start();

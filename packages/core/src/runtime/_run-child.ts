@@ -23,6 +23,7 @@ export async function runChild(spec: StartSpec, kind: ContextKind, send: (msg: C
   self.daemon = spec.daemon;
   self.isMain = false;
   self.parent = spec.parent;
+  self.identity = spec.identity;
   let proc: Process;
   try {
     const payload = (await decode(spec.self, kind)) as Payload;

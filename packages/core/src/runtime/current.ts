@@ -9,6 +9,11 @@ export interface SelfInfo {
   parent: { pid: number; name: string } | null;
   /** The Process object a child runs as (so currentProcess() returns it). */
   process: unknown;
+  /**
+   * Python's `_identity`: the main process is `[]`, its first child `[1]`, that child's
+   * second child `[1, 2]` — so default names are `Process-1`, `Process-1:2`, as Python's.
+   */
+  identity: readonly number[];
 }
 
 export const self = perHeap<SelfInfo>('self', () => ({
@@ -17,6 +22,7 @@ export const self = perHeap<SelfInfo>('self', () => ({
   isMain: true,
   parent: null,
   process: undefined,
+  identity: [],
 }));
 
 /** Every child process object started from this heap and not yet reaped, for activeChildren(). */

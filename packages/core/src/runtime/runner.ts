@@ -7,6 +7,8 @@ export interface StartSpec {
   readonly name: string;
   readonly daemon: boolean;
   readonly parent: { readonly pid: number; readonly name: string };
+  /** The child's place in the tree (Python's `_identity`), for its own children's names. */
+  readonly identity: readonly number[];
 }
 
 /** Messages a child sends its parent. */
