@@ -97,7 +97,9 @@ export class Process<A extends unknown[] = unknown[], R = unknown> {
     // Python's names: a process's children are Process-1, Process-2…, their children Process-1:1…
     // (a Thread runs in this process's place in the tree, as Python's threads do).
     const identity = isThread ? self.identity : [...self.identity, ++counters.process];
-    const defaultName = isThread ? `Thread-${++counters.thread}` : `Process-${identity.join(':')}`;
+    // A subclass of the user's own is named after its class, as Python's type(self).__name__.
+    const ownClass = !Object.prototype.hasOwnProperty.call(new.target, BASE) && new.target.name !== '' ? new.target.name : 'Process';
+    const defaultName = isThread ? `Thread-${++counters.thread}` : `${ownClass}-${identity.join(':')}`;
     Object.defineProperty(this, STATE, {
       value: {
         target: options.target as State['target'],

@@ -95,6 +95,8 @@ describe.each<ContextKind>(['thread', 'process'])('Process in the %s context', (
     p.start();
     q.start();
     expect(await p.join()).toEqual({ doubled: 42, name: p.name, isInstance: true });
+    expect(p.name).toMatch(/^Doubler-\d+$/); // named after its class, as Python's type(self).__name__
+    expect(q.name).toMatch(/^Process-\d+$/); // a context's Process is a Process
     expect(await q.join()).toBe(9);
   });
 
