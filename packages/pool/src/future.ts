@@ -1,5 +1,7 @@
-import { TimeoutError, checkTimeout } from '@ipc/core';
+import { TimeoutError } from '@ipc/core';
 import { CancelledError, InvalidStateError } from './errors.js';
+import { callSafely } from './_report.js';
+import { timeoutMs } from './_timeout.js';
 
 type State = 'pending' | 'running' | 'cancelled' | 'finished';
 
@@ -34,7 +36,7 @@ export class Future<T> {
     return this.state === 'cancelled' || this.state === 'finished';
   }
 
-  /** The value; rejects with the task's error, `CancelledError`, or `TimeoutError` after `timeout` ms. */
+  /** The value; rejects with the task's error, `CancelledError`, or `TimeoutError` after `timeout` ms (a negative timeout has already passed, as in Python). */
   async result(timeout?: number): Promise<T> {
     await this.settledWithin(timeout);
     if (this.state === 'cancelled') throw new CancelledError();
@@ -43,17 +45,21 @@ export class Future<T> {
     throw o.error;
   }
 
-  /** The task's error, or undefined if it succeeded; `CancelledError` / `TimeoutError` as `result()`. */
+  /** The task's error, or `null` if it succeeded (Python's `None`); `CancelledError` / `TimeoutError` as `result()`. */
   async exception(timeout?: number): Promise<unknown> {
     await this.settledWithin(timeout);
     if (this.state === 'cancelled') throw new CancelledError();
     const o = this.outcome!;
-    return o.ok ? undefined : o.error;
+    return o.ok ? null : o.error;
   }
 
-  /** Calls `fn(future)` once it is done (at once if it is). */
+  /**
+   * Calls `fn(future)` once it is done — at once if it is. A callback that
+   * throws is reported on stderr and ignored, as Python logs it: the others
+   * still run, and nothing is thrown here.
+   */
   addDoneCallback(fn: (f: Future<T>) => void): void {
-    if (this.done()) fn(this);
+    if (this.done()) callSafely(fn, this, () => this.toString());
     else this.callbacks.push(fn);
   }
 
@@ -83,14 +89,17 @@ export class Future<T> {
     return this.done() ? Promise.resolve() : new Promise((r) => this.waiters.push(r));
   }
 
+  /** As Python's repr: `<Future state=pending>`, `<Future state=finished returned number>`, `<Future state=finished raised RangeError>`. */
   toString(): string {
-    return `<Future state=${this.state}>`;
+    const o = this.outcome;
+    if (this.state !== 'finished' || o === undefined) return `<Future state=${this.state}>`;
+    return o.ok ? `<Future state=finished returned ${typeName(o.value)}>` : `<Future state=finished raised ${typeName(o.error)}>`;
   }
 
   private async settledWithin(timeout: number | undefined): Promise<void> {
+    const ms = timeoutMs(timeout);
     if (this.done()) return;
-    if (timeout === undefined) return this.whenDone();
-    const ms = checkTimeout(timeout);
+    if (ms === Infinity) return this.whenDone();
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([this.whenDone(), new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
     clearTimeout(timer);
@@ -99,12 +108,14 @@ export class Future<T> {
 
   private finish(): void {
     for (const w of this.waiters.splice(0)) w();
-    for (const cb of this.callbacks.splice(0)) {
-      try {
-        cb(this);
-      } catch {
-        // Python logs and ignores a failing done-callback.
-      }
-    }
+    // Python logs and ignores a failing done-callback.
+    for (const cb of this.callbacks.splice(0)) callSafely(cb, this, () => this.toString());
   }
+}
+
+function typeName(v: unknown): string {
+  if (v === null) return 'null';
+  if (typeof v !== 'object' && typeof v !== 'function') return typeof v;
+  const ctor = (v as { constructor?: { name?: unknown } }).constructor;
+  return typeof ctor?.name === 'string' && ctor.name !== '' ? ctor.name : 'Object';
 }
