@@ -56,6 +56,7 @@ function slot(value: Stdio, name: string, input: boolean): Slot {
 function checkArgs(args: Command, shell: boolean): void {
   if (typeof args === 'string') {
     if (args.length === 0) throw new ArgumentError('the command is empty');
+    if (args.includes('\0')) throw new ArgumentError('the command contains a NUL byte (Python: embedded null byte)');
     return;
   }
   if (!Array.isArray(args) || args.length === 0) throw new ArgumentError('args must be a string or a non-empty array of strings');
@@ -66,12 +67,38 @@ function checkArgs(args: Command, shell: boolean): void {
   if (shell && args[0] === '') throw new ArgumentError('the command is empty');
 }
 
+// Python's checks of `env`: ValueError for a NUL byte anywhere or an '=' in a name — here at the call, not from the OS.
+function checkEnv(env: NodeJS.ProcessEnv | undefined): void {
+  if (env === undefined || env === null) return;
+  if (typeof env !== 'object') throw new ArgumentError('env must be an object of strings');
+  for (const [k, v] of Object.entries(env)) {
+    if (v === undefined) continue;
+    if (k.includes('\0') || String(v).includes('\0')) throw new ArgumentError(`env[${JSON.stringify(k)}] contains a NUL byte (Python: embedded null byte)`);
+    if (k.includes('=') || k === '') throw new ArgumentError(`illegal environment variable name: ${JSON.stringify(k)}`);
+  }
+}
+
+// Python's pass_fds: these descriptors stay open in the child under the same numbers; every other one above 2 is closed (Node opens its own close-on-exec).
+function extraFds(given: readonly number[] | undefined): NodeStdio[] {
+  if (given === undefined) return [];
+  const passFds: unknown = given;
+  if (!Array.isArray(passFds)) throw new ArgumentError('passFds must be an array of file descriptors');
+  if (passFds.length === 0) return [];
+  for (const fd of given) {
+    if (!Number.isInteger(fd) || fd < 3) throw new ArgumentError(`passFds takes descriptors ≥ 3 (0–2 are stdin, stdout, stderr), got ${String(fd)}`);
+  }
+  const extra: NodeStdio[] = Array.from({ length: Math.max(...given) - 2 }, () => 'ignore');
+  for (const fd of given) extra[fd - 3] = fd;
+  return extra;
+}
+
 /** What to start and how: the program, its argv, the stdio of Node's spawn, and the streams pumped in JS. */
 export interface Plan {
   file: string;
   argv: string[];
   cwd: string | undefined;
-  stdio: [NodeStdio, NodeStdio, NodeStdio];
+  /** stdin, stdout, stderr, then `passFds` where they are. */
+  stdio: NodeStdio[];
   group: boolean;
   stdin: Slot;
   stdout: Slot;
@@ -83,6 +110,8 @@ export interface Plan {
 export function plan(args: Command, o: PopenOptions): Plan {
   const shell = o.shell !== undefined && o.shell !== false;
   checkArgs(args, shell);
+  checkEnv(o.env);
+  const extra = extraFds(o.passFds);
   const list = typeof args === 'string' ? [args] : args;
   const cwd = o.cwd instanceof URL ? fileURLToPath(o.cwd) : o.cwd;
   const pathEnv = (o.env ?? process.env).PATH;
@@ -115,7 +144,7 @@ export function plan(args: Command, o: PopenOptions): Plan {
       errNode = 'pipe';
     } else errNode = stdout.node === 'inherit' ? 1 : stdout.node;
   }
-  return { file, argv, cwd, stdio: [stdin.node, stdout.node, errNode], group: o.processGroup ?? shell, stdin, stdout, stderr, pathEnv };
+  return { file, argv, cwd, stdio: [stdin.node, stdout.node, errNode, ...extra], group: o.processGroup ?? shell, stdin, stdout, stderr, pathEnv };
 }
 
 /** Starts the child as Python's Popen would, or throws Python's error synchronously. */

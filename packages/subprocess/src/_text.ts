@@ -1,6 +1,7 @@
 import { Buffer, isUtf8 } from 'node:buffer';
 import { TextDecoder } from 'node:util';
 import { ArgumentError } from '@ipc/core';
+import { SubprocessError } from './errors.js';
 import type { PopenOptions } from './options.js';
 
 /** How a Popen turns bytes into what the user gets, and what the user gives into bytes. */
@@ -14,6 +15,9 @@ const known = new Set<string>(UTF8);
 
 export function textModeOf(options: PopenOptions): TextMode | null {
   const { text, universalNewlines, encoding, errors } = options;
+  if (text !== undefined && universalNewlines !== undefined && Boolean(text) !== Boolean(universalNewlines)) {
+    throw new SubprocessError('Cannot disambiguate when both text and universalNewlines are supplied but different. Pass one or the other.');
+  }
   if (text !== true && universalNewlines !== true && encoding === undefined && errors === undefined) return null;
   const enc = (encoding ?? 'utf-8').toLowerCase();
   if (errors !== undefined && errors !== 'strict' && errors !== 'replace') throw new ArgumentError(`errors must be 'strict' or 'replace', not ${JSON.stringify(errors)}`);

@@ -47,11 +47,13 @@ export interface PopenOptions {
   gracePeriod?: number;
   /** The child's `argv[0]` where it differs from the program. */
   argv0?: string;
+  /** Python's `pass_fds`: descriptors (≥ 3) that stay open in the child, under the same numbers. All others above 2 are closed, as Python's `close_fds=True`. */
+  passFds?: readonly number[];
 }
 
 export interface RunOptions extends PopenOptions {
-  /** Written to the child's stdin, which is then closed (so `stdin` must not be given). */
-  input?: string | Uint8Array;
+  /** Written to the child's stdin, which is then closed (so `stdin` must not be given). `null` is no input — except for `checkOutput`, where, as in Python, it means empty input. */
+  input?: string | Uint8Array | null;
   /** Python's `capture_output`: stdout and stderr both `PIPE`. */
   capture?: boolean;
   /** ms; on expiry the child is killed and the call rejects with `TimeoutExpired` at the deadline. */

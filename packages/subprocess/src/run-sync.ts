@@ -44,7 +44,8 @@ export function runSync<O extends SyncOptions = SyncOptions>(args: Command, opti
     // Node honours `detached` in spawnSync (its own session) though its types leave it out.
     ...({ detached: p.group } as object),
     input: input === undefined ? undefined : encodeInput(mode, input),
-    timeout,
+    // Node takes whole ms ≥ 0 and reads 0 as "none": a timeout that has passed (≤ 0, as Python allows) is the shortest there is.
+    timeout: timeout === undefined ? undefined : Math.max(1, Math.ceil(timeout)),
     killSignal: 'SIGKILL',
     maxBuffer: Infinity,
   });

@@ -1,0 +1,137 @@
+// Rules of CPython's test_subprocess.py that a porter relies on, one `it` per rule.
+import { closeSync, openSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ArgumentError } from '@ipc/core';
+import { CalledProcessError, Popen, PIPE, SubprocessError, TimeoutExpired, checkOutput, checkOutputSync, run, runSync } from '@ipc/subprocess';
+
+describe('timeouts as Python reads them', () => {
+  it('a negative timeout has already passed: wait, communicate and run raise TimeoutExpired (test_wait_timeout), with the timeout as given', async () => {
+    const p = new Popen(['sleep', '30']);
+    try {
+      const t0 = performance.now();
+      const e = (await p.wait({ timeout: -1 }).catch((x: unknown) => x)) as TimeoutExpired;
+      expect(e).toBeInstanceOf(TimeoutExpired);
+      expect(e.timeout).toBe(-1);
+      await expect(p.communicate(null, { timeout: -5 })).rejects.toBeInstanceOf(TimeoutExpired);
+      await expect(p.wait({ timeout: 0 })).rejects.toBeInstanceOf(TimeoutExpired);
+      expect(performance.now() - t0).toBeLessThan(1000);
+      expect(p.poll()).toBeNull();
+    } finally {
+      p.kill();
+    }
+    expect(await p.wait({ timeout: -1 }).catch(() => p.wait())).toBe(-9);
+    // Once the child has ended, even a passed timeout gives the return code.
+    expect(await p.wait({ timeout: -1 })).toBe(-9);
+    await expect(run(['sleep', '30'], { timeout: -1 })).rejects.toBeInstanceOf(TimeoutExpired);
+    expect(() => runSync(['sleep', '30'], { timeout: -1 })).toThrow(TimeoutExpired);
+  });
+
+  it('runSync takes a fractional timeout (Node takes whole ms only)', () => {
+    const t0 = performance.now();
+    expect(() => runSync(['sleep', '30'], { timeout: 150.5 })).toThrow(TimeoutExpired);
+    const took = performance.now() - t0;
+    expect(took).toBeGreaterThanOrEqual(90);
+    expect(took).toBeLessThan(1500);
+  });
+
+  it("TimeoutExpired's stdout / stderr are null when nothing arrived (Python's None), the bytes so far otherwise", async () => {
+    const e = (await run(['sleep', '30'], { capture: true, timeout: 100 }).catch((x: unknown) => x)) as TimeoutExpired;
+    expect(e).toBeInstanceOf(TimeoutExpired);
+    expect(e.stdout).toBeNull();
+    expect(e.stderr).toBeNull();
+    const partial = (await checkOutput(['sh', '-c', 'printf BDFL; exec sleep 30'], { timeout: 500 }).catch((x: unknown) => x)) as TimeoutExpired<Buffer>;
+    expect(partial.output).toEqual(Buffer.from('BDFL'));
+  });
+});
+
+describe('messages as Python words them', () => {
+  it("CalledProcessError: the command as Python shows it; a signal as <Signals.NAME: N>, or 'unknown signal N'", () => {
+    expect(new CalledProcessError(2, 'fake cmd').message).toBe("Command 'fake cmd' returned non-zero exit status 2.");
+    expect(new CalledProcessError(1, ['false']).message).toBe("Command '['false']' returned non-zero exit status 1.");
+    expect(new CalledProcessError(1, ['sh', '-c', "echo 'x'\n"]).message).toBe(`Command '['sh', '-c', "echo 'x'\\n"]' returned non-zero exit status 1.`);
+    const signalled = new CalledProcessError(-6, 'fake cmd').message;
+    expect(signalled).toBe("Command 'fake cmd' died with <Signals.SIGABRT: 6>.");
+    expect(signalled.toLowerCase()).toContain('signal');
+    expect(new CalledProcessError(-9876543, 'fake cmd').message).toContain('unknown signal 9876543.');
+    expect(new TimeoutExpired(['sleep', '5'], 100).message).toBe("Command '['sleep', '5']' timed out after 100 ms");
+  });
+
+  it('a child ended by a signal: returnCode -N, and check names the signal (test_run_abort)', async () => {
+    const e = (await run(['sh', '-c', 'kill -ABRT $$'], { check: true }).catch((x: unknown) => x)) as CalledProcessError;
+    expect(e).toBeInstanceOf(CalledProcessError);
+    expect(e.returnCode).toBe(-6);
+    expect(e.message).toContain('<Signals.SIGABRT: 6>');
+  });
+});
+
+describe('arguments Python refuses', () => {
+  it('text and universalNewlines that disagree: SubprocessError, as Python', async () => {
+    await expect(run(['true'], { text: true, universalNewlines: false })).rejects.toBeInstanceOf(SubprocessError);
+    expect(() => new Popen(['true'], { text: false, universalNewlines: true })).toThrow(/Cannot disambiguate/);
+    expect((await run(['echo', 'x'], { text: true, universalNewlines: true, capture: true })).stdout).toBe('x\n');
+  });
+
+  it('a NUL byte in a shell command or in env, an "=" in an env name: ArgumentError at the call (Python ValueError)', async () => {
+    await expect(run('echo a\0b', { shell: true })).rejects.toBeInstanceOf(ArgumentError);
+    await expect(run(['env'], { env: { 'A\0': '1' } })).rejects.toBeInstanceOf(ArgumentError);
+    await expect(run(['env'], { env: { A: '1\0' } })).rejects.toThrow(/NUL/);
+    await expect(run(['env'], { env: { 'A=B': '1' } })).rejects.toThrow(/illegal environment variable name/);
+    expect(() => runSync(['env'], { env: { 'A=B': '1' } })).toThrow(ArgumentError);
+  });
+
+  it('checkOutput: check is not allowed (it would be overridden); an explicit input: null is empty input, not the parent stdin', async () => {
+    await expect(checkOutput(['true'], { check: false } as never)).rejects.toThrow(/check argument not allowed/);
+    await expect(checkOutput(['true'], { stdout: PIPE } as never)).rejects.toThrow(/stdout argument not allowed/);
+    // The child reports whether its stdin had anything, without waiting on a terminal or the test runner's stdin.
+    const echoStdin = ['sh', '-c', 'echo "[$(cat)]"'];
+    expect(await checkOutput(echoStdin, { input: null })).toEqual(Buffer.from('[]\n'));
+    expect(await checkOutput(echoStdin, { input: null, text: true })).toBe('[]\n');
+    expect(checkOutputSync(echoStdin, { input: null, text: true })).toBe('[]\n');
+    expect(await checkOutput(echoStdin, { input: 'x', text: true })).toBe('[x]\n');
+  });
+});
+
+describe('Popen as a context manager', () => {
+  it('await using closes stdout and stderr first, so a child still writing to an unread pipe cannot hang the scope (test_broken_pipe_cleanup)', async () => {
+    let p: Popen<{ stdout: 'pipe'; stderr: 'pipe' }> | undefined;
+    {
+      await using q = new Popen(['sh', '-c', 'head -c 4000000 /dev/zero; head -c 4000000 /dev/zero >&2; exit 3'], { stdout: PIPE, stderr: PIPE });
+      p = q;
+    }
+    // It was not left running: it ended (by SIGPIPE, or at its exit had it written all).
+    expect(p.returnCode).not.toBeNull();
+  });
+
+  it('await using waits for the child and keeps its return code (test_returncode)', async () => {
+    let code: number | null = null;
+    {
+      await using p = new Popen(['sh', '-c', 'exit 100']);
+      void p;
+      code = await p.wait();
+    }
+    expect(code).toBe(100);
+  });
+});
+
+describe('passFds (Python pass_fds)', () => {
+  it('the descriptors given stay open in the child under their numbers; descriptors opened by this process and not given do not', async () => {
+    const passed = openSync('/dev/null', 'r');
+    const kept = openSync('/dev/null', 'r');
+    try {
+      const list = async (passFds?: number[]): Promise<number[]> => {
+        const r = await run(['ls', '/proc/self/fd'], { passFds, capture: true, text: true });
+        return (r.stdout ?? '').trim().split('\n').map(Number);
+      };
+      const withFd = await list([passed]);
+      expect(withFd).toContain(passed);
+      expect(withFd).not.toContain(kept);
+      expect(await list()).not.toContain(passed);
+      expect((runSync(['ls', '/proc/self/fd'], { passFds: [passed], capture: true, text: true }).stdout ?? '').split('\n')).toContain(String(passed));
+      await expect(run(['true'], { passFds: [2] })).rejects.toBeInstanceOf(ArgumentError);
+      await expect(run(['true'], { passFds: [1.5] })).rejects.toBeInstanceOf(ArgumentError);
+    } finally {
+      closeSync(passed);
+      closeSync(kept);
+    }
+  });
+});
