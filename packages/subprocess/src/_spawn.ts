@@ -104,6 +104,7 @@ export interface Plan {
   stdout: Slot;
   stderr: Slot | null;
   pathEnv: string | undefined;
+  argv0: string | undefined;
 }
 
 /** Resolves the options into a spawn, or throws Python's error for them (bad arguments, a missing program). */
@@ -120,13 +121,19 @@ export function plan(args: Command, o: PopenOptions): Plan {
   const merge = o.stderr === 'stdout';
   const stderr = merge ? null : slot(o.stderr as Stdio, 'stderr', false);
 
+  const executable = o.executable instanceof URL ? fileURLToPath(o.executable) : o.executable;
+  if (executable !== undefined && (typeof executable !== 'string' || executable === '' || executable.includes('\0'))) throw new ArgumentError('executable must be a non-empty path');
   let file: string;
   let argv: string[];
+  let argv0 = o.argv0;
   if (shell) {
-    file = typeof o.shell === 'string' ? o.shell : '/bin/sh';
+    // Python: `executable` replaces the shell.
+    file = executable ?? (typeof o.shell === 'string' ? o.shell : '/bin/sh');
     argv = ['-c', list[0] as string, ...list.slice(1)];
   } else {
-    file = list[0] as string;
+    // Python: `executable` is the program run; args[0] stays its argv[0].
+    file = executable ?? (list[0] as string);
+    if (executable !== undefined) argv0 ??= list[0];
     argv = list.slice(1);
   }
 
@@ -144,14 +151,14 @@ export function plan(args: Command, o: PopenOptions): Plan {
       errNode = 'pipe';
     } else errNode = stdout.node === 'inherit' ? 1 : stdout.node;
   }
-  return { file, argv, cwd, stdio: [stdin.node, stdout.node, errNode, ...extra], group: o.processGroup ?? shell, stdin, stdout, stderr, pathEnv };
+  return { file, argv, cwd, stdio: [stdin.node, stdout.node, errNode, ...extra], group: o.processGroup ?? shell, stdin, stdout, stderr, pathEnv, argv0 };
 }
 
 /** Starts the child as Python's Popen would, or throws Python's error synchronously. */
 export function spawnChild(args: Command, o: PopenOptions): Spawned {
-  const { file, argv, cwd, stdio, group, stdin, stdout, stderr, pathEnv } = plan(args, o);
+  const { file, argv, cwd, stdio, group, stdin, stdout, stderr, pathEnv, argv0 } = plan(args, o);
   const merge = stderr === null;
-  const child = spawn(file, argv, { stdio: stdio, cwd, env: o.env, detached: group, argv0: o.argv0 });
+  const child = spawn(file, argv, { stdio: stdio, cwd, env: o.env, detached: group, argv0 });
   if (child.pid === undefined) {
     child.on('error', () => {});
     for (const s of [child.stdin, child.stdout, child.stderr]) s?.destroy();

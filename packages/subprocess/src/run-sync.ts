@@ -40,7 +40,7 @@ export function runSync<O extends SyncOptions = SyncOptions>(args: Command, opti
     stdio: p.stdio,
     cwd: p.cwd,
     env: popen.env,
-    argv0: popen.argv0,
+    argv0: p.argv0,
     // Node honours `detached` in spawnSync (its own session) though its types leave it out.
     ...({ detached: p.group } as object),
     input: input === undefined ? undefined : encodeInput(mode, input),

@@ -2,7 +2,7 @@
 import { closeSync, openSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ArgumentError } from '@ipc/core';
-import { CalledProcessError, Popen, PIPE, SubprocessError, TimeoutExpired, checkOutput, checkOutputSync, run, runSync } from '@ipc/subprocess';
+import { CalledProcessError, FileNotFoundError, Popen, PIPE, SubprocessError, TimeoutExpired, checkOutput, checkOutputSync, run, runSync } from '@ipc/subprocess';
 
 describe('timeouts as Python reads them', () => {
   it('a negative timeout has already passed: wait, communicate and run raise TimeoutExpired (test_wait_timeout), with the timeout as given', async () => {
@@ -133,5 +133,16 @@ describe('passFds (Python pass_fds)', () => {
       closeSync(passed);
       closeSync(kept);
     }
+  });
+});
+
+describe('executable (Python executable=)', () => {
+  it('runs that program with args[0] as its argv[0]; with shell, it is the shell (test_executable, test_executable_replaces_shell)', async () => {
+    const r = await run(['doesnotexist', '-c', 'echo "$0"; exit 47'], { executable: '/bin/sh', capture: true, text: true });
+    expect(r.returnCode).toBe(47);
+    expect(r.stdout).toBe('doesnotexist\n');
+    expect((await run('echo "$BASH_VERSION" | cut -c1', { shell: true, executable: '/bin/bash', capture: true, text: true })).stdout).toMatch(/^\d\n$/);
+    expect(runSync(['doesnotexist', '-c', 'exit 47'], { executable: '/bin/sh' }).returnCode).toBe(47);
+    expect(() => new Popen(['sh'], { executable: '/opt/nonexistent_binary' })).toThrow(FileNotFoundError);
   });
 });
