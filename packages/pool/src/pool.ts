@@ -215,11 +215,28 @@ export class Pool {
     return out;
   }
 
-  // imap's chunks: checked as Python's (`Chunksize must be 1+`, even for no items), queued now; a failure nobody has reached yet is no unhandled rejection.
+  /**
+   * imap's chunks: checked as Python's (`Chunksize must be 1+`, even for no
+   * items) and queued now. An iterable that throws part way behaves as in
+   * Python: the whole chunks before it run and are given, then its error (the
+   * chunk it interrupted is dropped). A failure nobody has reached yet is no
+   * unhandled rejection.
+   */
   private lazyChunks<R>(fn: AnyFn, iterable: Iterable<unknown>, chunksize: number): Promise<R[]>[] {
     if (!Number.isInteger(chunksize) || chunksize < 1) throw new ArgumentError(`Chunksize must be 1+, not ${String(chunksize)}`);
     this.checkRunning();
-    const chunks = this.chunks<R>(fn, 'map', [...iterable], chunksize, undefined);
+    const items: unknown[] = [];
+    let failure: { error: unknown } | undefined;
+    try {
+      for (const item of iterable) items.push(item);
+    } catch (error) {
+      failure = { error };
+      items.length -= items.length % chunksize;
+    }
+    const chunks = this.chunks<R>(fn, 'map', items, chunksize, undefined);
+    // The iterable's own error, passed on as it was thrown.
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+    if (failure !== undefined) chunks.push(Promise.reject(failure.error));
     for (const c of chunks) c.catch(() => {});
     return chunks;
   }

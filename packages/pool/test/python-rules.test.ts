@@ -167,3 +167,42 @@ describe.each([
     await ex.shutdown();
   });
 });
+
+describe('Pool: an iterable that throws part way (test_imap_handle_iterable_exception)', () => {
+  class SayWhenError extends Error {}
+  function* throwingAt(total: number, when: number): Generator<number> {
+    for (let i = 0; i < total; i++) {
+      if (i === when) throw new SayWhenError(`Somebody said when at ${i}`);
+      yield i;
+    }
+  }
+
+  it('imap gives the whole chunks before the failure, then its error; map rejects with it', async () => {
+    await using pool = new Pool(2);
+    for (const [total, when, chunksize, before] of [
+      [1, 0, 1, 0],
+      [10, 3, 1, 3],
+      [20, 7, 2, 6],
+      [20, 7, 4, 4],
+    ] as const) {
+      const it = pool.imap(f.square, throwingAt(total, when), chunksize);
+      const got: unknown[] = [];
+      for (let i = 0; i < before; i++) got.push((await it.next()).value);
+      expect(got).toEqual(Array.from({ length: before }, (_, i) => i * i));
+      await expect(it.next()).rejects.toBeInstanceOf(SayWhenError);
+    }
+    await expect(pool.map(f.square, throwingAt(10, 3), 1)).rejects.toBeInstanceOf(SayWhenError);
+  });
+
+  it('imapUnordered ends with the error, having given only real results', async () => {
+    await using pool = new Pool(2);
+    const expected = new Set(Array.from({ length: 10 }, (_, i) => i * i));
+    const got: unknown[] = [];
+    await expect(
+      (async () => {
+        for await (const v of pool.imapUnordered(f.square, throwingAt(10, 3))) got.push(v);
+      })(),
+    ).rejects.toBeInstanceOf(SayWhenError);
+    for (const v of got) expect(expected.has(v as number)).toBe(true);
+  });
+});
