@@ -33,8 +33,13 @@ export interface PopenOptions {
   universalNewlines?: boolean;
   /** Implies text mode. Default `'utf-8'`. Any WHATWG encoding label reads; writing strings needs a Node encoding. */
   encoding?: string;
-  /** Decoding errors: `'strict'` (Python's default, throws) or `'replace'` (U+FFFD). Implies text mode. */
-  errors?: 'strict' | 'replace';
+  /**
+   * Decoding errors, as Python's: `'strict'` (the default, throws), `'replace'`
+   * (U+FFFD), and with utf-8 `'ignore'` (dropped), `'surrogateescape'` (each
+   * bad byte a lone surrogate U+DC80–U+DCFF) or `'backslashreplace'` (`\x80`).
+   * Implies text mode.
+   */
+  errors?: 'strict' | 'replace' | 'ignore' | 'surrogateescape' | 'backslashreplace';
   /**
    * Start the child in a new session and process group, and send every signal
    * of `terminate`, `kill`, `sendSignal`, timeouts and cleanup to the whole

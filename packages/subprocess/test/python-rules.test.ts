@@ -146,3 +146,31 @@ describe('executable (Python executable=)', () => {
     expect(() => new Popen(['sh'], { executable: '/opt/nonexistent_binary' })).toThrow(FileNotFoundError);
   });
 });
+
+describe('errors (Python error handlers)', () => {
+  it("'ignore', 'replace', 'surrogateescape' and 'backslashreplace' decode undecodable bytes as Python does (test_communicate_errors)", async () => {
+    for (const [errors, expected] of [
+      ['ignore', ''],
+      ['replace', '\ufffd\ufffd'],
+      ['surrogateescape', '\udc80\udc80'],
+      ['backslashreplace', '\\x80\\x80'],
+    ] as const) {
+      const p = new Popen(['printf', '[\\200\\200]'], { stdin: PIPE, stdout: PIPE, encoding: 'utf-8', errors });
+      const [out] = await p.communicate('');
+      expect(out).toBe(`[${expected}]`);
+      expect(runSync(['printf', '[\\200\\200]'], { capture: true, errors }).stdout).toBe(`[${expected}]`);
+    }
+  });
+
+  it('line by line, a sequence cut between two writes is one character, and a bad one is handled as a whole maximal part', async () => {
+    // é (c3 a9) split across writes; then e2 82 (a cut € followed by a newline), and ff.
+    const script = "printf '\\303'; sleep 0.1; printf '\\251\\n\\342\\202\\n\\377z\\n'";
+    const p = new Popen(['sh', '-c', script], { stdout: PIPE, errors: 'backslashreplace' });
+    expect(await p.stdout.readLines()).toEqual(['é\n', '\\xe2\\x82\n', '\\xffz\n']);
+    await p.wait();
+    const q = new Popen(['sh', '-c', script], { stdout: PIPE, errors: 'surrogateescape' });
+    expect(await q.stdout.read()).toBe('é\n\udce2\udc82\n\udcffz\n');
+    await q.wait();
+    await expect(run(['true'], { encoding: 'latin1', errors: 'ignore' })).rejects.toBeInstanceOf(ArgumentError);
+  });
+});
