@@ -132,6 +132,13 @@ export class Engine extends EventEmitter<{ task: [TaskEvent]; taskStart: [TaskSt
     return this.state !== 'open';
   }
 
+  /** Workers with nothing to run, started or starting: each takes the next queued job as soon as it can. */
+  get freeWorkers(): number {
+    let n = 0;
+    for (const s of this.slots) if (!s.retiring && s.jobs.length === 0) n++;
+    return n;
+  }
+
   /** Why the pool can no longer run anything (its initializer failed), else undefined. */
   get brokenBy(): Error | undefined {
     return this.broken;

@@ -111,11 +111,24 @@ abstract class Executor {
     })();
   }
 
-  /** No new futures; with `wait`, resolves once the pending ones are done and the workers ended. */
+  /**
+   * No new futures; with `wait`, resolves once the pending ones are done and
+   * the workers ended. `cancelFutures` cancels those not started — but for one
+   * per free worker, which (as in Python) has in effect already taken it.
+   */
   async shutdown(options: ShutdownOptions = {}): Promise<void> {
     const { wait = true, cancelFutures = false } = options;
     this.isShutdown = true;
-    if (cancelFutures) for (const f of this.futures) f.cancel();
+    if (cancelFutures) {
+      // As in Python, where a free worker has already taken its next item off the queue: the first
+      // pending futures, one per free (or still starting) worker, are left to run; the rest are cancelled.
+      let spare = this.engine.freeWorkers;
+      for (const f of this.futures) {
+        if (f.running() || f.done()) continue;
+        if (spare > 0) spare--;
+        else f.cancel();
+      }
+    }
     this.engine.close();
     if (wait) {
       await Promise.all([...this.futures].map((f) => f.whenDone()));

@@ -206,3 +206,30 @@ describe('Pool: an iterable that throws part way (test_imap_handle_iterable_exce
     for (const v of got) expect(expected.has(v as number)).toBe(true);
   });
 });
+
+describe.each([
+  ['ThreadPoolExecutor', () => new ThreadPoolExecutor({ maxWorkers: 3 })],
+  ['ProcessPoolExecutor', () => new ProcessPoolExecutor({ maxWorkers: 3 })],
+] as const)('%s shutdown (test_shutdown.py)', (_, make) => {
+  it('cancelFutures right after a burst of submits: many cancelled, the rest done without error, at least one ran (test_cancel_futures)', async () => {
+    const ex = make();
+    const fs = Array.from({ length: 50 }, (_, i) => ex.submit(f.sleep, 100, i));
+    await ex.shutdown({ cancelFutures: true });
+    const cancelled = fs.filter((x) => x.cancelled());
+    const others = fs.filter((x) => !x.cancelled());
+    expect(cancelled.length).toBeGreaterThan(20);
+    expect(others.length).toBeGreaterThan(0);
+    for (const x of others) {
+      expect(x.done()).toBe(true);
+      expect(await x.exception()).toBeNull();
+    }
+  });
+
+  it('shutdown({ wait: false }) returns at once and the futures still complete (test_shutdown_no_wait)', async () => {
+    const ex = make();
+    const fs = [1, 2, 3, 4].map((i) => ex.submit(f.sleep, 50, i));
+    await ex.shutdown({ wait: false });
+    expect(await Promise.all(fs.map((x) => x.result(10_000)))).toEqual([1, 2, 3, 4]);
+    await ex.shutdown();
+  });
+});
