@@ -5,9 +5,12 @@ import { timeoutMs } from './_timeout.js';
 
 type State = 'pending' | 'running' | 'cancelled' | 'finished';
 
+let futures = 0;
+
 /** Python's `concurrent.futures.Future`: the eventual result of `executor.submit()`. */
 export class Future<T> {
   private state: State = 'pending';
+  private readonly serial = ++futures;
   private outcome: { ok: true; value: T } | { ok: false; error: unknown } | undefined;
   private readonly callbacks: ((f: Future<T>) => void)[] = [];
   private readonly waiters: (() => void)[] = [];
@@ -89,11 +92,16 @@ export class Future<T> {
     return this.done() ? Promise.resolve() : new Promise((r) => this.waiters.push(r));
   }
 
-  /** As Python's repr: `<Future state=pending>`, `<Future state=finished returned number>`, `<Future state=finished raised RangeError>`. */
+  /**
+   * As Python's repr: `<Future at 0x1f state=pending>`, `… state=finished
+   * returned number>`, `… state=finished raised RangeError>`. The "address"
+   * is a number unique to this future in this heap.
+   */
   toString(): string {
     const o = this.outcome;
-    if (this.state !== 'finished' || o === undefined) return `<Future state=${this.state}>`;
-    return o.ok ? `<Future state=finished returned ${typeName(o.value)}>` : `<Future state=finished raised ${typeName(o.error)}>`;
+    const at = `<Future at 0x${this.serial.toString(16)} state=${this.state}`;
+    if (this.state !== 'finished' || o === undefined) return `${at}>`;
+    return o.ok ? `${at} returned ${typeName(o.value)}>` : `${at} raised ${typeName(o.error)}>`;
   }
 
   private async settledWithin(timeout: number | undefined): Promise<void> {

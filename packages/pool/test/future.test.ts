@@ -75,7 +75,7 @@ describe('Future (test_future.py)', () => {
       }),
     ).not.toThrow();
     expect(logged).toHaveBeenCalledTimes(1);
-    expect(String(logged.mock.calls[0]![0])).toMatch(/^exception calling callback for <Future state=finished returned number>/);
+    expect(String(logged.mock.calls[0]![0])).toMatch(/^exception calling callback for <Future at 0x[0-9a-f]+ state=finished returned number>/);
 
     const p = pending();
     const order: number[] = [];
@@ -90,10 +90,13 @@ describe('Future (test_future.py)', () => {
   });
 
   it('toString as Python repr: state, and what it returned or raised', () => {
-    expect(String(pending())).toBe('<Future state=pending>');
-    expect(String(cancelled())).toBe('<Future state=cancelled>');
-    expect(String(successful())).toBe('<Future state=finished returned number>');
-    expect(String(failed())).toBe('<Future state=finished raised RangeError>');
+    expect(String(pending())).toMatch(/^<Future at 0x[0-9a-f]+ state=pending>$/);
+    expect(String(cancelled())).toMatch(/^<Future at 0x[0-9a-f]+ state=cancelled>$/);
+    expect(String(successful())).toMatch(/^<Future at 0x[0-9a-f]+ state=finished returned number>$/);
+    expect(String(failed())).toMatch(/^<Future at 0x[0-9a-f]+ state=finished raised RangeError>$/);
+    const a = pending();
+    expect(String(a)).toBe(String(a));
+    expect(String(a)).not.toBe(String(pending()));
   });
 });
 
