@@ -66,6 +66,12 @@ export class Future<T> {
     else this.callbacks.push(fn);
   }
 
+  /** @internal Forgets a callback not yet called (a `wait()` that has returned). */
+  removeDoneCallback(fn: (f: Future<T>) => void): void {
+    const at = this.callbacks.indexOf(fn);
+    if (at >= 0) this.callbacks.splice(at, 1);
+  }
+
   /** @internal */
   setRunning(): void {
     if (this.state === 'pending') this.state = 'running';

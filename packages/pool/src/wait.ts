@@ -31,14 +31,17 @@ export async function wait<T>(futures: Iterable<Future<T>>, options: { timeout?:
   };
   if (!satisfied() && all.length > 0 && ms > 0) {
     let timer: NodeJS.Timeout | undefined;
+    let check = (): void => {};
     await new Promise<void>((resolve) => {
-      const check = (): void => {
+      check = (): void => {
         if (satisfied()) resolve();
       };
       for (const f of all) f.addDoneCallback(check);
       if (ms !== Infinity) timer = setTimeout(resolve, ms);
     });
     clearTimeout(timer);
+    // Python removes its waiters: a wait() that has returned leaves nothing on the futures.
+    for (const f of all) f.removeDoneCallback(check);
   }
   const done = new Set(all.filter((f) => f.done()));
   return { done, notDone: new Set(all.filter((f) => !done.has(f))) };
@@ -46,24 +49,42 @@ export async function wait<T>(futures: Iterable<Future<T>>, options: { timeout?:
 
 /**
  * Python's `as_completed`: the futures as they finish (each once, duplicates
- * dropped); when `timeout` ms pass first, `TimeoutError` with Python's message,
- * `"2 (of 4) futures unfinished"`.
+ * dropped; those already done first); when `timeout` ms pass first,
+ * `TimeoutError` with Python's message, `"2 (of 4) futures unfinished"`.
+ * The timeout counts from the call, as Python's.
  */
 export function asCompleted<T>(futures: Iterable<Future<T>>, options: { timeout?: number } = {}): AsyncGenerator<Future<T>> {
-  // Checked and timed from the call, as Python's (not from the first next()).
   const left = new Set(futures);
   const total = left.size;
   const ms = timeoutMs(options.timeout);
   const until = ms === Infinity ? Infinity : performance.now() + ms;
+  // One callback per future, set now: the finished ones queue up in the order they finished.
+  const finished: Future<T>[] = [];
+  let wake: (() => void) | undefined;
+  for (const f of left) {
+    f.addDoneCallback(() => {
+      finished.push(f);
+      wake?.();
+    });
+  }
   return (async function* iterate(): AsyncGenerator<Future<T>> {
     while (left.size > 0) {
-      const rest = until - performance.now();
-      const { done } = await wait(left, { returnWhen: FIRST_COMPLETED, timeout: rest === Infinity ? undefined : Math.max(0, rest) });
-      if (done.size === 0) throw new TimeoutError(`${left.size} (of ${total}) futures unfinished`);
-      for (const f of done) {
-        left.delete(f);
-        yield f;
+      if (finished.length === 0) {
+        const rest = until - performance.now();
+        if (rest > 0) {
+          let timer: NodeJS.Timeout | undefined;
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+            if (rest !== Infinity) timer = setTimeout(resolve, rest);
+          });
+          wake = undefined;
+          clearTimeout(timer);
+        }
+        if (finished.length === 0) throw new TimeoutError(`${left.size} (of ${total}) futures unfinished`);
       }
+      const f = finished.shift()!;
+      left.delete(f);
+      yield f;
     }
   })();
 }

@@ -170,3 +170,21 @@ describe('asCompleted (test_as_completed.py)', () => {
     expect(got).toEqual([b, a]);
   });
 });
+
+describe('wait and asCompleted at scale', () => {
+  it('asCompleted over many futures stays linear, and wait() leaves no callbacks behind', async () => {
+    const many = Array.from({ length: 20_000 }, () => pending());
+    const t0 = performance.now();
+    let n = 0;
+    const iterate = (async () => {
+      for await (const f of asCompleted(many, { timeout: 30_000 })) if (f.done()) n++;
+    })();
+    many.forEach((f, i) => f.setResult(i));
+    await iterate;
+    expect(n).toBe(many.length);
+    expect(performance.now() - t0).toBeLessThan(5000);
+    const p = pending();
+    for (let i = 0; i < 50; i++) await wait([p], { timeout: 1 });
+    expect((p as unknown as { callbacks: unknown[] }).callbacks).toHaveLength(0);
+  });
+});
