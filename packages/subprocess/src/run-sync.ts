@@ -60,7 +60,9 @@ export function runSync<O extends SyncOptions = SyncOptions>(args: Command, opti
           // the group is already gone
         }
       }
-      throw new TimeoutExpired(args, timeout ?? 0, output<OutputOf<O>>(mode, r.stdout, false), output<OutputOf<O>>(mode, r.stderr, false));
+      // As Python's: None where nothing had arrived.
+      const partial = (b: Buffer | null | undefined): OutputOf<O> | null => (b === null || b === undefined || b.length === 0 ? null : output<OutputOf<O>>(mode, b, false));
+      throw new TimeoutExpired(args, timeout ?? 0, partial(r.stdout), partial(r.stderr));
     }
     if (r.pid === 0 || r.pid === undefined) throw spawnFailure(p.file, p.cwd, p.pathEnv);
     throw err;

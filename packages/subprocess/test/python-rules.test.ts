@@ -41,6 +41,15 @@ describe('timeouts as Python reads them', () => {
     expect(e.stderr).toBeNull();
     const partial = (await checkOutput(['sh', '-c', 'printf BDFL; exec sleep 30'], { timeout: 500 }).catch((x: unknown) => x)) as TimeoutExpired<Buffer>;
     expect(partial.output).toEqual(Buffer.from('BDFL'));
+    let blocking: unknown;
+    try {
+      runSync(['sleep', '30'], { capture: true, timeout: 100 });
+    } catch (x) {
+      blocking = x;
+    }
+    expect(blocking).toBeInstanceOf(TimeoutExpired);
+    expect((blocking as TimeoutExpired).stdout).toBeNull();
+    expect((blocking as TimeoutExpired).stderr).toBeNull();
   });
 });
 
