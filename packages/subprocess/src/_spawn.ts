@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { ArgumentError } from '@ipc/core';
 import { FileNotFoundError, PermissionError, type Command } from './errors.js';
 import { spawnFailure, which } from './_which.js';
+import { resolveId } from './_ids.js';
 import { PopenReader, PopenWriter } from './popen-stream.js';
 import type { PopenOptions, Stdio } from './options.js';
 
@@ -105,6 +106,8 @@ export interface Plan {
   stderr: Slot | null;
   pathEnv: string | undefined;
   argv0: string | undefined;
+  uid: number | undefined;
+  gid: number | undefined;
 }
 
 /** Resolves the options into a spawn, or throws Python's error for them (bad arguments, a missing program). */
@@ -112,6 +115,8 @@ export function plan(args: Command, o: PopenOptions): Plan {
   const shell = o.shell !== undefined && o.shell !== false;
   checkArgs(args, shell);
   checkEnv(o.env);
+  const uid = resolveId(o.user, 'user');
+  const gid = resolveId(o.group, 'group');
   const extra = extraFds(o.passFds);
   const list = typeof args === 'string' ? [args] : args;
   const cwd = o.cwd instanceof URL ? fileURLToPath(o.cwd) : o.cwd;
@@ -151,18 +156,18 @@ export function plan(args: Command, o: PopenOptions): Plan {
       errNode = 'pipe';
     } else errNode = stdout.node === 'inherit' ? 1 : stdout.node;
   }
-  return { file, argv, cwd, stdio: [stdin.node, stdout.node, errNode, ...extra], group: o.processGroup ?? shell, stdin, stdout, stderr, pathEnv, argv0 };
+  return { file, argv, cwd, stdio: [stdin.node, stdout.node, errNode, ...extra], group: o.processGroup ?? shell, stdin, stdout, stderr, pathEnv, argv0, uid, gid };
 }
 
 /** Starts the child as Python's Popen would, or throws Python's error synchronously. */
 export function spawnChild(args: Command, o: PopenOptions): Spawned {
-  const { file, argv, cwd, stdio, group, stdin, stdout, stderr, pathEnv, argv0 } = plan(args, o);
+  const { file, argv, cwd, stdio, group, stdin, stdout, stderr, pathEnv, argv0, uid, gid } = plan(args, o);
   const merge = stderr === null;
-  const child = spawn(file, argv, { stdio: stdio, cwd, env: o.env, detached: group, argv0 });
+  const child = spawn(file, argv, { stdio: stdio, cwd, env: o.env, detached: group, argv0, uid, gid });
   if (child.pid === undefined) {
     child.on('error', () => {});
     for (const s of [child.stdin, child.stdout, child.stderr]) s?.destroy();
-    throw spawnFailure(file, cwd, pathEnv);
+    throw spawnFailure(file, cwd, pathEnv, uid !== undefined || gid !== undefined);
   }
 
   const pumps: Promise<void>[] = [];

@@ -52,6 +52,10 @@ export interface PopenOptions {
   gracePeriod?: number;
   /** The child's `argv[0]` where it differs from the program. */
   argv0?: string;
+  /** Python's `user`: run the child as this user (a name or a uid). Needs the privilege to. */
+  user?: string | number;
+  /** Python's `group`: run the child with this group (a name or a gid). */
+  group?: string | number;
   /** Python's `executable`: the program to run, `args[0]` staying its `argv[0]`; with `shell`, the shell to run. */
   executable?: string | URL;
   /** Python's `pass_fds`: descriptors (≥ 3) that stay open in the child, under the same numbers. All others above 2 are closed, as Python's `close_fds=True`. */

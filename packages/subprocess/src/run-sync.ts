@@ -41,6 +41,8 @@ export function runSync<O extends SyncOptions = SyncOptions>(args: Command, opti
     cwd: p.cwd,
     env: popen.env,
     argv0: p.argv0,
+    uid: p.uid,
+    gid: p.gid,
     // Node honours `detached` in spawnSync (its own session) though its types leave it out.
     ...({ detached: p.group } as object),
     input: input === undefined ? undefined : encodeInput(mode, input),
@@ -64,7 +66,7 @@ export function runSync<O extends SyncOptions = SyncOptions>(args: Command, opti
       const partial = (b: Buffer | null | undefined): OutputOf<O> | null => (b === null || b === undefined || b.length === 0 ? null : output<OutputOf<O>>(mode, b, false));
       throw new TimeoutExpired(args, timeout ?? 0, partial(r.stdout), partial(r.stderr));
     }
-    if (r.pid === 0 || r.pid === undefined) throw spawnFailure(p.file, p.cwd, p.pathEnv);
+    if (r.pid === 0 || r.pid === undefined) throw spawnFailure(p.file, p.cwd, p.pathEnv, p.uid !== undefined || p.gid !== undefined);
     throw err;
   }
   const returnCode = r.status ?? -(r.signal === null ? 0 : (osSignals[r.signal] ?? 0));

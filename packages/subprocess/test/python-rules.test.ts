@@ -183,3 +183,19 @@ describe('errors (Python error handlers)', () => {
     await expect(run(['true'], { encoding: 'latin1', errors: 'ignore' })).rejects.toBeInstanceOf(ArgumentError);
   });
 });
+
+describe('user and group (Python user=, group=)', () => {
+  const root = process.getuid?.() === 0;
+  it.runIf(root)('run the child as that user and group, by id or by name (test_user, test_group)', async () => {
+    const ids = async (o: { user?: string | number; group?: string | number }): Promise<string> => (await run(['sh', '-c', 'echo $(id -u) $(id -g)'], { ...o, capture: true, text: true })).stdout ?? '';
+    expect(await ids({ user: 65534, group: 65534 })).toBe('65534 65534\n');
+    expect(await ids({ user: 'nobody' })).toMatch(/^65534 /);
+    expect(runSync(['id', '-u'], { user: 65534, capture: true, text: true }).stdout).toBe('65534\n');
+  });
+
+  it('a negative id or an unknown name is an ArgumentError at the call (Python ValueError / KeyError)', async () => {
+    await expect(run(['id'], { user: -1 })).rejects.toThrow('User ID cannot be negative, got -1');
+    await expect(run(['id'], { user: 'nosuchuser-ipc' })).rejects.toThrow(/name not found: 'nosuchuser-ipc'/);
+    await expect(run(['id'], { group: 'nosuchgroup-ipc' })).rejects.toBeInstanceOf(ArgumentError);
+  });
+});
