@@ -33,6 +33,17 @@ describe.each<ContextKind>(['thread', 'process'])('maxtasksperchild in the %s co
   });
 });
 
+describe.each<ContextKind>(['thread', 'process'])('Pool workers renewed in the %s context (_TestPoolWorkerLifetime)', (context) => {
+  it('maxtasksperchild=1 with tasks queued, then close() and join(): every result is there (test_pool_worker_lifetime_early_close)', async () => {
+    const pool = new Pool({ processes: 3, maxtasksperchild: 1, context });
+    const results = [0, 1, 2, 3, 4, 5].map((i) => pool.applyAsync(f.sleep, [50, i * i]));
+    pool.close();
+    await pool.join();
+    expect(results.every((r) => r.ready())).toBe(true);
+    expect(await Promise.all(results.map((r) => r.get()))).toEqual([0, 1, 4, 9, 16, 25]);
+  });
+});
+
 describe('Pool (_TestPool)', () => {
   it('imap / imapUnordered check chunksize at the call (Python: "Chunksize must be 1+"), even with no items', async () => {
     await using pool = new Pool(1);
