@@ -111,7 +111,7 @@ export class Pool {
    * throws now, and `close()` after `imap()` still runs them.
    */
   imap<T, R>(fn: (item: T) => R, iterable: Iterable<T>, chunksize = 1): AsyncGenerator<Awaited<R>> {
-    const chunks = this.lazyChunks<Awaited<R>>(fn, iterable, chunksize);
+    const chunks = this.queuedChunks<Awaited<R>>(fn, iterable, chunksize);
     return (async function* inOrder(): AsyncGenerator<Awaited<R>> {
       for (const chunk of chunks) yield* await chunk;
     })();
@@ -120,7 +120,12 @@ export class Pool {
   /** Results as they finish, in any order (Python's `imap_unordered`); queued at the call, as `imap`. */
   imapUnordered<T, R>(fn: (item: T) => R, iterable: Iterable<T>, chunksize = 1): AsyncGenerator<Awaited<R>> {
     const pending = new Map<number, Promise<[number, Awaited<R>[]]>>();
-    this.lazyChunks<Awaited<R>>(fn, iterable, chunksize).forEach((p, i) => pending.set(i, p.then((v) => [i, v])));
+    this.queuedChunks<Awaited<R>>(fn, iterable, chunksize).forEach((p, i) => {
+      const tagged = p.then((v): [number, Awaited<R>[]] => [i, v]);
+      // Seen when raced; a failure after the iteration has ended (or never begun) is no unhandled rejection.
+      tagged.catch(() => {});
+      pending.set(i, tagged);
+    });
     return (async function* asTheyFinish(): AsyncGenerator<Awaited<R>> {
       while (pending.size > 0) {
         const [i, values] = await Promise.race(pending.values());
@@ -222,7 +227,7 @@ export class Pool {
    * chunk it interrupted is dropped). A failure nobody has reached yet is no
    * unhandled rejection.
    */
-  private lazyChunks<R>(fn: AnyFn, iterable: Iterable<unknown>, chunksize: number): Promise<R[]>[] {
+  private queuedChunks<R>(fn: AnyFn, iterable: Iterable<unknown>, chunksize: number): Promise<R[]>[] {
     if (!Number.isInteger(chunksize) || chunksize < 1) throw new ArgumentError(`Chunksize must be 1+, not ${String(chunksize)}`);
     this.checkRunning();
     const items: unknown[] = [];

@@ -244,3 +244,28 @@ describe.each([
     await ex.shutdown();
   });
 });
+
+describe('imapUnordered left early', () => {
+  it('failures of tasks nobody waits for any more are no unhandled rejections', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown): void => void unhandled.push(e);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const pool = new Pool(2);
+      pool.imapUnordered(f.fail, ['never iterated']);
+      for await (const v of pool.imapUnordered(f.square, [1, 2, 3])) if (v !== undefined) break;
+      await expect(
+        (async () => {
+          for await (const v of pool.imapUnordered(f.fail, ['a', 'b', 'c'])) void v;
+        })(),
+      ).rejects.toThrow(RangeError);
+      pool.close();
+      await pool.join();
+      // A turn for any late rejection to be reported.
+      await new Promise((r) => setImmediate(r));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+});
