@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { fstatSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { Readable, Stream, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { ArgumentError } from '@ipc/core';
-import { FileNotFoundError, PermissionError, type Command } from './errors.js';
+import { FileNotFoundError, PermissionError, SpawnError, type Command } from './errors.js';
 import { spawnFailure, which } from './_which.js';
 import { resolveId } from './_ids.js';
 import { PopenReader, PopenWriter } from './popen-stream.js';
@@ -79,6 +80,15 @@ function checkEnv(env: NodeJS.ProcessEnv | undefined): void {
   }
 }
 
+function isOpen(fd: number): boolean {
+  try {
+    fstatSync(fd);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 // Python's pass_fds: these descriptors stay open in the child under the same numbers; every other one above 2 is closed (Node opens its own close-on-exec).
 function extraFds(given: readonly number[] | undefined): NodeStdio[] {
   if (given === undefined) return [];
@@ -87,6 +97,8 @@ function extraFds(given: readonly number[] | undefined): NodeStdio[] {
   if (passFds.length === 0) return [];
   for (const fd of given) {
     if (!Number.isInteger(fd) || fd < 3) throw new ArgumentError(`passFds takes descriptors ≥ 3 (0–2 are stdin, stdout, stderr), got ${String(fd)}`);
+    // Python's OSError (EBADF) from Popen, rather than Node's bare spawn error.
+    if (!isOpen(fd)) throw new SpawnError(`[Errno 9] Bad file descriptor: ${fd} (in passFds)`, 'EBADF', String(fd));
   }
   const extra: NodeStdio[] = Array.from({ length: Math.max(...given) - 2 }, () => 'ignore');
   for (const fd of given) extra[fd - 3] = fd;

@@ -2,7 +2,7 @@
 import { closeSync, openSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ArgumentError } from '@ipc/core';
-import { CalledProcessError, FileNotFoundError, Popen, PIPE, SubprocessError, TimeoutExpired, checkOutput, checkOutputSync, run, runSync } from '@ipc/subprocess';
+import { CalledProcessError, FileNotFoundError, Popen, PIPE, SpawnError, SubprocessError, TimeoutExpired, checkOutput, checkOutputSync, run, runSync } from '@ipc/subprocess';
 
 describe('timeouts as Python reads them', () => {
   it('a negative timeout has already passed: wait, communicate and run raise TimeoutExpired (test_wait_timeout), with the timeout as given', async () => {
@@ -138,6 +138,11 @@ describe('passFds (Python pass_fds)', () => {
       expect((runSync(['ls', '/proc/self/fd'], { passFds: [passed], capture: true, text: true }).stdout ?? '').split('\n')).toContain(String(passed));
       await expect(run(['true'], { passFds: [2] })).rejects.toBeInstanceOf(ArgumentError);
       await expect(run(['true'], { passFds: [1.5] })).rejects.toBeInstanceOf(ArgumentError);
+      // Python: OSError [Errno 9] Bad file descriptor.
+      const closed = openSync('/dev/null', 'r');
+      closeSync(closed);
+      await expect(run(['true'], { passFds: [closed] })).rejects.toMatchObject({ errno: 'EBADF' });
+      expect(() => new Popen(['true'], { passFds: [closed] })).toThrow(SpawnError);
     } finally {
       closeSync(passed);
       closeSync(kept);
