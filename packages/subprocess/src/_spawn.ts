@@ -43,6 +43,7 @@ function slot(value: Stdio, name: string, input: boolean): Slot {
   if (value === 'devnull' || value === 'ignore') return { node: 'ignore', pumped: null, piped: false };
   if (typeof value === 'number') {
     if (!Number.isInteger(value) || value < 0) throw new ArgumentError(`${name} must be a file descriptor (an integer ≥ 0), got ${value}`);
+    if (!isOpen(value)) throw new SpawnError(`[Errno 9] Bad file descriptor: ${value} (as ${name})`, 'EBADF', String(value));
     return { node: value, pumped: null, piped: false };
   }
   // A reader of another Popen: the pipeline case (Python's stdin=p1.stdout). Writers give their stream.
@@ -175,7 +176,15 @@ export function plan(args: Command, o: PopenOptions): Plan {
 export function spawnChild(args: Command, o: PopenOptions): Spawned {
   const { file, argv, cwd, stdio, group, stdin, stdout, stderr, pathEnv, argv0, uid, gid } = plan(args, o);
   const merge = stderr === null;
-  const child = spawn(file, argv, { stdio: stdio, cwd, env: o.env, detached: group, argv0, uid, gid });
+  let child: ChildProcess;
+  try {
+    child = spawn(file, argv, { stdio: stdio, cwd, env: o.env, detached: group, argv0, uid, gid });
+  } catch (err) {
+    // Node throws some spawn failures at once (EBADF, EMFILE…): Python's OSError, ours SpawnError.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) throw new SpawnError(`could not start '${file}': ${code}`, code, file, { cause: err });
+    throw err;
+  }
   if (child.pid === undefined) {
     child.on('error', () => {});
     for (const s of [child.stdin, child.stdout, child.stderr]) s?.destroy();

@@ -143,6 +143,8 @@ describe('passFds (Python pass_fds)', () => {
       closeSync(closed);
       await expect(run(['true'], { passFds: [closed] })).rejects.toMatchObject({ errno: 'EBADF' });
       expect(() => new Popen(['true'], { passFds: [closed] })).toThrow(SpawnError);
+      await expect(run(['true'], { stdout: closed })).rejects.toMatchObject({ errno: 'EBADF' });
+      expect(() => runSync(['true'], { stdin: closed })).toThrow(SpawnError);
     } finally {
       closeSync(passed);
       closeSync(kept);
