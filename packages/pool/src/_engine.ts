@@ -132,6 +132,18 @@ export class Engine extends EventEmitter<{ task: [TaskEvent]; taskStart: [TaskSt
     return this.state !== 'open';
   }
 
+  /** Workers with nothing to run, started or starting: each takes the next queued job as soon as it can. */
+  get freeWorkers(): number {
+    let n = 0;
+    for (const s of this.slots) if (!s.retiring && s.jobs.length === 0) n++;
+    return n;
+  }
+
+  /** Why the pool can no longer run anything (its initializer failed), else undefined. */
+  get brokenBy(): Error | undefined {
+    return this.broken;
+  }
+
   /** Queues a job; it settles through its own resolve/reject. */
   submit(fn: TaskRef, mode: Mode, form: Form, args: unknown, more: { transfer?: TransferListItem[]; signal?: AbortSignal; timeout?: number; onStart?: () => void }, resolve: (v: unknown) => void, reject: (e: unknown) => void): Job {
     const job: Job = { id: this.nextId++, fn, mode, form, args, transfer: more.transfer ?? [], resolve, reject, signal: more.signal, timeout: more.timeout, onStart: more.onStart, state: 'queued' };
@@ -249,7 +261,8 @@ export class Engine extends EventEmitter<{ task: [TaskEvent]; taskStart: [TaskSt
    * and jobs wait for it, or while it is stopping — never when idle.
    */
   private refreshRefs(): void {
-    for (const s of this.slots) s.worker.setBusy(s.jobs.length > 0 || (!s.ready && this.queue.length > 0) || (s.retiring && this.state !== 'open'));
+    // A retiring worker with jobs waiting holds the process too: its exit is what starts the replacement (maxtasksperchild).
+    for (const s of this.slots) s.worker.setBusy(s.jobs.length > 0 || (!s.ready && this.queue.length > 0) || (s.retiring && (this.state !== 'open' || this.queue.length > 0)));
   }
 
   private schedule(): void {
@@ -293,6 +306,7 @@ export class Engine extends EventEmitter<{ task: [TaskEvent]; taskStart: [TaskSt
         return;
       case 'retire':
         slot.retiring = true;
+        this.refreshRefs();
         return;
       case 'exiting':
         slot.diedRunning = msg.running;

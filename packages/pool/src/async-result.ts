@@ -1,4 +1,6 @@
-import { StateError, TimeoutError, checkTimeout } from '@ipc/core';
+import { StateError, TimeoutError } from '@ipc/core';
+import { callSafely } from './_report.js';
+import { timeoutMs } from './_timeout.js';
 
 /**
  * Python's `AsyncResult`: what `applyAsync`, `mapAsync` and `starmapAsync`
@@ -10,19 +12,20 @@ export class AsyncResult<T> {
 
   /** @internal */
   constructor(result: Promise<T>, callback?: (value: T) => void, errorCallback?: (error: unknown) => void) {
+    // A callback that throws is reported, and changes nothing of the result (it runs before get() resolves, as in Python).
     this.done = result.then(
       (value) => {
         this.settled = { ok: true, value };
-        callback?.(value);
+        if (callback !== undefined) callSafely(callback, value, () => this.toString());
       },
       (error: unknown) => {
         this.settled = { ok: false, error };
-        errorCallback?.(error);
+        if (errorCallback !== undefined) callSafely(errorCallback, error, () => this.toString());
       },
     );
   }
 
-  /** The value; rejects with the task's error, or with `TimeoutError` if `timeout` ms pass first. */
+  /** The value; rejects with the task's error, or with `TimeoutError` if `timeout` ms pass first (a negative timeout has already passed, as in Python). */
   get(timeout?: number): Promise<T> {
     // Without a timeout: one promise, no timer (the common case, and the hot path of tiny tasks).
     if (timeout === undefined) return this.done.then(() => this.unwrap());
@@ -40,12 +43,12 @@ export class AsyncResult<T> {
 
   /** Waits until ready, or `timeout` ms; resolves whether it is ready. */
   async wait(timeout?: number): Promise<boolean> {
+    const ms = timeoutMs(timeout);
     if (this.settled) return true;
-    if (timeout === undefined) {
+    if (ms === Infinity) {
       await this.done;
       return true;
     }
-    const ms = checkTimeout(timeout);
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([this.done, new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
     clearTimeout(timer);
@@ -58,7 +61,11 @@ export class AsyncResult<T> {
 
   /** Whether it ended without an error; `StateError` if it is not ready yet (Python's `ValueError`). */
   successful(): boolean {
-    if (!this.settled) throw new StateError('the result is not ready');
+    if (!this.settled) throw new StateError(`${this.toString()} not ready`);
     return this.settled.ok;
+  }
+
+  toString(): string {
+    return `<AsyncResult ${this.settled === undefined ? 'pending' : this.settled.ok ? 'successful' : 'failed'}>`;
   }
 }

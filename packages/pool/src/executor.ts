@@ -2,6 +2,7 @@ import { ArgumentError, StateError, cpuCount, encode, requireTaskRef, type Conte
 import { carryArgs } from './_forms.js';
 import { Engine, type PoolStats, type TaskEvent, type TaskStartEvent } from './_engine.js';
 import { Future } from './future.js';
+import { timeoutMs } from './_timeout.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a task's arguments are whatever it declares
 type AnyFn = (...args: any[]) => unknown;
@@ -49,8 +50,15 @@ abstract class Executor {
     });
   }
 
-  /** Schedules `fn(...args)`; the Future settles with its result. */
+  /**
+   * Schedules `fn(...args)`; the Future settles with its result. After
+   * `shutdown()`: `StateError` (Python's `RuntimeError`); once the pool is
+   * broken (its initializer failed): `BrokenPoolError`, as Python's
+   * `BrokenExecutor`.
+   */
   submit<F extends AnyFn>(fn: F, ...args: Parameters<F>): Future<Awaited<ReturnType<F>>> {
+    const broken = this.engine.brokenBy;
+    if (broken !== undefined) throw broken;
     if (this.isShutdown) throw new StateError('cannot schedule new futures after shutdown');
     const ref = requireTaskRef(fn, 'task');
     const { form, value: tree, transfer } = carryArgs(args, 'call', this.context);
@@ -74,27 +82,53 @@ abstract class Executor {
     return future;
   }
 
-  /** `fn` over the items of the iterables taken together (as Python's `map(fn, *iterables)`), results in order. */
-  async *map<R>(fn: (...args: never[]) => R, iterables: readonly Iterable<unknown>[], options: { timeout?: number } = {}): AsyncGenerator<Awaited<R>> {
-    const lists = iterables.map((it) => [...it]);
-    const n = Math.min(...lists.map((l) => l.length));
-    const started = performance.now();
+  /**
+   * `fn` over the items of the iterables taken together (as Python's
+   * `map(fn, *iterables)`, stopping at the shortest), results in order. As in
+   * Python, every call is submitted here, at the call — not when iteration
+   * starts — and `timeout` (ms) counts from here: the iterator throws
+   * `TimeoutError` for a result not ready by then. Leaving the iteration early
+   * (or a timeout, or an error) cancels the calls that have not started.
+   * `chunksize` must be an integer ≥ 1 (`ArgumentError`, Python's
+   * `ValueError`); it only groups the work in Python and is accepted for
+   * compatibility.
+   */
+  map<R>(fn: (...args: never[]) => R, iterables: readonly Iterable<unknown>[], options: { timeout?: number; chunksize?: number } = {}): AsyncGenerator<Awaited<R>> {
+    const { timeout, chunksize = 1 } = options;
+    if (!Number.isInteger(chunksize) || chunksize < 1) throw new ArgumentError(`chunksize must be >= 1 (got ${String(chunksize)})`);
+    const ms = timeoutMs(timeout);
+    if (!Array.isArray(iterables as unknown)) throw new ArgumentError('map takes an array of iterables: map(fn, [xs, ys])');
+    const lists = iterables.map((it): unknown[] => [...it]);
+    const n = lists.length === 0 ? 0 : Math.min(...lists.map((l) => l.length));
+    const until = performance.now() + ms;
     const futures = Array.from({ length: n }, (_, i) => this.submit(fn as AnyFn, ...lists.map((l) => l[i])));
-    try {
-      for (const f of futures) {
-        const left = options.timeout === undefined ? undefined : Math.max(0, options.timeout - (performance.now() - started));
-        yield (await f.result(left)) as Awaited<R>;
+    return (async function* results(): AsyncGenerator<Awaited<R>> {
+      try {
+        for (const f of futures) yield (await f.result(ms === Infinity ? undefined : Math.max(0, until - performance.now()))) as Awaited<R>;
+      } finally {
+        for (const f of futures) f.cancel();
       }
-    } finally {
-      for (const f of futures) f.cancel();
-    }
+    })();
   }
 
-  /** No new futures; with `wait`, resolves once the pending ones are done and the workers ended. */
+  /**
+   * No new futures; with `wait`, resolves once the pending ones are done and
+   * the workers ended. `cancelFutures` cancels those not started — but for one
+   * per free worker, which (as in Python) has in effect already taken it.
+   */
   async shutdown(options: ShutdownOptions = {}): Promise<void> {
     const { wait = true, cancelFutures = false } = options;
     this.isShutdown = true;
-    if (cancelFutures) for (const f of this.futures) f.cancel();
+    if (cancelFutures) {
+      // As in Python, where a free worker has already taken its next item off the queue: the first
+      // pending futures, one per free (or still starting) worker, are left to run; the rest are cancelled.
+      let spare = this.engine.freeWorkers;
+      for (const f of this.futures) {
+        if (f.running() || f.done()) continue;
+        if (spare > 0) spare--;
+        else f.cancel();
+      }
+    }
     this.engine.close();
     if (wait) {
       await Promise.all([...this.futures].map((f) => f.whenDone()));

@@ -1,11 +1,16 @@
-import { TimeoutError, checkTimeout } from '@ipc/core';
+import { TimeoutError } from '@ipc/core';
 import { CancelledError, InvalidStateError } from './errors.js';
+import { callSafely } from './_report.js';
+import { timeoutMs } from './_timeout.js';
 
 type State = 'pending' | 'running' | 'cancelled' | 'finished';
+
+let futures = 0;
 
 /** Python's `concurrent.futures.Future`: the eventual result of `executor.submit()`. */
 export class Future<T> {
   private state: State = 'pending';
+  private readonly serial = ++futures;
   private outcome: { ok: true; value: T } | { ok: false; error: unknown } | undefined;
   private readonly callbacks: ((f: Future<T>) => void)[] = [];
   private readonly waiters: (() => void)[] = [];
@@ -34,7 +39,7 @@ export class Future<T> {
     return this.state === 'cancelled' || this.state === 'finished';
   }
 
-  /** The value; rejects with the task's error, `CancelledError`, or `TimeoutError` after `timeout` ms. */
+  /** The value; rejects with the task's error, `CancelledError`, or `TimeoutError` after `timeout` ms (a negative timeout has already passed, as in Python). */
   async result(timeout?: number): Promise<T> {
     await this.settledWithin(timeout);
     if (this.state === 'cancelled') throw new CancelledError();
@@ -43,18 +48,28 @@ export class Future<T> {
     throw o.error;
   }
 
-  /** The task's error, or undefined if it succeeded; `CancelledError` / `TimeoutError` as `result()`. */
+  /** The task's error, or `null` if it succeeded (Python's `None`); `CancelledError` / `TimeoutError` as `result()`. */
   async exception(timeout?: number): Promise<unknown> {
     await this.settledWithin(timeout);
     if (this.state === 'cancelled') throw new CancelledError();
     const o = this.outcome!;
-    return o.ok ? undefined : o.error;
+    return o.ok ? null : o.error;
   }
 
-  /** Calls `fn(future)` once it is done (at once if it is). */
+  /**
+   * Calls `fn(future)` once it is done — at once if it is. A callback that
+   * throws is reported on stderr and ignored, as Python logs it: the others
+   * still run, and nothing is thrown here.
+   */
   addDoneCallback(fn: (f: Future<T>) => void): void {
-    if (this.done()) fn(this);
+    if (this.done()) callSafely(fn, this, () => this.toString());
     else this.callbacks.push(fn);
+  }
+
+  /** @internal Forgets a callback not yet called (a `wait()` that has returned). */
+  removeDoneCallback(fn: (f: Future<T>) => void): void {
+    const at = this.callbacks.indexOf(fn);
+    if (at >= 0) this.callbacks.splice(at, 1);
   }
 
   /** @internal */
@@ -83,14 +98,22 @@ export class Future<T> {
     return this.done() ? Promise.resolve() : new Promise((r) => this.waiters.push(r));
   }
 
+  /**
+   * As Python's repr: `<Future at 0x1f state=pending>`, `… state=finished
+   * returned number>`, `… state=finished raised RangeError>`. The "address"
+   * is a number unique to this future in this heap.
+   */
   toString(): string {
-    return `<Future state=${this.state}>`;
+    const o = this.outcome;
+    const at = `<Future at 0x${this.serial.toString(16)} state=${this.state}`;
+    if (this.state !== 'finished' || o === undefined) return `${at}>`;
+    return o.ok ? `${at} returned ${typeName(o.value)}>` : `${at} raised ${typeName(o.error)}>`;
   }
 
   private async settledWithin(timeout: number | undefined): Promise<void> {
+    const ms = timeoutMs(timeout);
     if (this.done()) return;
-    if (timeout === undefined) return this.whenDone();
-    const ms = checkTimeout(timeout);
+    if (ms === Infinity) return this.whenDone();
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([this.whenDone(), new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
     clearTimeout(timer);
@@ -99,12 +122,14 @@ export class Future<T> {
 
   private finish(): void {
     for (const w of this.waiters.splice(0)) w();
-    for (const cb of this.callbacks.splice(0)) {
-      try {
-        cb(this);
-      } catch {
-        // Python logs and ignores a failing done-callback.
-      }
-    }
+    // Python logs and ignores a failing done-callback.
+    for (const cb of this.callbacks.splice(0)) callSafely(cb, this, () => this.toString());
   }
+}
+
+function typeName(v: unknown): string {
+  if (v === null) return 'null';
+  if (typeof v !== 'object' && typeof v !== 'function') return typeof v;
+  const ctor = (v as { constructor?: { name?: unknown } }).constructor;
+  return typeof ctor?.name === 'string' && ctor.name !== '' ? ctor.name : 'Object';
 }

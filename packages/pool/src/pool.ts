@@ -74,7 +74,7 @@ export class Pool {
 
   /** Runs `fn(...args)` in a worker and resolves with its result (Python's blocking `apply`). */
   apply<F extends AnyFn>(fn: F, args: Parameters<F> = [] as unknown as Parameters<F>, options: Omit<ApplyOptions<Result<F>>, 'callback' | 'errorCallback'> = {}): Promise<Result<F>> {
-    return this.applyAsync(fn, args, options).get();
+    return settleLater(() => this.applyAsync(fn, args, options).get());
   }
 
   /** Queues `fn(...args)`; the AsyncResult resolves with its result. A function that cannot be found, or arguments that cannot be copied, throw here. */
@@ -85,36 +85,54 @@ export class Pool {
 
   /** `fn` over every item, results in order; items go in chunks (Python's automatic chunksize when not given). */
   map<T, R>(fn: (item: T) => R, iterable: Iterable<T>, chunksize?: number): Promise<Awaited<R>[]> {
-    return this.mapAsync(fn, iterable, chunksize).get();
+    return settleLater(() => this.mapAsync(fn, iterable, chunksize).get());
   }
 
+  /** `map` as an AsyncResult; a pool that is not running throws here (`StateError`, Python's `ValueError: Pool not running`). */
   mapAsync<T, R>(fn: (item: T) => R, iterable: Iterable<T>, chunksize?: number, options: MapOptions<Awaited<R>[]> = {}): AsyncResult<Awaited<R>[]> {
+    this.checkRunning();
     return new AsyncResult(this.chunked<Awaited<R>>(fn, 'map', iterable, chunksize, options.signal), options.callback, options.errorCallback);
   }
 
   /** `fn(...args)` for every argument list, results in order (Python's `starmap`). */
   starmap<A extends unknown[], R>(fn: (...args: A) => R, iterable: Iterable<A>, chunksize?: number): Promise<Awaited<R>[]> {
-    return this.starmapAsync(fn, iterable, chunksize).get();
+    return settleLater(() => this.starmapAsync(fn, iterable, chunksize).get());
   }
 
   starmapAsync<A extends unknown[], R>(fn: (...args: A) => R, iterable: Iterable<A>, chunksize?: number, options: MapOptions<Awaited<R>[]> = {}): AsyncResult<Awaited<R>[]> {
+    this.checkRunning();
     return new AsyncResult(this.chunked<Awaited<R>>(fn as AnyFn, 'star', iterable, chunksize, options.signal), options.callback, options.errorCallback);
   }
 
-  /** Results in order, as they become available (Python's `imap`; `chunksize` default 1). */
-  async *imap<T, R>(fn: (item: T) => R, iterable: Iterable<T>, chunksize = 1): AsyncGenerator<Awaited<R>> {
-    for (const chunk of this.chunks<Awaited<R>>(fn, 'map', [...iterable], chunksize, undefined)) yield* await chunk;
+  /**
+   * Results in order, as they become available (Python's `imap`; `chunksize`
+   * default 1). As in Python, the tasks are queued here, at the call: a bad
+   * `chunksize` (`ArgumentError`) or a pool that is not running (`StateError`)
+   * throws now, and `close()` after `imap()` still runs them.
+   */
+  imap<T, R>(fn: (item: T) => R, iterable: Iterable<T>, chunksize = 1): AsyncGenerator<Awaited<R>> {
+    const chunks = this.queuedChunks<Awaited<R>>(fn, iterable, chunksize);
+    return (async function* inOrder(): AsyncGenerator<Awaited<R>> {
+      for (const chunk of chunks) yield* await chunk;
+    })();
   }
 
-  /** Results as they finish, in any order (Python's `imap_unordered`). */
-  async *imapUnordered<T, R>(fn: (item: T) => R, iterable: Iterable<T>, chunksize = 1): AsyncGenerator<Awaited<R>> {
+  /** Results as they finish, in any order (Python's `imap_unordered`); queued at the call, as `imap`. */
+  imapUnordered<T, R>(fn: (item: T) => R, iterable: Iterable<T>, chunksize = 1): AsyncGenerator<Awaited<R>> {
     const pending = new Map<number, Promise<[number, Awaited<R>[]]>>();
-    this.chunks<Awaited<R>>(fn, 'map', [...iterable], chunksize, undefined).forEach((p, i) => pending.set(i, p.then((v) => [i, v])));
-    while (pending.size > 0) {
-      const [i, values] = await Promise.race(pending.values());
-      pending.delete(i);
-      yield* values;
-    }
+    this.queuedChunks<Awaited<R>>(fn, iterable, chunksize).forEach((p, i) => {
+      const tagged = p.then((v): [number, Awaited<R>[]] => [i, v]);
+      // Seen when raced; a failure after the iteration has ended (or never begun) is no unhandled rejection.
+      tagged.catch(() => {});
+      pending.set(i, tagged);
+    });
+    return (async function* asTheyFinish(): AsyncGenerator<Awaited<R>> {
+      while (pending.size > 0) {
+        const [i, values] = await Promise.race(pending.values());
+        pending.delete(i);
+        yield* values;
+      }
+    })();
   }
 
   /** No more tasks; the workers end once the queued ones are done. */
@@ -168,8 +186,12 @@ export class Pool {
     return this;
   }
 
+  private checkRunning(): void {
+    if (this.engine.closed) throw new StateError('Pool not running');
+  }
+
   private run<T>(fn: AnyFn, mode: Mode, args: readonly unknown[], options: ApplyOptions<T>): Promise<T> {
-    if (this.engine.closed) throw new StateError('the pool is not running (closed or terminated)');
+    this.checkRunning();
     const ref = requireTaskRef(fn, 'pool task');
     if (!Array.isArray(args)) throw new ArgumentError('args must be an array of arguments');
     // Copied now: later changes by the caller do not show.
@@ -198,6 +220,32 @@ export class Pool {
     return out;
   }
 
+  /**
+   * imap's chunks: checked as Python's (`Chunksize must be 1+`, even for no
+   * items) and queued now. An iterable that throws part way behaves as in
+   * Python: the whole chunks before it run and are given, then its error (the
+   * chunk it interrupted is dropped). A failure nobody has reached yet is no
+   * unhandled rejection.
+   */
+  private queuedChunks<R>(fn: AnyFn, iterable: Iterable<unknown>, chunksize: number): Promise<R[]>[] {
+    if (!Number.isInteger(chunksize) || chunksize < 1) throw new ArgumentError(`Chunksize must be 1+, not ${String(chunksize)}`);
+    this.checkRunning();
+    const items: unknown[] = [];
+    let failure: { error: unknown } | undefined;
+    try {
+      for (const item of iterable) items.push(item);
+    } catch (error) {
+      failure = { error };
+      items.length -= items.length % chunksize;
+    }
+    const chunks = this.chunks<R>(fn, 'map', items, chunksize, undefined);
+    // The iterable's own error, passed on as it was thrown.
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+    if (failure !== undefined) chunks.push(Promise.reject(failure.error));
+    for (const c of chunks) c.catch(() => {});
+    return chunks;
+  }
+
   private chunks<R>(fn: AnyFn, mode: Mode, items: unknown[], chunksize: number, signal: AbortSignal | undefined): Promise<R[]>[] {
     if (!Number.isInteger(chunksize) || chunksize < 1) {
       if (items.length === 0) return [];
@@ -206,6 +254,17 @@ export class Pool {
     const out: Promise<R[]>[] = [];
     for (let i = 0; i < items.length; i += chunksize) out.push(this.run<R[]>(fn, mode, items.slice(i, i + chunksize), { signal }));
     return out;
+  }
+}
+
+// The Promise forms (apply, map, starmap) reject rather than throw, whatever goes wrong at the call.
+function settleLater<T>(start: () => Promise<T>): Promise<T> {
+  try {
+    return start();
+  } catch (err) {
+    // What was thrown is passed on as it is.
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+    return Promise.reject(err);
   }
 }
 

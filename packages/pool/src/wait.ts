@@ -1,5 +1,6 @@
-import { TimeoutError, checkTimeout } from '@ipc/core';
+import { ArgumentError, TimeoutError } from '@ipc/core';
 import type { Future } from './future.js';
+import { timeoutMs } from './_timeout.js';
 
 export const FIRST_COMPLETED = 'FIRST_COMPLETED';
 export const FIRST_EXCEPTION = 'FIRST_EXCEPTION';
@@ -11,44 +12,79 @@ function failed(f: Future<unknown>): boolean {
   return f.done() && !f.cancelled() && (f as unknown as { outcome?: { ok: boolean } }).outcome?.ok === false;
 }
 
-/** Python's `concurrent.futures.wait`: resolves with `{ done, notDone }` when `returnWhen` holds or `timeout` ms pass. */
+/**
+ * Python's `concurrent.futures.wait`: resolves with `{ done, notDone }` when
+ * `returnWhen` holds or `timeout` ms pass (a negative timeout has already
+ * passed, as in Python). An unknown `returnWhen` is an `ArgumentError`
+ * (Python's `ValueError`).
+ */
 export async function wait<T>(futures: Iterable<Future<T>>, options: { timeout?: number; returnWhen?: ReturnWhen } = {}): Promise<{ done: Set<Future<T>>; notDone: Set<Future<T>> }> {
   const all = [...new Set(futures)];
   const { returnWhen = ALL_COMPLETED } = options;
-  if (returnWhen !== FIRST_COMPLETED && returnWhen !== FIRST_EXCEPTION && returnWhen !== ALL_COMPLETED) throw new TypeError(`invalid returnWhen: ${String(returnWhen)}`);
-  const ms = options.timeout === undefined ? Infinity : checkTimeout(options.timeout);
+  if (returnWhen !== FIRST_COMPLETED && returnWhen !== FIRST_EXCEPTION && returnWhen !== ALL_COMPLETED) throw new ArgumentError(`Invalid return condition: ${JSON.stringify(returnWhen)}`);
+  const ms = timeoutMs(options.timeout);
   const satisfied = (): boolean => {
     const done = all.filter((f) => f.done());
     if (returnWhen === FIRST_COMPLETED) return done.length > 0;
     if (returnWhen === FIRST_EXCEPTION && done.some((f) => failed(f as Future<unknown>))) return true;
     return done.length === all.length;
   };
-  if (!satisfied() && all.length > 0) {
+  if (!satisfied() && all.length > 0 && ms > 0) {
     let timer: NodeJS.Timeout | undefined;
+    let check = (): void => {};
     await new Promise<void>((resolve) => {
-      const check = (): void => {
+      check = (): void => {
         if (satisfied()) resolve();
       };
       for (const f of all) f.addDoneCallback(check);
       if (ms !== Infinity) timer = setTimeout(resolve, ms);
     });
     clearTimeout(timer);
+    // Python removes its waiters: a wait() that has returned leaves nothing on the futures.
+    for (const f of all) f.removeDoneCallback(check);
   }
   const done = new Set(all.filter((f) => f.done()));
   return { done, notDone: new Set(all.filter((f) => !done.has(f))) };
 }
 
-/** Python's `as_completed`: the futures as they finish; `TimeoutError` if `timeout` ms pass first. */
-export async function* asCompleted<T>(futures: Iterable<Future<T>>, options: { timeout?: number } = {}): AsyncGenerator<Future<T>> {
+/**
+ * Python's `as_completed`: the futures as they finish (each once, duplicates
+ * dropped; those already done first); when `timeout` ms pass first,
+ * `TimeoutError` with Python's message, `"2 (of 4) futures unfinished"`.
+ * The timeout counts from the call, as Python's.
+ */
+export function asCompleted<T>(futures: Iterable<Future<T>>, options: { timeout?: number } = {}): AsyncGenerator<Future<T>> {
   const left = new Set(futures);
-  const until = options.timeout === undefined ? Infinity : performance.now() + checkTimeout(options.timeout);
-  while (left.size > 0) {
-    const ms = until - performance.now();
-    const { done } = await wait(left, { returnWhen: FIRST_COMPLETED, timeout: ms === Infinity ? undefined : Math.max(0, ms) });
-    if (done.size === 0) throw new TimeoutError(`${left.size} (of ${left.size}) futures unfinished`);
-    for (const f of done) {
+  const total = left.size;
+  const ms = timeoutMs(options.timeout);
+  const until = ms === Infinity ? Infinity : performance.now() + ms;
+  // One callback per future, set now: the finished ones queue up in the order they finished.
+  const finished: Future<T>[] = [];
+  let wake: (() => void) | undefined;
+  for (const f of left) {
+    f.addDoneCallback(() => {
+      finished.push(f);
+      wake?.();
+    });
+  }
+  return (async function* iterate(): AsyncGenerator<Future<T>> {
+    while (left.size > 0) {
+      if (finished.length === 0) {
+        const rest = until - performance.now();
+        if (rest > 0) {
+          let timer: NodeJS.Timeout | undefined;
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+            if (rest !== Infinity) timer = setTimeout(resolve, rest);
+          });
+          wake = undefined;
+          clearTimeout(timer);
+        }
+        if (finished.length === 0) throw new TimeoutError(`${left.size} (of ${total}) futures unfinished`);
+      }
+      const f = finished.shift()!;
       left.delete(f);
       yield f;
     }
-  }
+  })();
 }

@@ -2,9 +2,13 @@ import { ArgumentError } from '@ipc/core';
 import type { WaitOptions } from './options.js';
 
 
+/**
+ * A timeout must be a number of ms. As in Python, a negative one is no error:
+ * it has already passed (a deadline computed as `end - now()` may be below 0).
+ */
 export function checkTimeout(timeout: number | undefined): void {
-  if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout >= 0))) {
-    throw new ArgumentError(`timeout must be a number of ms ≥ 0, got ${String(timeout)}`);
+  if (timeout !== undefined && (typeof timeout !== 'number' || Number.isNaN(timeout))) {
+    throw new ArgumentError(`timeout must be a number of ms, got ${String(timeout)}`);
   }
 }
 
@@ -25,7 +29,7 @@ export function withDeadline<T>(work: Promise<T>, options: WaitOptions | undefin
       signal?.removeEventListener('abort', onAbort);
       settle();
     };
-    if (timeout !== undefined) timer = setTimeout(() => finish(() => reject(expired())), timeout);
+    if (timeout !== undefined) timer = setTimeout(() => finish(() => reject(expired())), Math.max(0, timeout));
     signal?.addEventListener('abort', onAbort, { once: true });
     work.then(
       (v) => finish(() => resolve(v)),

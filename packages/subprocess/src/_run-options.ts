@@ -25,8 +25,14 @@ export function splitRunOptions(o: RunOptions): SplitRun {
   return { popen, input: input ?? undefined, timeout, check: check === true, signal, shell: o.shell !== undefined && o.shell !== false };
 }
 
-/** As Python's check_output: an argument that would be silently overridden is refused. */
+/**
+ * As Python's check_output: an argument that would be silently overridden is
+ * refused, and an explicit `input: null` is empty input (not the parent's stdin).
+ */
 export function checkOutputOptions(o: RunOptions | undefined): RunOptions {
-  if ((o?.stdout ?? null) !== null || o?.capture === true) throw new ArgumentError('checkOutput captures stdout itself: stdout and capture are not allowed');
-  return { ...o, stdout: 'pipe', check: true };
+  if ((o?.stdout ?? null) !== null || o?.capture === true) throw new ArgumentError('stdout argument not allowed, it will be overridden (checkOutput captures stdout itself)');
+  if (o?.check !== undefined) throw new ArgumentError('check argument not allowed, it will be overridden (checkOutput always checks)');
+  const out: RunOptions = { ...o, stdout: 'pipe', check: true };
+  if (o !== undefined && 'input' in o && o.input === null) out.input = '';
+  return out;
 }

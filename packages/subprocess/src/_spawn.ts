@@ -1,10 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { fstatSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { Readable, Stream, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { ArgumentError } from '@ipc/core';
-import { FileNotFoundError, PermissionError, type Command } from './errors.js';
+import { FileNotFoundError, PermissionError, SpawnError, type Command } from './errors.js';
 import { spawnFailure, which } from './_which.js';
+import { resolveId } from './_ids.js';
 import { PopenReader, PopenWriter } from './popen-stream.js';
 import type { PopenOptions, Stdio } from './options.js';
 
@@ -41,6 +43,7 @@ function slot(value: Stdio, name: string, input: boolean): Slot {
   if (value === 'devnull' || value === 'ignore') return { node: 'ignore', pumped: null, piped: false };
   if (typeof value === 'number') {
     if (!Number.isInteger(value) || value < 0) throw new ArgumentError(`${name} must be a file descriptor (an integer ≥ 0), got ${value}`);
+    if (!isOpen(value)) throw new SpawnError(`[Errno 9] Bad file descriptor: ${value} (as ${name})`, 'EBADF', String(value));
     return { node: value, pumped: null, piped: false };
   }
   // A reader of another Popen: the pipeline case (Python's stdin=p1.stdout). Writers give their stream.
@@ -56,6 +59,7 @@ function slot(value: Stdio, name: string, input: boolean): Slot {
 function checkArgs(args: Command, shell: boolean): void {
   if (typeof args === 'string') {
     if (args.length === 0) throw new ArgumentError('the command is empty');
+    if (args.includes('\0')) throw new ArgumentError('the command contains a NUL byte (Python: embedded null byte)');
     return;
   }
   if (!Array.isArray(args) || args.length === 0) throw new ArgumentError('args must be a string or a non-empty array of strings');
@@ -66,23 +70,67 @@ function checkArgs(args: Command, shell: boolean): void {
   if (shell && args[0] === '') throw new ArgumentError('the command is empty');
 }
 
+// Python's checks of `env`: ValueError for a NUL byte anywhere or an '=' in a name — here at the call, not from the OS.
+function checkEnv(env: NodeJS.ProcessEnv | undefined): void {
+  if (env === undefined || env === null) return;
+  if (typeof env !== 'object') throw new ArgumentError('env must be an object of strings');
+  for (const [k, v] of Object.entries(env)) {
+    if (v === undefined) continue;
+    if (k.includes('\0') || String(v).includes('\0')) throw new ArgumentError(`env[${JSON.stringify(k)}] contains a NUL byte (Python: embedded null byte)`);
+    if (k.includes('=') || k === '') throw new ArgumentError(`illegal environment variable name: ${JSON.stringify(k)}`);
+  }
+}
+
+function isOpen(fd: number): boolean {
+  try {
+    fstatSync(fd);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// Python's pass_fds: these descriptors stay open in the child under the same numbers; every other one above 2 is closed (Node opens its own close-on-exec).
+function extraFds(given: readonly number[] | undefined): NodeStdio[] {
+  if (given === undefined) return [];
+  const passFds: unknown = given;
+  if (!Array.isArray(passFds)) throw new ArgumentError('passFds must be an array of file descriptors');
+  if (passFds.length === 0) return [];
+  for (const fd of given) {
+    if (!Number.isInteger(fd) || fd < 3) throw new ArgumentError(`passFds takes descriptors ≥ 3 (0–2 are stdin, stdout, stderr), got ${String(fd)}`);
+    // Python's OSError (EBADF) from Popen, rather than Node's bare spawn error.
+    if (!isOpen(fd)) throw new SpawnError(`[Errno 9] Bad file descriptor: ${fd} (in passFds)`, 'EBADF', String(fd));
+  }
+  const extra: NodeStdio[] = Array.from({ length: Math.max(...given) - 2 }, () => 'ignore');
+  for (const fd of given) extra[fd - 3] = fd;
+  return extra;
+}
+
 /** What to start and how: the program, its argv, the stdio of Node's spawn, and the streams pumped in JS. */
 export interface Plan {
   file: string;
   argv: string[];
   cwd: string | undefined;
-  stdio: [NodeStdio, NodeStdio, NodeStdio];
+  /** stdin, stdout, stderr, then `passFds` where they are. */
+  stdio: NodeStdio[];
   group: boolean;
   stdin: Slot;
   stdout: Slot;
   stderr: Slot | null;
   pathEnv: string | undefined;
+  argv0: string | undefined;
+  uid: number | undefined;
+  gid: number | undefined;
 }
 
 /** Resolves the options into a spawn, or throws Python's error for them (bad arguments, a missing program). */
 export function plan(args: Command, o: PopenOptions): Plan {
   const shell = o.shell !== undefined && o.shell !== false;
   checkArgs(args, shell);
+  checkEnv(o.env);
+  const uid = resolveId(o.user, 'user');
+  const gid = resolveId(o.group, 'group');
+  const extra = extraFds(o.passFds);
   const list = typeof args === 'string' ? [args] : args;
   const cwd = o.cwd instanceof URL ? fileURLToPath(o.cwd) : o.cwd;
   const pathEnv = (o.env ?? process.env).PATH;
@@ -91,13 +139,19 @@ export function plan(args: Command, o: PopenOptions): Plan {
   const merge = o.stderr === 'stdout';
   const stderr = merge ? null : slot(o.stderr as Stdio, 'stderr', false);
 
+  const executable = o.executable instanceof URL ? fileURLToPath(o.executable) : o.executable;
+  if (executable !== undefined && (typeof executable !== 'string' || executable === '' || executable.includes('\0'))) throw new ArgumentError('executable must be a non-empty path');
   let file: string;
   let argv: string[];
+  let argv0 = o.argv0;
   if (shell) {
-    file = typeof o.shell === 'string' ? o.shell : '/bin/sh';
+    // Python: `executable` replaces the shell.
+    file = executable ?? (typeof o.shell === 'string' ? o.shell : '/bin/sh');
     argv = ['-c', list[0] as string, ...list.slice(1)];
   } else {
-    file = list[0] as string;
+    // Python: `executable` is the program run; args[0] stays its argv[0].
+    file = executable ?? (list[0] as string);
+    if (executable !== undefined) argv0 ??= list[0];
     argv = list.slice(1);
   }
 
@@ -115,18 +169,26 @@ export function plan(args: Command, o: PopenOptions): Plan {
       errNode = 'pipe';
     } else errNode = stdout.node === 'inherit' ? 1 : stdout.node;
   }
-  return { file, argv, cwd, stdio: [stdin.node, stdout.node, errNode], group: o.processGroup ?? shell, stdin, stdout, stderr, pathEnv };
+  return { file, argv, cwd, stdio: [stdin.node, stdout.node, errNode, ...extra], group: o.processGroup ?? shell, stdin, stdout, stderr, pathEnv, argv0, uid, gid };
 }
 
 /** Starts the child as Python's Popen would, or throws Python's error synchronously. */
 export function spawnChild(args: Command, o: PopenOptions): Spawned {
-  const { file, argv, cwd, stdio, group, stdin, stdout, stderr, pathEnv } = plan(args, o);
+  const { file, argv, cwd, stdio, group, stdin, stdout, stderr, pathEnv, argv0, uid, gid } = plan(args, o);
   const merge = stderr === null;
-  const child = spawn(file, argv, { stdio: stdio, cwd, env: o.env, detached: group, argv0: o.argv0 });
+  let child: ChildProcess;
+  try {
+    child = spawn(file, argv, { stdio: stdio, cwd, env: o.env, detached: group, argv0, uid, gid });
+  } catch (err) {
+    // Node throws some spawn failures at once (EBADF, EMFILE…): Python's OSError, ours SpawnError.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) throw new SpawnError(`could not start '${file}': ${code}`, code, file, { cause: err });
+    throw err;
+  }
   if (child.pid === undefined) {
     child.on('error', () => {});
     for (const s of [child.stdin, child.stdout, child.stderr]) s?.destroy();
-    throw spawnFailure(file, cwd, pathEnv);
+    throw spawnFailure(file, cwd, pathEnv, uid !== undefined || gid !== undefined);
   }
 
   const pumps: Promise<void>[] = [];

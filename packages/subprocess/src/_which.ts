@@ -38,10 +38,12 @@ function isDirectory(path: string): boolean {
  * Node reports a failed spawn only on the next tick; Python raises from the
  * constructor. On that (rare) path we find the reason ourselves, synchronously.
  */
-export function spawnFailure(file: string, cwd: string | undefined, pathEnv: string | undefined): Error {
+export function spawnFailure(file: string, cwd: string | undefined, pathEnv: string | undefined, asOther = false): Error {
   if (cwd !== undefined && !isDirectory(cwd)) return new FileNotFoundError(cwd);
   const found = which(file, pathEnv, cwd ?? process.cwd());
   if (found === 'missing') return new FileNotFoundError(file);
   if (found === 'denied') return new PermissionError(file);
+  // Switching user or group needs the privilege to: Python's PermissionError, EPERM.
+  if (asOther) return new SpawnError(`[Errno 1] Operation not permitted: could not start '${file}' as the given user or group`, 'EPERM', file);
   return new SpawnError(`could not start '${file}': out of processes or file descriptors`, 'EAGAIN', file);
 }

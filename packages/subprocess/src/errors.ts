@@ -13,13 +13,31 @@ export class SubprocessError extends IpcError {
 
 const TAIL_LINES = 10;
 
-function show(cmd: Command): string {
-  return typeof cmd === 'string' ? `'${cmd}'` : JSON.stringify(cmd);
+// Python's repr of a str: single quotes unless it holds one and no double quote.
+function pyRepr(s: string): string {
+  const q = s.includes("'") && !s.includes('"') ? '"' : "'";
+  let out = q;
+  for (const c of s) {
+    const n = c.charCodeAt(0);
+    if (c === '\\' || c === q) out += `\\${c}`;
+    else if (c === '\n') out += '\\n';
+    else if (c === '\r') out += '\\r';
+    else if (c === '\t') out += '\\t';
+    else if (n < 0x20 || n === 0x7f) out += `\\x${n.toString(16).padStart(2, '0')}`;
+    else out += c;
+  }
+  return out + q;
 }
 
-function signalName(n: number): string {
-  for (const [name, value] of Object.entries(constants.signals)) if (value === n) return name;
-  return `signal ${n}`;
+// The command as Python's messages show it: `'%s' % cmd`, so a list reads `'['ls', '-l']'`.
+function show(cmd: Command): string {
+  return typeof cmd === 'string' ? `'${cmd}'` : `'[${cmd.map((a) => pyRepr(String(a))).join(', ')}]'`;
+}
+
+// Python: "died with <Signals.SIGABRT: 6>." or "died with unknown signal 99.".
+function died(n: number): string {
+  for (const [name, value] of Object.entries(constants.signals)) if (value === n) return `died with <Signals.${name}: ${n}>`;
+  return `died with unknown signal ${n}`;
 }
 
 // The last lines of what the child said on stderr: usually the reason it failed.
@@ -41,7 +59,7 @@ export class CalledProcessError<T extends string | Buffer = string | Buffer> ext
   readonly stdout: T | null;
   readonly stderr: T | null;
   constructor(returnCode: number, cmd: Command, stdout: T | null = null, stderr: T | null = null, code = 'ERR_IPC_CALLED_PROCESS', lead?: string) {
-    const how = returnCode < 0 ? `died with ${signalName(-returnCode)}` : `returned non-zero exit status ${returnCode}`;
+    const how = returnCode < 0 ? died(-returnCode) : `returned non-zero exit status ${returnCode}`;
     super(`${lead ?? `Command ${show(cmd)} ${how}.`}${tail(stderr)}`, undefined, code);
     this.returnCode = returnCode;
     this.cmd = cmd;

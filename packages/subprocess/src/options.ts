@@ -33,8 +33,13 @@ export interface PopenOptions {
   universalNewlines?: boolean;
   /** Implies text mode. Default `'utf-8'`. Any WHATWG encoding label reads; writing strings needs a Node encoding. */
   encoding?: string;
-  /** Decoding errors: `'strict'` (Python's default, throws) or `'replace'` (U+FFFD). Implies text mode. */
-  errors?: 'strict' | 'replace';
+  /**
+   * Decoding errors, as Python's: `'strict'` (the default, throws), `'replace'`
+   * (U+FFFD), and with utf-8 `'ignore'` (dropped), `'surrogateescape'` (each
+   * bad byte a lone surrogate U+DC80–U+DCFF) or `'backslashreplace'` (`\x80`).
+   * Implies text mode.
+   */
+  errors?: 'strict' | 'replace' | 'ignore' | 'surrogateescape' | 'backslashreplace';
   /**
    * Start the child in a new session and process group, and send every signal
    * of `terminate`, `kill`, `sendSignal`, timeouts and cleanup to the whole
@@ -47,11 +52,19 @@ export interface PopenOptions {
   gracePeriod?: number;
   /** The child's `argv[0]` where it differs from the program. */
   argv0?: string;
+  /** Python's `user`: run the child as this user (a name or a uid). Needs the privilege to. */
+  user?: string | number;
+  /** Python's `group`: run the child with this group (a name or a gid). */
+  group?: string | number;
+  /** Python's `executable`: the program to run, `args[0]` staying its `argv[0]`; with `shell`, the shell to run. */
+  executable?: string | URL;
+  /** Python's `pass_fds`: descriptors (≥ 3) that stay open in the child, under the same numbers. All others above 2 are closed, as Python's `close_fds=True`. */
+  passFds?: readonly number[];
 }
 
 export interface RunOptions extends PopenOptions {
-  /** Written to the child's stdin, which is then closed (so `stdin` must not be given). */
-  input?: string | Uint8Array;
+  /** Written to the child's stdin, which is then closed (so `stdin` must not be given). `null` is no input — except for `checkOutput`, where, as in Python, it means empty input. */
+  input?: string | Uint8Array | null;
   /** Python's `capture_output`: stdout and stderr both `PIPE`. */
   capture?: boolean;
   /** ms; on expiry the child is killed and the call rejects with `TimeoutExpired` at the deadline. */

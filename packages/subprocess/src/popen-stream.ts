@@ -83,9 +83,10 @@ export class PopenReader<T extends string | Buffer = string | Buffer> implements
     this.stream.destroy();
   }
 
-  /** @internal What has arrived so far through `read()`, decoded leniently: the partial output of a timeout. */
-  soFar(): T {
+  /** @internal What has arrived so far through `read()`, decoded leniently: the partial output of a timeout; `null` when nothing has (Python's `None`). */
+  soFar(): T | null {
     const raw = this.collected === null ? EMPTY : Buffer.concat(this.collected);
+    if (raw.length === 0 && this.bytes.length === 0 && this.text.length === 0) return null;
     if (this.mode === null) return Buffer.concat([this.bytes, raw]) as T;
     return (this.text + decodeAll(this.mode, raw, false)) as T;
   }

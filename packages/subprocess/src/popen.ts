@@ -134,9 +134,15 @@ export class Popen<O extends PopenOptions = PopenOptions> implements Killable {
     this.sendSignal(sig);
   }
 
-  /** `await using p = new Popen(...)`: closes stdin and waits for the child, as Python's `with Popen(...)`. */
+  /**
+   * `await using p = new Popen(...)`: as Python's `with Popen(...)`, closes
+   * stdout and stderr (a child still writing gets SIGPIPE rather than filling
+   * the pipe for ever), closes stdin, and waits for the child.
+   */
   async [Symbol.asyncDispose](): Promise<void> {
-    if (this.stdin !== null) await (this.stdin).close();
+    this.stdout?.close();
+    this.stderr?.close();
+    if (this.stdin !== null) await this.stdin.close();
     await this.exited;
   }
 

@@ -40,11 +40,14 @@ export function runSync<O extends SyncOptions = SyncOptions>(args: Command, opti
     stdio: p.stdio,
     cwd: p.cwd,
     env: popen.env,
-    argv0: popen.argv0,
+    argv0: p.argv0,
+    uid: p.uid,
+    gid: p.gid,
     // Node honours `detached` in spawnSync (its own session) though its types leave it out.
     ...({ detached: p.group } as object),
     input: input === undefined ? undefined : encodeInput(mode, input),
-    timeout,
+    // Node takes whole ms ≥ 0 and reads 0 as "none": a timeout that has passed (≤ 0, as Python allows) is the shortest there is.
+    timeout: timeout === undefined ? undefined : Math.max(1, Math.ceil(timeout)),
     killSignal: 'SIGKILL',
     maxBuffer: Infinity,
   });
@@ -59,9 +62,11 @@ export function runSync<O extends SyncOptions = SyncOptions>(args: Command, opti
           // the group is already gone
         }
       }
-      throw new TimeoutExpired(args, timeout ?? 0, output<OutputOf<O>>(mode, r.stdout, false), output<OutputOf<O>>(mode, r.stderr, false));
+      // As Python's: None where nothing had arrived.
+      const partial = (b: Buffer | null | undefined): OutputOf<O> | null => (b === null || b === undefined || b.length === 0 ? null : output<OutputOf<O>>(mode, b, false));
+      throw new TimeoutExpired(args, timeout ?? 0, partial(r.stdout), partial(r.stderr));
     }
-    if (r.pid === 0 || r.pid === undefined) throw spawnFailure(p.file, p.cwd, p.pathEnv);
+    if (r.pid === 0 || r.pid === undefined) throw spawnFailure(p.file, p.cwd, p.pathEnv, p.uid !== undefined || p.gid !== undefined);
     throw err;
   }
   const returnCode = r.status ?? -(r.signal === null ? 0 : (osSignals[r.signal] ?? 0));
