@@ -19,8 +19,9 @@ let nextLease = 1;
  * A queue whose home is another process: every operation is done there,
  * through its broker. Why it batches: each call is a round trip (~100 µs).
  * So a get brings back what else is already waiting (kept here for the next
- * gets: a *lease* the home takes back if this process goes away, and that
- * this process gives back, less what it handed out, before it ends), and a
+ * gets: a *lease*; while it is out nobody else takes, so this process tells
+ * its home how many it handed out as soon as it has handed out all, or is
+ * asked for the lease back (a `watchLease` call kept open), or ends), and a
  * put to an unbounded queue does not wait for its home (as Python's feeder
  * thread does not), within a window. Batches travel packed into one byte
  * string each way (`_packed.ts`).
@@ -30,7 +31,14 @@ export class RemoteBackend implements QueueBackend {
   /** Items of the last batch not handed out yet. */
   private readonly buffered = new Lease();
   private readonly lease = nextLease++;
-  private leaseOpen = false;
+  /** The number of the last trip for items. */
+  private grant = 0;
+  /** The trip whose lease (more than one item) is out and not reported yet; 0 when none. */
+  private watching = 0;
+  /** The last lease reported, and how many of it were handed out: the next trip says it again (it may come first, on another connection). */
+  private reported: [grant: number, handed: number] = [0, 0];
+  /** Reports on their way home: this process waits for them before it ends. */
+  private readonly reports = new Set<Promise<unknown>>();
   private unregisterRelease: (() => void) | undefined;
   /**
    * The batches of puts to an unbounded queue, not waited for one by one: this process waits for them
@@ -121,38 +129,69 @@ export class RemoteBackend implements QueueBackend {
   }
 
   takeReady(): Uint8Array | undefined {
-    return this.buffered.shift();
+    return this.shift();
   }
 
   async get(block: boolean, timeout: number | undefined, signal: AbortSignal | undefined): Promise<Uint8Array> {
-    const next = this.buffered.shift();
+    const next = this.shift();
     if (next !== undefined) return next;
-    return this.opened((await this.remote.call('getMany', [block, timeout, this.lease, this.buffered.wanted()], { signal })) as Uint8Array);
+    return this.opened((await this.remote.call('getMany', this.trip(block, timeout), { signal })) as Uint8Array);
   }
 
   getSync(block: boolean, timeout: number | undefined): Uint8Array {
-    const next = this.buffered.shift();
+    const next = this.shift();
     if (next !== undefined) return next;
-    return this.opened(this.remote.callSync('getMany', [block, timeout, this.lease, this.buffered.wanted()]) as Uint8Array);
+    return this.opened(this.remote.callSync('getMany', this.trip(block, timeout)) as Uint8Array);
   }
 
-  /** A new batch: the first item now, the rest next; before this process ends, the home hears what was not used. */
+  /** The next item of the lease; the last one ends it (the home hears it now: nobody takes while it is out). */
+  private shift(): Uint8Array | undefined {
+    const item = this.buffered.shift();
+    if (item !== undefined && this.watching !== 0 && this.buffered.left === 0) this.report();
+    return item;
+  }
+
+  private trip(block: boolean, timeout: number | undefined): unknown[] {
+    const [lastGrant, lastHanded] = this.reported;
+    return [block, timeout, this.lease, this.buffered.wanted(), ++this.grant, lastGrant, lastHanded];
+  }
+
+  /** A new batch: the first item now, the rest next. A lease of more than one stays out until reported: watch for the home wanting it back. */
   private opened(packed: Uint8Array): Uint8Array {
     const first = this.buffered.open(unpack(packed));
-    this.leaseOpen = true;
-    this.unregisterRelease ??= flushBeforeExit(() => this.release());
+    if (this.buffered.left > 0) {
+      const grant = this.grant;
+      this.watching = grant;
+      this.unregisterRelease ??= flushBeforeExit(() => this.release());
+      this.remote.call('watchLease', [this.lease, grant]).then(
+        (revoke) => {
+          if (revoke === true && this.watching === grant) this.report();
+        },
+        () => undefined, // the home gone: it takes the lease back itself
+      );
+    }
     return first;
   }
 
-  /** Ends the lease: what was not handed out goes back to the queue, in order. */
+  /** Tells the home how many items of the lease out were handed out (none will be after): it gives the rest back to the queue, in order. */
+  private report(): void {
+    const grant = this.watching;
+    this.watching = 0;
+    const handed = this.buffered.handed;
+    this.buffered.takeRest();
+    this.reported = [grant, handed];
+    // Written at once: the consumer may now work long without yielding, and nobody takes until the home hears this.
+    const call = this.remote.call('release', [this.lease, grant, handed], { flush: true }).catch(() => undefined);
+    this.reports.add(call);
+    void call.finally(() => this.reports.delete(call));
+  }
+
+  /** Before this process ends: the lease out is reported, and every report has reached home. */
   private async release(): Promise<void> {
     this.unregisterRelease?.();
     this.unregisterRelease = undefined;
-    if (!this.leaseOpen) return;
-    this.leaseOpen = false;
-    const unused = new Packer();
-    for (const item of this.buffered.takeRest()) unused.push(item);
-    await this.remote.call('release', [this.lease, unused.take()]).catch(() => undefined);
+    if (this.watching !== 0) this.report();
+    while (this.reports.size > 0) await Promise.allSettled([...this.reports]);
   }
 
   qsize(): number {
