@@ -12,10 +12,8 @@ interface Out {
   /** The gate's value while it is out (`SharedBackend.openLease`). */
   readonly gate: number;
   readonly items: Uint8Array[];
-  /** Asked back: the holder's watch is answered `true`. */
+  /** Asked back: the holder's watch is answered `true` (now, or when it comes). */
   revoked: boolean;
-  /** Answers the holder's pending `watchLease` call. */
-  watcher: ((revoke: boolean) => void) | undefined;
 }
 
 /** Who asks: a remote consumer (by heap) and its lease, and the number of this trip. */
@@ -38,6 +36,8 @@ export interface Borrower {
  */
 export class LeaseHome {
   private out: Out | undefined;
+  /** Each holder's open `watchLease` call (by heap and lease), kept open across its leases until answered. */
+  private readonly watchers = new Map<string, (revoke: boolean) => void>();
   /** Remote gets waiting here are served in the order they came. */
   private line: Promise<void> = Promise.resolve();
 
@@ -90,7 +90,7 @@ export class LeaseHome {
   }
 
   private give(who: Borrower, opened: { gate: number; want: number }, items: Uint8Array[], packed: boolean): Acknowledged<Uint8Array> {
-    const out: Out = { heap: who.heap, lease: who.lease, grant: who.grant, gate: opened.gate, items, revoked: false, watcher: undefined };
+    const out: Out = { heap: who.heap, lease: who.lease, grant: who.grant, gate: opened.gate, items, revoked: false };
     this.out = out;
     // A taker of this process that wants an item from now on makes this lease come back.
     this.queue.wanted(
@@ -107,20 +107,23 @@ export class LeaseHome {
     );
   }
 
-  /** The holder's long poll: answered `true` when the lease is wanted back, `false` once it has ended. */
-  watch(who: Borrower, signal: AbortSignal): boolean | Promise<boolean> {
-    const out = this.find(who);
-    if (out === undefined) return false;
-    if (out.revoked) return true;
-    out.watcher?.(false);
+  /**
+   * The holder's long poll: answered `true` when its lease out is wanted back
+   * (at once if it already is), `false` when the call is given up.
+   */
+  watch(heap: number, lease: number, signal: AbortSignal): boolean | Promise<boolean> {
+    const out = this.out;
+    if (out !== undefined && out.heap === heap && out.lease === lease && out.revoked) return true;
+    const key = `${heap}:${lease}`;
+    this.watchers.get(key)?.(false);
     return new Promise<boolean>((resolve) => {
       const answer = (revoke: boolean): void => {
-        if (out.watcher === answer) out.watcher = undefined;
+        if (this.watchers.get(key) === answer) this.watchers.delete(key);
         signal.removeEventListener('abort', onAbort);
         resolve(revoke);
       };
       const onAbort = (): void => answer(false);
-      out.watcher = answer;
+      this.watchers.set(key, answer);
       signal.addEventListener('abort', onAbort, { once: true });
     });
   }
@@ -145,7 +148,8 @@ export class LeaseHome {
   private revoke(out: Out): void {
     if (out.revoked || this.out !== out) return;
     out.revoked = true;
-    out.watcher?.(true);
+    // A lease of one item ends when it is delivered; a bigger one when its holder hears this (now, or when its watch comes).
+    if (out.items.length > 1) this.watchers.get(`${out.heap}:${out.lease}`)?.(true);
   }
 
   private end(out: Out, handed: number): void {
@@ -154,7 +158,6 @@ export class LeaseHome {
     const from = Math.max(0, Math.min(out.items.length, Math.trunc(handed) || 0));
     // Nobody took an item behind the lease: what it did not hand out keeps its place, at the front.
     this.queue.giveBack(out.items.slice(from));
-    out.watcher?.(false);
     this.queue.closeLease(out.gate);
   }
 }

@@ -56,12 +56,9 @@ export class Lease {
     return this.shift()!;
   }
 
-  /** Everything not handed out, in order; nothing is held after. */
-  takeRest(): Uint8Array[] {
-    const rest = this.items.slice(this.next);
-    this.items = [];
-    this.next = 0;
-    return rest;
+  /** Hands out no more: what was not handed out is dropped (its home gives it back); the next size still counts what was. */
+  stop(): void {
+    this.items.length = this.next;
   }
 }
 

@@ -35,6 +35,10 @@ export class RemoteBackend implements QueueBackend {
   private grant = 0;
   /** The trip whose lease (more than one item) is out and not reported yet; 0 when none. */
   private watching = 0;
+  /** The lease out is all handed out: reported by the next trip, or at the end of this tick. */
+  private due = false;
+  /** The open `watchLease` call: one at a time, kept open across leases until the home answers it. */
+  private watch: AbortController | undefined;
   /** The last lease reported, and how many of it were handed out: the next trip says it again (it may come first, on another connection). */
   private reported: [grant: number, handed: number] = [0, 0];
   /** Reports on their way home: this process waits for them before it ends. */
@@ -135,62 +139,91 @@ export class RemoteBackend implements QueueBackend {
   async get(block: boolean, timeout: number | undefined, signal: AbortSignal | undefined): Promise<Uint8Array> {
     const next = this.shift();
     if (next !== undefined) return next;
-    return this.opened((await this.remote.call('getMany', this.trip(block, timeout), { signal })) as Uint8Array);
+    const grant = ++this.grant;
+    return this.opened((await this.remote.call('getMany', this.trip(block, timeout, grant), { signal })) as Uint8Array, grant);
   }
 
   getSync(block: boolean, timeout: number | undefined): Uint8Array {
     const next = this.shift();
     if (next !== undefined) return next;
-    return this.opened(this.remote.callSync('getMany', this.trip(block, timeout)) as Uint8Array);
+    const grant = ++this.grant;
+    return this.opened(this.remote.callSync('getMany', this.trip(block, timeout, grant)) as Uint8Array, grant);
   }
 
-  /** The next item of the lease; the last one ends it (the home hears it now: nobody takes while it is out). */
+  /**
+   * The next item of the lease. The last one ends it, and nobody takes until
+   * the home hears so: the next trip tells it (a consumer in a loop of gets
+   * makes one at once), else a report at the end of this tick.
+   */
   private shift(): Uint8Array | undefined {
     const item = this.buffered.shift();
-    if (item !== undefined && this.watching !== 0 && this.buffered.left === 0) this.report();
+    if (item !== undefined && this.watching !== 0 && this.buffered.left === 0 && !this.due) {
+      this.due = true;
+      process.nextTick(this.reportDue);
+    }
     return item;
   }
 
-  private trip(block: boolean, timeout: number | undefined): unknown[] {
+  private readonly reportDue = (): void => {
+    if (this.due) this.report();
+  };
+
+  /** A trip's arguments. Gets made together (not awaited one by one) each make a trip: the home lends to one after the other's lease has ended. */
+  private trip(block: boolean, timeout: number | undefined, grant: number): unknown[] {
+    if (this.due) this.end();
     const [lastGrant, lastHanded] = this.reported;
-    return [block, timeout, this.lease, this.buffered.wanted(), ++this.grant, lastGrant, lastHanded];
+    return [block, timeout, this.lease, this.buffered.wanted(), grant, lastGrant, lastHanded];
   }
 
   /** A new batch: the first item now, the rest next. A lease of more than one stays out until reported: watch for the home wanting it back. */
-  private opened(packed: Uint8Array): Uint8Array {
+  private opened(packed: Uint8Array, grant: number): Uint8Array {
     const first = this.buffered.open(unpack(packed));
     if (this.buffered.left > 0) {
-      const grant = this.grant;
       this.watching = grant;
       this.unregisterRelease ??= flushBeforeExit(() => this.release());
-      this.remote.call('watchLease', [this.lease, grant]).then(
-        (revoke) => {
-          if (revoke === true && this.watching === grant) this.report();
-        },
-        () => undefined, // the home gone: it takes the lease back itself
-      );
+      if (this.watch === undefined) this.openWatch();
     }
     return first;
   }
 
-  /** Tells the home how many items of the lease out were handed out (none will be after): it gives the rest back to the queue, in order. */
-  private report(): void {
-    const grant = this.watching;
+  /** The long poll the home answers when it wants the lease out back (the broker cannot call this process). */
+  private openWatch(): void {
+    const watch = new AbortController();
+    this.watch = watch;
+    const closed = (): void => {
+      if (this.watch === watch) this.watch = undefined;
+    };
+    this.remote.call('watchLease', [this.lease], { signal: watch.signal }).then(
+      (revoke) => {
+        closed();
+        if (revoke === true && this.watching !== 0) this.report();
+      },
+      closed, // aborted here, or the home gone (it takes the lease back itself)
+    );
+  }
+
+  /** The lease out ends here: no more of it is handed out; `reported` says how many were. */
+  private end(): void {
+    this.reported = [this.watching, this.buffered.handed];
     this.watching = 0;
-    const handed = this.buffered.handed;
-    this.buffered.takeRest();
-    this.reported = [grant, handed];
-    // Written at once: the consumer may now work long without yielding, and nobody takes until the home hears this.
-    const call = this.remote.call('release', [this.lease, grant, handed], { flush: true }).catch(() => undefined);
+    this.due = false;
+    this.buffered.stop();
+  }
+
+  /** Tells the home how many items of the lease out were handed out: it gives the rest back to the queue, in order. */
+  private report(): void {
+    this.end();
+    const call = this.remote.call('release', [this.lease, ...this.reported]).catch(() => undefined);
     this.reports.add(call);
     void call.finally(() => this.reports.delete(call));
   }
 
-  /** Before this process ends: the lease out is reported, and every report has reached home. */
+  /** Before this process ends (a pool worker: after each task): the lease out is reported, and every report has reached home. */
   private async release(): Promise<void> {
     this.unregisterRelease?.();
     this.unregisterRelease = undefined;
     if (this.watching !== 0) this.report();
+    this.watch?.abort();
     while (this.reports.size > 0) await Promise.allSettled([...this.reports]);
   }
 

@@ -45,9 +45,9 @@ export function serveQueue(queue: SharedBackend): { ref: ServedRef; unserve: () 
           return leases.lend({ heap: caller.heapId, lease, grant }, max, block, timeout, signal, true);
         }
         case 'watchLease': {
-          // The holder's long poll while its lease is out: answered true when the lease is wanted back.
-          const [lease, grant] = args as [number, number];
-          return leases.watch({ heap: caller.heapId, lease, grant }, signal);
+          // A holder's long poll, open while it holds leases: answered true when the lease out is wanted back.
+          const [lease] = args as [number];
+          return leases.watch(caller.heapId, lease, signal);
         }
         case 'release': {
           // The holder handed out this many items of the lease, and hands out no more.

@@ -5,7 +5,7 @@ import { Empty, Queue } from '@ipc/queue';
 import * as fx from './fixtures/tasks.mjs';
 
 type Task = (...args: unknown[]) => unknown;
-const f = fx as Record<'getN' | 'getWaitGet' | 'getThenBlock' | 'getThenHang', Task>;
+const f = fx as Record<'getN' | 'getWaitGet' | 'getThenBlock' | 'getThenHang' | 'getTogether', Task>;
 
 afterAll(() => {
   expect(activeChildren()).toEqual([]);
@@ -99,5 +99,14 @@ describe('a remote consumer’s lease and the other consumers', () => {
     const again = after.filter((i) => i < 40);
     expect(after).toEqual([...again, ...range(40, n)]);
     expect(waiter.exitCode).toBe(0);
+  });
+
+  it('gets made together in a consumer process (not awaited one by one) each get an item of their own, in order; nothing is lost', async () => {
+    const n = 1000;
+    const q = filled(n);
+    const child = start('process', f.getTogether, q, 40, 5);
+    const rounds = (await child.join()) as number[][];
+    expect(rounds.flat()).toEqual(range(0, 200));
+    expect(await drain(q, 300)).toEqual(range(200, n));
   });
 });
