@@ -35,8 +35,6 @@ export class RemoteBackend implements QueueBackend {
   private grant = 0;
   /** The trip whose lease (more than one item) is out and not reported yet; 0 when none. */
   private watching = 0;
-  /** The lease out is all handed out: reported by the next trip, or at the end of this tick. */
-  private due = false;
   /** The open `watchLease` call: one at a time, kept open across leases until the home answers it. */
   private watch: AbortController | undefined;
   /** The last lease reported, and how many of it were handed out: the next trip says it again (it may come first, on another connection). */
@@ -150,27 +148,15 @@ export class RemoteBackend implements QueueBackend {
     return this.opened(this.remote.callSync('getMany', this.trip(block, timeout, grant)) as Uint8Array, grant);
   }
 
-  /**
-   * The next item of the lease. The last one ends it, and nobody takes until
-   * the home hears so: the next trip tells it (a consumer in a loop of gets
-   * makes one at once), else a report at the end of this tick.
-   */
+  /** The next item of the lease. The last one ends it, and nobody takes until the home hears so: it hears at once. */
   private shift(): Uint8Array | undefined {
     const item = this.buffered.shift();
-    if (item !== undefined && this.watching !== 0 && this.buffered.left === 0 && !this.due) {
-      this.due = true;
-      process.nextTick(this.reportDue);
-    }
+    if (item !== undefined && this.watching !== 0 && this.buffered.left === 0) this.report(true);
     return item;
   }
 
-  private readonly reportDue = (): void => {
-    if (this.due) this.report();
-  };
-
   /** A trip's arguments. Gets made together (not awaited one by one) each make a trip: the home lends to one after the other's lease has ended. */
   private trip(block: boolean, timeout: number | undefined, grant: number): unknown[] {
-    if (this.due) this.end();
     const [lastGrant, lastHanded] = this.reported;
     return [block, timeout, this.lease, this.buffered.wanted(), grant, lastGrant, lastHanded];
   }
@@ -202,18 +188,17 @@ export class RemoteBackend implements QueueBackend {
     );
   }
 
-  /** The lease out ends here: no more of it is handed out; `reported` says how many were. */
-  private end(): void {
+  /**
+   * Tells the home how many items of the lease out were handed out (none
+   * will be after): it gives the rest back to the queue, in order. `now`
+   * writes it at once: this thread may work long without yielding after its
+   * last item, and nobody takes until the home hears it.
+   */
+  private report(now = false): void {
     this.reported = [this.watching, this.buffered.handed];
     this.watching = 0;
-    this.due = false;
     this.buffered.stop();
-  }
-
-  /** Tells the home how many items of the lease out were handed out: it gives the rest back to the queue, in order. */
-  private report(): void {
-    this.end();
-    const call = this.remote.call('release', [this.lease, ...this.reported]).catch(() => undefined);
+    const call = this.remote.call('release', [this.lease, ...this.reported], { flush: now }).catch(() => undefined);
     this.reports.add(call);
     void call.finally(() => this.reports.delete(call));
   }
