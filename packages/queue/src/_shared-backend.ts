@@ -36,7 +36,7 @@ const RING_BYTES = 1 << 20;
 /** Room for what leases give back (one takes at most `LEASE_BYTES` beyond its first item); beyond it, items go to the end. */
 const FRONT_BYTES = 1 << 19;
 /** The most bytes a lease takes out of the ring beyond its first item. */
-export const LEASE_BYTES = 1 << 16;
+const LEASE_BYTES = 1 << 16;
 /** What `takeNow` says when a remote lease is out: wait for it to end. */
 const GATED = Symbol('a lease is out');
 /** How long a wait for a lease's end sleeps before it looks whether the lease's home died. */
