@@ -19,8 +19,9 @@ const TAKEN = 32; // items taken (and lost with a dead thread's buffer); produce
 const COUNT_WAITERS = 33;
 const FRONT_ITEMS = 34; // items given back (a remote consumer never got them) waiting in the front ring
 // A remote consumer's lease (`_lease-home.ts`) and the takers of this process, through one gate: ≥ 0, no
-// lease is out and that many threads are taking an item right now; < 0, a lease is out (this is its
-// number) and nobody takes an item behind it, for its items not handed out go back to the front.
+// lease is out and that many threads are taking an item right now; < 0, a lease is out (its number, a
+// multiple of 1,024 far below 0, plus threads that are backing off) and nobody takes an item behind it,
+// for its items not handed out go back to the front. A taker counts itself in with one add.
 const GATE = 35;
 const WANT = 36; // bumped by a taker waiting for the lease to end: the lease's home revokes it
 const LEASES = 37; // leases opened so far: the next one's number
@@ -39,6 +40,8 @@ const FRONT_BYTES = 1 << 19;
 const LEASE_BYTES = 1 << 16;
 /** What `takeNow` says when a remote lease is out: wait for it to end. */
 const GATED = Symbol('a lease is out');
+/** The lease a gate's value names (< 0), without the takers backing off. */
+const leaseOf = (gate: number): number => gate & ~1023;
 /** How long a wait for a lease's end sleeps before it looks whether the lease's home died. */
 const HOME_CHECK_MS = 100;
 /** A message of no bytes in the ring: wakes the waiting consumers to look at the front ring (an item is never empty). */
@@ -321,7 +324,7 @@ export class SharedBackend implements QueueBackend {
     for (let misses = 0; ; misses++) {
       let got = this.takeNow();
       // This thread gave the lease out: it cannot hear its holder while it blocks, so it takes behind it (README: Order).
-      if (got === GATED && this.heldGate !== 0 && Atomics.load(this.state, GATE) === this.heldGate) got = this.readNext();
+      if (got === GATED && this.heldGate !== 0 && leaseOf(Atomics.load(this.state, GATE)) === this.heldGate) got = this.readNext();
       if (got === GATED) {
         this.leaseEndedSync(until);
         continue;
@@ -363,11 +366,11 @@ export class SharedBackend implements QueueBackend {
 
   /** Counts this thread in as a taker; false while a remote lease is out. */
   private enter(): boolean {
-    for (;;) {
-      const gate = Atomics.load(this.state, GATE);
-      if (gate < 0) return false;
-      if (Atomics.compareExchange(this.state, GATE, gate, gate + 1) === gate) return true;
-    }
+    // Looked at first: a taker that waits for a lease must not stir the word the others sleep on.
+    if (Atomics.load(this.state, GATE) < 0) return false;
+    if (Atomics.add(this.state, GATE, 1) >= 0) return true;
+    Atomics.sub(this.state, GATE, 1);
+    return false;
   }
 
   private leave(): void {
@@ -397,7 +400,7 @@ export class SharedBackend implements QueueBackend {
 
   /** The gate now (< 0: a lease is out, whose home has been asked to revoke it). */
   wantLease(): number {
-    const gate = Atomics.load(this.state, GATE);
+    const gate = this.gate();
     if (gate >= 0) return gate;
     const home = Atomics.load(this.state, LEASE_HOME);
     if (home !== 0 && home !== heapId() && !isHeapAlive(home)) {
@@ -410,9 +413,10 @@ export class SharedBackend implements QueueBackend {
     return gate;
   }
 
-  /** The gate's value: < 0 while a lease is out. */
+  /** The gate's value: ≥ 0 while no lease is out, else the lease's number. */
   gate(): number {
-    return Atomics.load(this.state, GATE);
+    const gate = Atomics.load(this.state, GATE);
+    return gate < 0 ? leaseOf(gate) : gate;
   }
 
   /** Whether an item may be there (a get would find one, or a poke). */
@@ -441,7 +445,7 @@ export class SharedBackend implements QueueBackend {
    */
   openLease(): { gate: number; want: number } | undefined {
     const want = Atomics.load(this.state, WANT);
-    const gate = -1 - (Atomics.add(this.state, LEASES, 1) & 0x3fffffff);
+    const gate = -0x40000000 + ((Atomics.add(this.state, LEASES, 1) & 0xfffff) << 10);
     if (Atomics.compareExchange(this.state, GATE, 0, gate) !== 0) return undefined;
     Atomics.store(this.state, LEASE_HOME, heapId());
     this.heldGate = gate;
@@ -468,7 +472,12 @@ export class SharedBackend implements QueueBackend {
 
   /** Ends a lease (if it is still the one out): the gate opens, and those waiting for it look again. */
   closeLease(gate: number): void {
-    if (Atomics.compareExchange(this.state, GATE, gate, 0) !== gate) return;
+    for (;;) {
+      const now = Atomics.load(this.state, GATE);
+      if (now >= 0 || leaseOf(now) !== gate) return;
+      // Takers backing off leave it in a moment: the gate opens with none of them inside.
+      if (now === gate && Atomics.compareExchange(this.state, GATE, gate, 0) === gate) break;
+    }
     if (this.heldGate === gate) this.heldGate = 0;
     Atomics.store(this.state, LEASE_HOME, 0);
     Atomics.notify(this.state, GATE);
