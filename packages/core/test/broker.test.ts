@@ -34,6 +34,7 @@ const plainScript = fileURLToPath(new URL('./fixtures/broker-script.mjs', import
 class Recorder extends EventEmitter implements Served {
   items = ['a', 'b', 'c'];
   returned: string[] = [];
+  delivered: string[] = [];
   seen: unknown[] = [];
   gone: BrokerCaller[] = [];
 
@@ -78,11 +79,18 @@ class Recorder extends EventEmitter implements Served {
   private take(): unknown {
     const item = this.items.shift();
     this.emit('took', item);
-    return acknowledged(item, () => {
-      this.items.unshift(item!);
-      this.returned.push(item!);
-      this.emit('returned', item);
-    });
+    return acknowledged(
+      item,
+      () => {
+        this.items.unshift(item!);
+        this.returned.push(item!);
+        this.emit('returned', item);
+      },
+      () => {
+        this.delivered.push(item!);
+        this.emit('delivered', item);
+      },
+    );
   }
 }
 
@@ -322,10 +330,13 @@ describe('broker: serving an object to other processes', () => {
     frozen.proc.kill('SIGKILL');
     expect(await returned).toBe('a');
     expect(obj.items).toEqual(['a', 'b', 'c']);
+    expect(obj.delivered).toEqual([]);
 
-    // A caller that received its item keeps it, even when it then goes away.
+    // A caller that received its item keeps it, even when it then goes away; its acknowledgement tells the home.
     const child = startChild();
+    const delivered = next<string>(obj, 'delivered');
     expect((await child.ask({ cmd: 'call', ref: plainRef(ref), op: 'take' })).value).toBe('a');
+    expect(await delivered).toBe('a');
     const gone = next<BrokerCaller>(obj, 'gone');
     child.proc.disconnect();
     await gone;

@@ -3,10 +3,11 @@
  * and how many it asks for next time. Why it adapts: a trip home costs
  * ~100 µs, so a consumer that hands items out fast should take many at once;
  * but items held here are items other consumers cannot have, so one that is
- * slow (real work between its gets) should take few. The next size is what
- * this consumer handed out in about `LEASE_MS` at its last pace.
+ * slow (real work between its gets) should take few — and while a lease is
+ * out, nobody else takes (`_lease-home.ts`). The next size is what this
+ * consumer handed out in about `LEASE_MS` at its last pace; the first is one.
  */
-const FIRST_SIZE = 64;
+const FIRST_SIZE = 1;
 const MAX_SIZE = 1024;
 const LEASE_MS = 2;
 
@@ -16,6 +17,11 @@ export class Lease {
   private openedAt = 0;
   /** How many items the next trip asks for. */
   private size = FIRST_SIZE;
+
+  /** Items of the batch handed out so far. */
+  get handed(): number {
+    return this.next;
+  }
 
   /** Items received and not handed out yet. */
   get left(): number {
@@ -50,12 +56,9 @@ export class Lease {
     return this.shift()!;
   }
 
-  /** Everything not handed out, in order; nothing is held after. */
-  takeRest(): Uint8Array[] {
-    const rest = this.items.slice(this.next);
-    this.items = [];
-    this.next = 0;
-    return rest;
+  /** Hands out no more: what was not handed out is dropped (its home gives it back); the next size still counts what was. */
+  stop(): void {
+    this.items.length = this.next;
   }
 }
 

@@ -19,8 +19,9 @@ let nextLease = 1;
  * A queue whose home is another process: every operation is done there,
  * through its broker. Why it batches: each call is a round trip (~100 µs).
  * So a get brings back what else is already waiting (kept here for the next
- * gets: a *lease* the home takes back if this process goes away, and that
- * this process gives back, less what it handed out, before it ends), and a
+ * gets: a *lease*; while it is out nobody else takes, so this process tells
+ * its home how many it handed out as soon as it has handed out all, or is
+ * asked for the lease back (a `watchLease` call kept open), or ends), and a
  * put to an unbounded queue does not wait for its home (as Python's feeder
  * thread does not), within a window. Batches travel packed into one byte
  * string each way (`_packed.ts`).
@@ -30,7 +31,16 @@ export class RemoteBackend implements QueueBackend {
   /** Items of the last batch not handed out yet. */
   private readonly buffered = new Lease();
   private readonly lease = nextLease++;
-  private leaseOpen = false;
+  /** The number of the last trip for items. */
+  private grant = 0;
+  /** The trip whose lease (more than one item) is out and not reported yet; 0 when none. */
+  private watching = 0;
+  /** The open `watchLease` call: one at a time, kept open across leases until the home answers it. */
+  private watch: AbortController | undefined;
+  /** The last lease reported, and how many of it were handed out: the next trip says it again (it may come first, on another connection). */
+  private reported: [grant: number, handed: number] = [0, 0];
+  /** Reports on their way home: this process waits for them before it ends. */
+  private readonly reports = new Set<Promise<unknown>>();
   private unregisterRelease: (() => void) | undefined;
   /**
    * The batches of puts to an unbounded queue, not waited for one by one: this process waits for them
@@ -121,38 +131,85 @@ export class RemoteBackend implements QueueBackend {
   }
 
   takeReady(): Uint8Array | undefined {
-    return this.buffered.shift();
+    return this.shift();
   }
 
   async get(block: boolean, timeout: number | undefined, signal: AbortSignal | undefined): Promise<Uint8Array> {
-    const next = this.buffered.shift();
+    const next = this.shift();
     if (next !== undefined) return next;
-    return this.opened((await this.remote.call('getMany', [block, timeout, this.lease, this.buffered.wanted()], { signal })) as Uint8Array);
+    const grant = ++this.grant;
+    return this.opened((await this.remote.call('getMany', this.trip(block, timeout, grant), { signal })) as Uint8Array, grant);
   }
 
   getSync(block: boolean, timeout: number | undefined): Uint8Array {
-    const next = this.buffered.shift();
+    const next = this.shift();
     if (next !== undefined) return next;
-    return this.opened(this.remote.callSync('getMany', [block, timeout, this.lease, this.buffered.wanted()]) as Uint8Array);
+    const grant = ++this.grant;
+    return this.opened(this.remote.callSync('getMany', this.trip(block, timeout, grant)) as Uint8Array, grant);
   }
 
-  /** A new batch: the first item now, the rest next; before this process ends, the home hears what was not used. */
-  private opened(packed: Uint8Array): Uint8Array {
+  /** The next item of the lease. The last one ends it, and nobody takes until the home hears so: it hears at once. */
+  private shift(): Uint8Array | undefined {
+    const item = this.buffered.shift();
+    if (item !== undefined && this.watching !== 0 && this.buffered.left === 0) this.report(true);
+    return item;
+  }
+
+  /** A trip's arguments. Gets made together (not awaited one by one) each make a trip: the home lends to one after the other's lease has ended. */
+  private trip(block: boolean, timeout: number | undefined, grant: number): unknown[] {
+    const [lastGrant, lastHanded] = this.reported;
+    return [block, timeout, this.lease, this.buffered.wanted(), grant, lastGrant, lastHanded];
+  }
+
+  /** A new batch: the first item now, the rest next. A lease of more than one stays out until reported: watch for the home wanting it back. */
+  private opened(packed: Uint8Array, grant: number): Uint8Array {
     const first = this.buffered.open(unpack(packed));
-    this.leaseOpen = true;
-    this.unregisterRelease ??= flushBeforeExit(() => this.release());
+    if (this.buffered.left > 0) {
+      this.watching = grant;
+      this.unregisterRelease ??= flushBeforeExit(() => this.release());
+      if (this.watch === undefined) this.openWatch();
+    }
     return first;
   }
 
-  /** Ends the lease: what was not handed out goes back to the queue, in order. */
+  /** The long poll the home answers when it wants the lease out back (the broker cannot call this process). */
+  private openWatch(): void {
+    const watch = new AbortController();
+    this.watch = watch;
+    const closed = (): void => {
+      if (this.watch === watch) this.watch = undefined;
+    };
+    this.remote.call('watchLease', [this.lease], { signal: watch.signal }).then(
+      (revoke) => {
+        closed();
+        if (revoke === true && this.watching !== 0) this.report();
+      },
+      closed, // aborted here, or the home gone (it takes the lease back itself)
+    );
+  }
+
+  /**
+   * Tells the home how many items of the lease out were handed out (none
+   * will be after): it gives the rest back to the queue, in order. `now`
+   * writes it at once: this thread may work long without yielding after its
+   * last item, and nobody takes until the home hears it.
+   */
+  private report(now = false): void {
+    this.reported = [this.watching, this.buffered.handed];
+    this.watching = 0;
+    this.buffered.stop();
+    const call = this.remote.call('release', [this.lease, ...this.reported], { flush: now }).catch(() => undefined);
+    this.reports.add(call);
+    void call.finally(() => this.reports.delete(call));
+  }
+
+  /** Before this process ends (a pool worker: after each task): the lease out is reported, and every report has reached home. */
   private async release(): Promise<void> {
     this.unregisterRelease?.();
     this.unregisterRelease = undefined;
-    if (!this.leaseOpen) return;
-    this.leaseOpen = false;
-    const unused = new Packer();
-    for (const item of this.buffered.takeRest()) unused.push(item);
-    await this.remote.call('release', [this.lease, unused.take()]).catch(() => undefined);
+    if (this.watching !== 0) this.report();
+    this.watch?.abort();
+    while (this.reports.size > 0) await Promise.allSettled([...this.reports]);
   }
 
   qsize(): number {

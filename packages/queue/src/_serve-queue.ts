@@ -1,30 +1,15 @@
-import { ArgumentError, acknowledged, serve, type BrokerCaller, type Served, type ServedRef } from '@ipc/core';
+import { ArgumentError, serve, type BrokerCaller, type Served, type ServedRef } from '@ipc/core';
 import type { SharedBackend } from './_shared-backend.js';
-import { pack, unpack } from './_packed.js';
-
-/** The most bytes one lease carries (beyond its first item): a reply stays far below the broker's largest frame. */
-const LEASE_BYTES = 1 << 20;
+import { LeaseHome } from './_lease-home.js';
+import { unpack } from './_packed.js';
 
 /** The queue as other processes reach it: each operation done here, on their behalf. */
 export function serveQueue(queue: SharedBackend): { ref: ServedRef; unserve: () => void } {
-  /**
-   * What each remote consumer (by heap, then by its lease) holds of its last batch: given back to
-   * the queue if it goes away. A consumer asks for a new batch only once it has handed out the
-   * last one, so a new request ends the old lease.
-   */
-  const leases = new Map<number, Map<number, Uint8Array[]>>();
-  const leasesOf = (heap: number): Map<number, Uint8Array[]> => {
-    let mine = leases.get(heap);
-    if (mine === undefined) leases.set(heap, (mine = new Map<number, Uint8Array[]>()));
-    return mine;
-  };
+  const leases = new LeaseHome(queue);
   const served: Served & { queue: SharedBackend } = {
     queue,
     callerGone(caller: BrokerCaller): void {
-      const mine = leases.get(caller.heapId);
-      if (mine === undefined) return;
-      leases.delete(caller.heapId);
-      for (const batch of mine.values()) for (const bytes of batch) queue.requeue(bytes);
+      leases.gone(caller.heapId);
     },
     async call(op: string, args: readonly unknown[], caller: BrokerCaller, signal: AbortSignal): Promise<unknown> {
       switch (op) {
@@ -48,36 +33,26 @@ export function serveQueue(queue: SharedBackend): { ref: ServedRef; unserve: () 
           return undefined;
         }
         case 'get': {
+          // One item, as a lease of one (so a reply never delivered goes back to the front, in order).
           const [block, timeout] = args as [boolean, number | undefined];
-          const bytes = await queue.get(block, timeout, signal);
-          // If the caller never receives it (it died, or gave up), the item goes back into the queue.
-          return acknowledged(bytes, () => queue.requeue(bytes));
+          return leases.lend({ heap: caller.heapId, lease: 0, grant: 0 }, 1, block, timeout, signal, false);
         }
         case 'getMany': {
-          // One trip for many: the first item as a get, then whatever else is there already, packed.
-          const [block, timeout, lease, max] = args as [boolean, number | undefined, number, number];
-          const mine = leasesOf(caller.heapId);
-          mine.delete(lease);
-          const first = queue.tryTake() ?? (await queue.get(block, timeout, signal));
-          const batch = [first];
-          let bytes = first.byteLength;
-          while (batch.length < max && bytes < LEASE_BYTES) {
-            const next = queue.tryTake();
-            if (next === undefined) break;
-            batch.push(next);
-            bytes += next.byteLength;
-          }
-          mine.set(lease, batch);
-          return acknowledged(pack(batch), () => {
-            if (mine.get(lease) === batch) mine.delete(lease);
-            for (const item of batch) queue.requeue(item);
-          });
+          // One trip for many: the first item as a get, then whatever else is there already, packed. A holder
+          // asks only once it has handed out its last lease, and says here how many of it it handed out.
+          const [block, timeout, lease, max, grant, lastGrant, lastHanded] = args as [boolean, number | undefined, number, number, number, number, number];
+          leases.release({ heap: caller.heapId, lease, grant: lastGrant }, lastHanded);
+          return leases.lend({ heap: caller.heapId, lease, grant }, max, block, timeout, signal, true);
+        }
+        case 'watchLease': {
+          // A holder's long poll, open while it holds leases: answered true when the lease out is wanted back.
+          const [lease] = args as [number];
+          return leases.watch(caller.heapId, lease, signal);
         }
         case 'release': {
-          // A consumer closing: what it had not handed out goes back, in order.
-          const [lease, unused] = args as [number, Uint8Array];
-          leasesOf(caller.heapId).delete(lease);
-          for (const item of unpack(unused)) queue.requeue(item);
+          // The holder handed out this many items of the lease, and hands out no more.
+          const [lease, grant, handed] = args as [number, number, number];
+          leases.release({ heap: caller.heapId, lease, grant }, handed);
           return undefined;
         }
         case 'qsize':

@@ -18,6 +18,14 @@ const UNFINISHED = 1; // items put and not yet marked done (JoinableQueue)
 const TAKEN = 32; // items taken (and lost with a dead thread's buffer); producers waiting for room wait on it
 const COUNT_WAITERS = 33;
 const FRONT_ITEMS = 34; // items given back (a remote consumer never got them) waiting in the front ring
+// A remote consumer's lease (`_lease-home.ts`) and the takers of this process, through one gate: ≥ 0, no
+// lease is out and that many threads are taking an item right now; < 0, a lease is out (its number, a
+// multiple of 1,024 far below 0, plus threads that are backing off) and nobody takes an item behind it,
+// for its items not handed out go back to the front. A taker counts itself in with one add.
+const GATE = 35;
+const WANT = 36; // bumped by a taker waiting for the lease to end: the lease's home revokes it
+const LEASES = 37; // leases opened so far: the next one's number
+const LEASE_HOME = 38; // the heap id of the lease's home (0 while unknown): a taker ends a lease whose home died
 // [heap id, items] rows: what each thread accepted and still holds in its own buffer. If that
 // thread dies, those items die with it (as with Python's feeder thread), and the counts must say so.
 const BUFFERED = 64;
@@ -26,8 +34,16 @@ const STATE_WORDS = BUFFERED + BUFFER_ROWS * 2;
 
 /** Big enough that producers rarely wait for bytes; items larger than it stream through. */
 const RING_BYTES = 1 << 20;
-/** Room for the items of a few consumers that died with their item on the way; beyond it they go to the end. */
-const FRONT_BYTES = 1 << 16;
+/** Room for what leases give back (one takes at most `LEASE_BYTES` beyond its first item); beyond it, items go to the end. */
+const FRONT_BYTES = 1 << 19;
+/** The most bytes a lease takes out of the ring beyond its first item. */
+const LEASE_BYTES = 1 << 16;
+/** What `takeNow` says when a remote lease is out: wait for it to end. */
+const GATED = Symbol('a lease is out');
+/** The lease a gate's value names (< 0), without the takers backing off. */
+const leaseOf = (gate: number): number => gate & ~1023;
+/** How long a wait for a lease's end sleeps before it looks whether the lease's home died. */
+const HOME_CHECK_MS = 100;
 /** A message of no bytes in the ring: wakes the waiting consumers to look at the front ring (an item is never empty). */
 const POKE = new Uint8Array(0);
 const RESOLVED = Promise.resolve();
@@ -49,6 +65,8 @@ export class SharedBackend implements QueueBackend {
   private row = -1;
   private flushing: Promise<void> | undefined;
   private serving: ServedRef | undefined;
+  /** The gate's value while this heap's lease is out, else 0. */
+  private heldGate = 0;
 
   constructor(
     readonly maxsize: number,
@@ -281,12 +299,21 @@ export class SharedBackend implements QueueBackend {
     const until = deadline(block, timeout);
     for (let misses = 0; ; misses++) {
       const got = this.takeNow();
+      if (got === GATED) {
+        await this.leaseEnded(until, signal);
+        continue;
+      }
       if (got !== undefined) return this.took(got);
       const left = until - performance.now();
       if (left <= 0) throw new Empty();
       // A message there and the lock busy again and again: wait for the lock, briefly, rather than spin.
-      if (misses > 8 && this.ring.hasMessage()) {
-        const slow = await this.ring.read({ timeout: Math.min(left, 1), signal });
+      if (misses > 8 && this.ring.hasMessage() && this.enter()) {
+        let slow: Uint8Array | 'eof' | 'timeout';
+        try {
+          slow = await this.ring.read({ timeout: Math.min(left, 1), signal });
+        } finally {
+          this.leave();
+        }
         if (slow instanceof Uint8Array && slow.byteLength > 0) return this.took(slow);
       } else await this.ring.poll({ timeout: left, signal });
     }
@@ -295,12 +322,23 @@ export class SharedBackend implements QueueBackend {
   getSync(block: boolean, timeout: number | undefined): Uint8Array {
     const until = deadline(block, timeout);
     for (let misses = 0; ; misses++) {
-      const got = this.takeNow();
+      let got = this.takeNow();
+      // This thread gave the lease out: it cannot hear its holder while it blocks, so it takes behind it (README: Order).
+      if (got === GATED && this.heldGate !== 0 && leaseOf(Atomics.load(this.state, GATE)) === this.heldGate) got = this.readNext();
+      if (got === GATED) {
+        this.leaseEndedSync(until);
+        continue;
+      }
       if (got !== undefined) return this.took(got);
       const left = until - performance.now();
       if (left <= 0) throw new Empty();
-      if (misses > 8 && this.ring.hasMessage()) {
-        const slow = this.ring.readSync({ timeout: Math.min(left, 1) });
+      if (misses > 8 && this.ring.hasMessage() && this.enter()) {
+        let slow: Uint8Array | 'eof' | 'timeout';
+        try {
+          slow = this.ring.readSync({ timeout: Math.min(left, 1) });
+        } finally {
+          this.leave();
+        }
         if (slow instanceof Uint8Array && slow.byteLength > 0) return this.took(slow);
       } else this.ring.pollSync({ timeout: left });
     }
@@ -310,14 +348,158 @@ export class SharedBackend implements QueueBackend {
     return this.tryTake();
   }
 
-  /** The next item if there is one now, taken out of the counts; undefined if none (a remote consumer's batch). */
+  /** The next item if there is one now, taken out of the counts; undefined if none, or while a remote lease is out. */
   tryTake(): Uint8Array | undefined {
     const got = this.takeNow();
-    return got === undefined ? undefined : this.took(got);
+    return got === undefined || got === GATED ? undefined : this.took(got);
   }
 
-  /** The next item if there is one now: from the front ring first, then the ring (skipping pokes). */
-  private takeNow(): Uint8Array | undefined {
+  /** The next item if there is one now, through the gate: `GATED` while a remote lease is out. */
+  private takeNow(): Uint8Array | undefined | typeof GATED {
+    if (!this.enter()) return GATED;
+    try {
+      return this.readNext();
+    } finally {
+      this.leave();
+    }
+  }
+
+  /** Counts this thread in as a taker; false while a remote lease is out. */
+  private enter(): boolean {
+    // Looked at first: a taker that waits for a lease must not stir the word the others sleep on.
+    if (Atomics.load(this.state, GATE) < 0) return false;
+    if (Atomics.add(this.state, GATE, 1) >= 0) return true;
+    Atomics.sub(this.state, GATE, 1);
+    return false;
+  }
+
+  private leave(): void {
+    Atomics.sub(this.state, GATE, 1);
+  }
+
+  /**
+   * Asks the home of the lease that is out to revoke it, and waits for it to
+   * end (or for another lease to start: the caller looks again). `Empty` at
+   * the deadline; a lease whose home died is ended here.
+   */
+  private async leaseEnded(until: number, signal: AbortSignal | undefined): Promise<void> {
+    const gate = this.wantLease();
+    if (gate >= 0) return;
+    const left = until - performance.now();
+    if (left <= 0) throw new Empty();
+    await waitWord(this.state, GATE, gate, { timeout: Math.min(left, HOME_CHECK_MS), signal });
+  }
+
+  private leaseEndedSync(until: number): void {
+    const gate = this.wantLease();
+    if (gate >= 0) return;
+    const left = until - performance.now();
+    if (left <= 0) throw new Empty();
+    waitWordSync(this.state, GATE, gate, Math.min(left, HOME_CHECK_MS));
+  }
+
+  /** The gate now (< 0: a lease is out, whose home has been asked to revoke it). */
+  wantLease(): number {
+    const gate = this.gate();
+    if (gate >= 0) return gate;
+    const home = Atomics.load(this.state, LEASE_HOME);
+    if (home !== 0 && home !== heapId() && !isHeapAlive(home)) {
+      // Its items died with it (as a thread's buffered puts do): nobody may wait for it.
+      this.closeLease(gate);
+      return Atomics.load(this.state, GATE);
+    }
+    Atomics.add(this.state, WANT, 1);
+    Atomics.notify(this.state, WANT);
+    return gate;
+  }
+
+  /** The gate's value: ≥ 0 while no lease is out, else the lease's number. */
+  gate(): number {
+    const gate = Atomics.load(this.state, GATE);
+    return gate < 0 ? leaseOf(gate) : gate;
+  }
+
+  /** Whether an item may be there (a get would find one, or a poke). */
+  hasItem(): boolean {
+    return Atomics.load(this.state, FRONT_ITEMS) > 0 || this.ring.hasMessage();
+  }
+
+  /** Waits for a message in the ring (an item or a poke), without taking it. */
+  async itemCame(until: number, signal: AbortSignal | undefined): Promise<void> {
+    const left = until - performance.now();
+    if (left <= 0) throw new Empty();
+    await this.ring.poll({ timeout: left, signal });
+  }
+
+  /** Waits until the gate leaves `gate` (the lease ends, or another starts); `Empty` at the deadline. */
+  async gateMoved(gate: number, until: number, signal: AbortSignal | undefined): Promise<void> {
+    const left = until - performance.now();
+    if (left <= 0) throw new Empty();
+    await waitWord(this.state, GATE, gate, { timeout: Math.min(left, HOME_CHECK_MS), signal });
+  }
+
+  /**
+   * Opens a lease for a remote consumer: the gate closes to every other taker.
+   * Its number and the count of wants when it opened (a want after that
+   * revokes it), or undefined when threads take or another lease is out.
+   */
+  openLease(): { gate: number; want: number } | undefined {
+    const want = Atomics.load(this.state, WANT);
+    const gate = -0x40000000 + ((Atomics.add(this.state, LEASES, 1) & 0xfffff) << 10);
+    if (Atomics.compareExchange(this.state, GATE, 0, gate) !== 0) return undefined;
+    Atomics.store(this.state, LEASE_HOME, heapId());
+    this.heldGate = gate;
+    return { gate, want };
+  }
+
+  /**
+   * Takes a lease's items (its gate closed): what was given back to the
+   * front first, then from the ring, up to `max` items or `LEASE_BYTES`
+   * bytes beyond the first.
+   */
+  takeLeased(max: number): Uint8Array[] {
+    const items: Uint8Array[] = [];
+    let bytes = 0;
+    while (items.length < max && (items.length === 0 || bytes < LEASE_BYTES)) {
+      const next = this.readNext();
+      if (next === undefined) break;
+      items.push(next);
+      bytes += next.byteLength;
+    }
+    if (items.length > 0) this.taken(items.length);
+    return items;
+  }
+
+  /** Ends a lease (if it is still the one out): the gate opens, and those waiting for it look again. */
+  closeLease(gate: number): void {
+    for (;;) {
+      const now = Atomics.load(this.state, GATE);
+      if (now >= 0 || leaseOf(now) !== gate) return;
+      // Takers backing off leave it in a moment: the gate opens with none of them inside.
+      if (now === gate && Atomics.compareExchange(this.state, GATE, gate, 0) === gate) break;
+    }
+    if (this.heldGate === gate) this.heldGate = 0;
+    Atomics.store(this.state, LEASE_HOME, 0);
+    Atomics.notify(this.state, GATE);
+    Atomics.notify(this.state, WANT);
+  }
+
+  /** Calls `then` once a taker has wanted the lease since it opened (`want`: the count of wants then), unless `stillOut()` turns false first. */
+  wanted(want: number, stillOut: () => boolean, then: () => void): void {
+    const look = (): void => {
+      if (!stillOut()) return;
+      const now = Atomics.load(this.state, WANT);
+      if (now !== want) return then();
+      // Not waitWord: this wait must not keep the process alive (a broker never does by itself).
+      const waited = Atomics.waitAsync(this.state, WANT, now);
+      if (waited.async) void waited.value.then(look);
+      else look();
+    };
+    look();
+  }
+
+  /** The next item if there is one now: from the front ring first, then the ring (skipping pokes). The caller holds the gate. */
+  private readNext(): Uint8Array | undefined {
     if (Atomics.load(this.state, FRONT_ITEMS) > 0) {
       const back = this.front.readSync({ timeout: 0 });
       if (back instanceof Uint8Array) {
@@ -344,13 +526,38 @@ export class SharedBackend implements QueueBackend {
   /** An item taken for a caller that never got it: back at the front of the queue (at the end if the front ring is full). */
   requeue(bytes: Uint8Array): void {
     Atomics.add(this.state, PUT, 1);
+    this.toFront(bytes);
+    // Consumers wait on the ring: a poke wakes them (when it is full, none waits).
+    tryWrite(this.ring, POKE);
+  }
+
+  /**
+   * What a lease did not hand out (its gate still closed): back at the very
+   * front, ahead of what the front ring holds already (items that came after
+   * them, left there when the lease took only the first of them).
+   */
+  giveBack(items: readonly Uint8Array[]): void {
+    if (items.length === 0) return;
+    const behind: Uint8Array[] = [];
+    while (Atomics.load(this.state, FRONT_ITEMS) > 0) {
+      const next = this.front.readSync({ timeout: 0 });
+      if (!(next instanceof Uint8Array)) break;
+      Atomics.sub(this.state, FRONT_ITEMS, 1);
+      behind.push(next);
+    }
+    Atomics.add(this.state, PUT, items.length);
+    for (const bytes of items) this.toFront(bytes);
+    for (const bytes of behind) this.toFront(bytes);
+    tryWrite(this.ring, POKE);
+  }
+
+  /** Into the front ring; at the end of the queue if it is full (its place is counted already). */
+  private toFront(bytes: Uint8Array): void {
     if (this.front.writeSync(bytes, { timeout: 0 }) !== 'ok') {
       void this.accept(bytes);
       return;
     }
     Atomics.add(this.state, FRONT_ITEMS, 1);
-    // Consumers wait on the ring: a poke wakes them (when it is full, none waits).
-    tryWrite(this.ring, POKE);
   }
 
   taskDone(): void {

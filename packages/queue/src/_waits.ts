@@ -1,11 +1,11 @@
 import { checkTimeout, type SharedRing } from '@ipc/core';
 import { Full } from './errors.js';
 
-/** Waits for `before` (the put ahead in line), at most until `until`; `Full` after, the signal's reason on abort. */
-export function waitInLine(before: Promise<void>, until: number, signal: AbortSignal | undefined): Promise<void> {
+/** Waits for `before` (the put or get ahead in line), at most until `until`; `late()` after (`Full`), the signal's reason on abort. */
+export function waitInLine(before: Promise<void>, until: number, signal: AbortSignal | undefined, late: () => Error = () => new Full()): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const left = until - performance.now();
-    const timer = left === Infinity ? undefined : setTimeout(() => finish(() => reject(new Full())), Math.max(0, left));
+    const timer = left === Infinity ? undefined : setTimeout(() => finish(() => reject(late())), Math.max(0, left));
     const onAbort = (): void => finish(() => reject(signal?.reason as Error));
     const finish = (then: () => void): void => {
       clearTimeout(timer);

@@ -90,8 +90,8 @@ export class Connection {
     this.socket.on('close', () => this.onClose());
   }
 
-  /** Sends a call and returns its id; throws (sending nothing) if the message cannot be serialized or the home is gone. */
-  call(id: string, token: string, op: string, tree: unknown, pending: PendingCall): number {
+  /** Sends a call and returns its id; throws (sending nothing) if the message cannot be serialized or the home is gone. `now` writes it before anything else can run. */
+  call(id: string, token: string, op: string, tree: unknown, pending: PendingCall, now = false): number {
     if (this.gone !== undefined) throw this.gone;
     const callId = this.nextCallId++;
     const key = `${id}\u0000${token}`;
@@ -102,6 +102,7 @@ export class Connection {
       this.handles.set(key, handle);
     }
     this.writer.send([CALL, callId, handle, op, tree]);
+    if (now) this.writer.flush();
     if (this.pending.size === 0) this.socket.ref();
     this.pending.set(callId, pending);
     return callId;

@@ -4,7 +4,7 @@ import { IpcError, TimeoutError } from '../errors.js';
 import { FrameDecoder } from '../framing.js';
 import { claimHeapId, markHeapDead } from '../heap-registry.js';
 import { perHeap } from '../_global.js';
-import { isAcknowledged } from './acknowledged.js';
+import { isAcknowledged, type Acknowledged } from './acknowledged.js';
 import { UnreachableError } from './errors.js';
 import type { BrokerCaller, Served } from './server.js';
 import { ACK, AUTH, CALL, CANCEL, type ClientMessage, FrameWriter, HELLO, NACK, REPLY } from './_wire.js';
@@ -79,7 +79,7 @@ export class Session {
   /** What each handle of this connection names: an object its token opened, or why it was refused. */
   private readonly handles = new Map<number, Entry | { refused: string }>();
   private readonly running = new Map<number, Running>();
-  private readonly unacked = new Map<number, () => void>();
+  private readonly unacked = new Map<number, { readonly undelivered: () => void; readonly delivered: (() => void) | undefined }>();
   /** Frames held back while a call's args wait for modules to load, so that calls start in the order sent. */
   private backlog: Buffer[] | undefined;
   private closed = false;
@@ -160,11 +160,15 @@ export class Session {
         return;
       }
       case ACK:
-        for (const callId of msg[1]) this.unacked.delete(callId);
+        for (const callId of msg[1]) {
+          const delivered = this.unacked.get(callId)?.delivered;
+          this.unacked.delete(callId);
+          if (delivered !== undefined) runCallback('delivered()', delivered);
+        }
         return;
       case NACK:
         for (const callId of msg[1]) {
-          const undelivered = this.unacked.get(callId);
+          const undelivered = this.unacked.get(callId)?.undelivered;
           this.unacked.delete(callId);
           if (undelivered !== undefined) runCallback('undelivered()', undelivered);
         }
@@ -230,18 +234,18 @@ export class Session {
       return;
     }
     if (ack === undefined) this.reply(callId, ok, value);
-    else if (!this.reply(callId, true, ack.value, ack.undelivered)) runCallback('undelivered()', ack.undelivered);
+    else if (!this.reply(callId, true, ack.value, ack)) runCallback('undelivered()', ack.undelivered);
   }
 
   /**
    * Sends a reply; an unsendable result becomes an error reply. With
-   * `undelivered`, the reply waits for the caller's ack. Returns whether the
+   * `ack`, the reply waits for the caller's ack. Returns whether the
    * value itself went out.
    */
-  private reply(callId: number, ok: boolean, value: unknown, undelivered?: () => void): boolean {
+  private reply(callId: number, ok: boolean, value: unknown, ack?: Acknowledged): boolean {
     try {
-      this.writer.send([REPLY, callId, ok, encode(value, 'process', ok ? 'result' : 'error').tree, undelivered !== undefined]);
-      if (undelivered !== undefined) this.unacked.set(callId, undelivered);
+      this.writer.send([REPLY, callId, ok, encode(value, 'process', ok ? 'result' : 'error').tree, ack !== undefined]);
+      if (ack !== undefined) this.unacked.set(callId, { undelivered: ack.undelivered, delivered: ack.delivered });
       return true;
     } catch (err) {
       let tree: unknown;
@@ -273,7 +277,7 @@ export class Session {
       run.controller.abort(why);
     }
     this.running.clear();
-    for (const undelivered of this.unacked.values()) runCallback('undelivered()', undelivered);
+    for (const { undelivered } of this.unacked.values()) runCallback('undelivered()', undelivered);
     this.unacked.clear();
     if (this.caller !== undefined) leave(this.caller);
   }

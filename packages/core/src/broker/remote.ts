@@ -9,6 +9,12 @@ export interface RemoteCallOptions {
   timeout?: number;
   /** Aborting rejects with the signal's reason and aborts the home's operation. */
   signal?: AbortSignal;
+  /**
+   * Writes the call at once rather than with the rest of this tick's calls:
+   * for a call that must reach the home even if this thread then runs long
+   * without yielding (a queue consumer ending its lease).
+   */
+  flush?: boolean;
 }
 
 /** A served object as another process reaches it. */
@@ -44,7 +50,7 @@ class Remote implements RemoteObject {
   constructor(readonly ref: ServedRef) {}
 
   call(op: string, args: readonly unknown[] = [], options: RemoteCallOptions = {}): Promise<unknown> {
-    const { timeout, signal } = options;
+    const { timeout, signal, flush = false } = options;
     let tree: unknown;
     let conn: Connection;
     try {
@@ -78,7 +84,7 @@ class Remote implements RemoteObject {
             cleanup();
             reject(err);
           },
-        });
+        }, flush);
       } catch (err) {
         reject(asError(err));
         return;
