@@ -47,10 +47,26 @@ class Link {
     );
   }
 
-  async call(object: number, op: string, args: unknown[], options: CallOptions = {}): Promise<unknown> {
-    const { signal } = options;
+  /**
+   * Once connected, a call without a signal is one request written at once and
+   * one promise settled by the reply: no `await` before the send (each is a
+   * turn of the microtask queue), no closure but the promise's own.
+   */
+  call(object: number, op: string, args: unknown[], options?: CallOptions): Promise<unknown> {
+    const conn = this.ready;
+    if (conn === undefined || options?.signal !== undefined) return this.callSlow(object, op, args, options?.signal);
+    if (this.gone !== undefined) return Promise.reject(this.gone);
+    const c = this.nextCall++;
+    let pending!: Pending;
+    const promise = new Promise<unknown>((resolve, reject) => (pending = { resolve, reject }));
+    this.pending.set(c, pending);
+    this.send(conn, c, { c, o: object, op, a: args });
+    return promise;
+  }
+
+  /** A call before the connection is made, or with a signal. */
+  private async callSlow(object: number, op: string, args: unknown[], signal: AbortSignal | undefined): Promise<unknown> {
     signal?.throwIfAborted();
-    // Once connected, no await before the send: each promise hop is a turn of the microtask queue.
     const conn = this.ready ?? (await this.conn);
     if (this.gone !== undefined) throw this.gone;
     signal?.throwIfAborted();
@@ -68,21 +84,25 @@ class Link {
         },
         reject: (e) => {
           signal?.removeEventListener('abort', onAbort);
-          reject(asError(e));
+          reject(e);
         },
       });
       signal?.addEventListener('abort', onAbort, { once: true });
-      // Sent at once (the socket buffers it): one request, no wait for the socket to drain.
-      try {
-        conn.sendSync({ c, o: object, op, a: args } satisfies Request);
-      } catch (err) {
-        // The connection broke under the send: as the reader would find, the manager is gone.
-        if (err instanceof BrokenPipeError) return void this.fail(conn, err);
-        const p = this.pending.get(c);
-        this.pending.delete(c);
-        p?.reject(err);
-      }
+      this.send(conn, c, { c, o: object, op, a: args });
     });
+  }
+
+  /** Sends a request at once (the socket buffers it): no wait for the socket to drain. */
+  private send(conn: Connection, c: number, req: Request): void {
+    try {
+      conn.sendSync(req);
+    } catch (err) {
+      // The connection broke under the send: as the reader would find, the manager is gone.
+      if (err instanceof BrokenPipeError) return void this.fail(conn, err);
+      const p = this.pending.get(c);
+      this.pending.delete(c);
+      p?.reject(asError(err));
+    }
   }
 
   close(): void {
@@ -95,7 +115,11 @@ class Link {
 
   private async readLoop(conn: Connection): Promise<void> {
     try {
-      for (;;) this.dispatch(await conn.recv<Reply>());
+      for (;;) {
+        this.dispatch(await conn.recv<Reply>());
+        // What arrived with it is taken now, without a promise turn each.
+        while (conn.pollSync(0)) this.dispatch(conn.recvSync<Reply>());
+      }
     } catch (err) {
       this.fail(conn, err);
     }
@@ -106,7 +130,7 @@ class Link {
     if (p === undefined) return; // a cancelled call's
     this.pending.delete(reply.c);
     if (reply.ok) p.resolve(reply.v);
-    else p.reject(reply.v);
+    else p.reject(asError(reply.v));
   }
 
   /** The connection broke: the manager is gone for every call under way and to come. */

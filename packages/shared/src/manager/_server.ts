@@ -80,31 +80,34 @@ export class ManagerServer {
 
   private take(conn: Connection, msg: Request | Cancel, owner: number, calls: Map<number, AbortController>): void {
     if ('cancel' in msg) calls.get(msg.c)?.abort(new StateError('cancelled by the caller'));
-    else void this.perform(conn, msg, owner, calls);
+    else this.perform(conn, msg, owner, calls);
   }
 
-  private async perform(conn: Connection, req: Request, owner: number, calls: Map<number, AbortController>): Promise<void> {
-    // Most calls never wait (a list's append, a dict's get): their controller, which only a
-    // waiting call's cancel needs, is made when the object first asks for the signal.
-    let ac: AbortController | undefined;
-    const caller: Caller = {
-      owner,
-      get signal(): AbortSignal {
-        if (ac === undefined) calls.set(req.c, (ac = new AbortController()));
-        return ac.signal;
-      },
-    };
-    let reply: Reply;
+  /** Performs a call; one that does not wait (a list's append, a dict's get) is answered before this returns, without a promise. */
+  private perform(conn: Connection, req: Request, owner: number, calls: Map<number, AbortController>): void {
+    // Most calls never wait: their controller, which only a waiting call's cancel needs, is made when the object first asks for the signal.
+    const caller = new CallerOf(req.c, owner, calls);
+    let got: unknown;
     try {
-      const got = req.o === 0 ? this.manage(req.op, req.a) : this.objectOf(req.o).call(req.op, req.a, caller);
-      const v = got instanceof Promise ? await (got as Promise<unknown>) : got;
-      // No `v` for undefined: the smallest reply (plain data travels in core's plain form, see @ipc/pipe).
-      reply = v === undefined ? { c: req.c, ok: true } : { c: req.c, ok: true, v };
+      got = req.o === 0 ? this.manage(req.op, req.a) : this.objectOf(req.o).call(req.op, req.a, caller);
     } catch (err) {
-      reply = { c: req.c, ok: false, v: err instanceof Error ? err : new Error(String(err)) };
-    } finally {
-      if (ac !== undefined) calls.delete(req.c);
+      return this.answer(conn, req, caller, false, err);
     }
+    if (got instanceof Promise) {
+      (got as Promise<unknown>).then(
+        (v) => this.answer(conn, req, caller, true, v),
+        (err: unknown) => this.answer(conn, req, caller, false, err),
+      );
+    } else {
+      this.answer(conn, req, caller, true, got);
+    }
+  }
+
+  private answer(conn: Connection, req: Request, caller: CallerOf, ok: boolean, v: unknown): void {
+    const ac = caller.controller;
+    if (ac !== undefined) caller.calls.delete(req.c);
+    // No `v` for undefined: the smallest reply (plain data travels in core's plain form, see @ipc/pipe).
+    const reply: Reply = !ok ? { c: req.c, ok: false, v: v instanceof Error ? v : new Error(String(v)) } : v === undefined ? { c: req.c, ok: true } : { c: req.c, ok: true, v };
     if (ac?.signal.aborted === true || conn.closed) return;
     // Sent at once (the socket buffers it), as Python's server does: the async send's
     // wait for the socket to drain cost two promise turns per call, on the one thread
@@ -194,5 +197,21 @@ export class ManagerServer {
       default:
         throw new TypeError(`a manager cannot make a '${String(kind)}'`);
     }
+  }
+}
+
+/** What an object learns of the call it performs: its owner, and a signal made only if asked for. */
+class CallerOf implements Caller {
+  controller: AbortController | undefined;
+
+  constructor(
+    private readonly c: number,
+    readonly owner: number,
+    readonly calls: Map<number, AbortController>,
+  ) {}
+
+  get signal(): AbortSignal {
+    if (this.controller === undefined) this.calls.set(this.c, (this.controller = new AbortController()));
+    return this.controller.signal;
   }
 }
