@@ -52,9 +52,14 @@ export class SocketEnd implements FrameTransport {
     this.channel.send(bytes);
   }
 
-  async recv(timeout: number | undefined, signal: AbortSignal | undefined): Promise<Received> {
-    if (!(await this.poll(timeout, signal))) return 'timeout';
-    return this.take();
+  recv(timeout: number | undefined, signal: AbortSignal | undefined): Promise<Received> {
+    try {
+      // What is there already is taken now: no promise turn but the one settling the result.
+      if (this.frames.length > 0 || this.ended !== 'open') return Promise.resolve(this.take());
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+    return this.poll(timeout, signal).then((there) => (there ? this.take() : 'timeout'));
   }
 
   recvSync(_timeout: number | undefined): Received {
