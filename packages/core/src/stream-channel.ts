@@ -63,10 +63,7 @@ export class StreamChannel {
     if (!this.corked) {
       this.corked = true;
       this.stream.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        this.stream.uncork();
-      });
+      process.nextTick(this.uncork);
     }
     const n = frame.byteLength;
     if (n > SMALL_FRAME) {
@@ -79,6 +76,17 @@ export class StreamChannel {
     out.set(frame, 4);
     return this.stream.write(out);
   }
+
+  /** Writes the frames queued in this tick now, rather than at the end of the tick (for a caller about to block its thread). */
+  flush(): void {
+    this.uncork();
+  }
+
+  private readonly uncork = (): void => {
+    if (!this.corked) return;
+    this.corked = false;
+    this.stream.uncork();
+  };
 
   /** Resolves when the stream can take more (after send() returned false). */
   drained(): Promise<void> {

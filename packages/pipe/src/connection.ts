@@ -53,13 +53,25 @@ export class Connection {
     this.transport.sendSync(this.encode(value));
   }
 
+  /**
+   * Writes at once what this tick's sends queued. A socket connection batches
+   * the messages sent in one tick into one write at the end of the tick; call
+   * this before blocking the thread (`Atomics.wait`) on an answer to them.
+   * Other connections write each message as it is sent: a no-op there.
+   */
+  flush(): void {
+    this.checkWrite();
+    this.transport.flush?.();
+  }
+
   /** The next value; `EOFError` once the other end is closed and nothing is left. */
   recv<T = unknown>(options: RecvOptions = {}): Promise<T> {
     // Not an async function: a value a socket has already brought costs one promise turn, not one per await.
     try {
       return this.recvRaw(options).then(decodeValue) as Promise<T>;
     } catch (err) {
-      return Promise.reject(err as Error);
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- what was thrown, as an async function would reject
+      return Promise.reject(err);
     }
   }
 
