@@ -4,7 +4,7 @@ import { Queue } from '@ipc/queue';
 import { Event } from '@ipc/sync';
 import { type ListProxy, Manager, ManagerGoneError } from '@ipc/shared';
 // @ts-expect-error plain JavaScript fixture
-import { appendAfter, doorWork, hostAndSendList } from './fixtures/tasks.mjs';
+import { appendAfter, appendUntilGone, doorWork, hostAndSendList } from './fixtures/tasks.mjs';
 
 const managers: Manager[] = [];
 afterEach(async () => {
@@ -46,6 +46,19 @@ describe('Manager: replies at the door, for threads of the host process', () => 
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
     expect(await w.join()).toBe(1);
     expect(await list.copy()).toEqual(['late']);
+  });
+
+  it('shutdown while a thread calls at the door: ManagerGoneError, never a hang', async () => {
+    const m = await Manager.start();
+    const list = await m.list<number>();
+    const w = new Process({ target: appendUntilGone, args: [list], context: 'thread' });
+    w.start();
+    // Shut down once the thread's calls are flowing.
+    while ((await list.length()) < 100) await list.length();
+    await m.shutdown();
+    const r = (await w.join()) as { name: string; i: number };
+    expect(r.name).toBe('ManagerGoneError');
+    expect(r.i).toBeGreaterThanOrEqual(100);
   });
 
   it('the host thread ending: calls at the door fail with ManagerGoneError, never hang', async () => {

@@ -87,7 +87,8 @@ export class DoorSlot {
       if (left <= 0) break;
       Atomics.wait(this.i32, SEQ, seq, left);
     }
-    if (Atomics.compareExchange(this.i32, CALL, c, 0) === c) return undefined;
+    // Not claimed (or the slot was freed: the connection ended, and the socket says so): the reply, if any, comes on the socket.
+    if (Atomics.compareExchange(this.i32, CALL, c, 0) !== -c) return undefined;
     // The host claimed it: it is writing the reply now.
     const claimedUntil = performance.now() + CLAIMED_MS;
     for (;;) {
