@@ -2,6 +2,9 @@ import type { Duplex } from 'node:stream';
 import { IpcError } from './errors.js';
 import { DEFAULT_MAX_FRAME, FrameDecoder, frameHeader } from './framing.js';
 
+/** Frames up to this size are copied behind their header into one buffer; a copy of more costs more than a second chunk. */
+const SMALL_FRAME = 16 * 1024;
+
 export interface StreamChannelOptions {
   /** The largest frame accepted from the peer; a larger one closes the channel with FrameTooLargeError. */
   maxFrame?: number;
@@ -60,14 +63,30 @@ export class StreamChannel {
     if (!this.corked) {
       this.corked = true;
       this.stream.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        this.stream.uncork();
-      });
+      process.nextTick(this.uncork);
     }
-    this.stream.write(frameHeader(frame.byteLength));
-    return this.stream.write(frame);
+    const n = frame.byteLength;
+    if (n > SMALL_FRAME) {
+      this.stream.write(frameHeader(n));
+      return this.stream.write(frame);
+    }
+    // A small frame goes with its header as one buffer: one write of one chunk, not a writev of two.
+    const out = Buffer.allocUnsafe(4 + n);
+    out.writeInt32BE(n, 0);
+    out.set(frame, 4);
+    return this.stream.write(out);
   }
+
+  /** Writes the frames queued in this tick now, rather than at the end of the tick (for a caller about to block its thread). */
+  flush(): void {
+    this.uncork();
+  }
+
+  private readonly uncork = (): void => {
+    if (!this.corked) return;
+    this.corked = false;
+    this.stream.uncork();
+  };
 
   /** Resolves when the stream can take more (after send() returned false). */
   drained(): Promise<void> {

@@ -52,9 +52,19 @@ export class SocketEnd implements FrameTransport {
     this.channel.send(bytes);
   }
 
-  async recv(timeout: number | undefined, signal: AbortSignal | undefined): Promise<Received> {
-    if (!(await this.poll(timeout, signal))) return 'timeout';
-    return this.take();
+  flush(): void {
+    this.channel.flush();
+  }
+
+  recv(timeout: number | undefined, signal: AbortSignal | undefined): Promise<Received> {
+    try {
+      // What is there already is taken now: no promise turn but the one settling the result.
+      if (this.frames.length > 0 || this.ended !== 'open') return Promise.resolve(this.take());
+    } catch (err) {
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- what was thrown, as an async function would reject
+      return Promise.reject(err);
+    }
+    return this.poll(timeout, signal).then((there) => (there ? this.take() : 'timeout'));
   }
 
   recvSync(_timeout: number | undefined): Received {

@@ -16,6 +16,8 @@ export interface FrameTransport {
   poll(timeout: number | undefined, signal: AbortSignal | undefined): Promise<boolean>;
   pollSync(timeout: number | undefined): boolean;
   close(): void;
+  /** Writes now what sends of this tick queued (a socket batches them to the end of the tick); absent where sends are written at once. */
+  flush?(): void;
   /** The descriptor of this end for another heap; absent when it cannot cross (a socket). */
   reduce?(ctx: ReduceContext): unknown;
   /** Messages are pickled rather than v8-serialized (a Python peer). */

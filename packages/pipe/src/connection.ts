@@ -53,10 +53,26 @@ export class Connection {
     this.transport.sendSync(this.encode(value));
   }
 
+  /**
+   * Writes at once what this tick's sends queued. A socket connection batches
+   * the messages sent in one tick into one write at the end of the tick; call
+   * this before blocking the thread (`Atomics.wait`) on an answer to them.
+   * Other connections write each message as it is sent: a no-op there.
+   */
+  flush(): void {
+    this.checkWrite();
+    this.transport.flush?.();
+  }
+
   /** The next value; `EOFError` once the other end is closed and nothing is left. */
-  async recv<T = unknown>(options: RecvOptions = {}): Promise<T> {
-    const bytes = valueMessage(await this.recvRaw(options));
-    return (bytes[0] === 0x80 ? loads(bytes) : bytes[0] === PLAIN_TAG ? decodePlain(bytes) : await decode(v8Deserialize(bytes), 'process')) as T;
+  recv<T = unknown>(options: RecvOptions = {}): Promise<T> {
+    // Not an async function: a value a socket has already brought costs one promise turn, not one per await.
+    try {
+      return this.recvRaw(options).then(decodeValue) as Promise<T>;
+    } catch (err) {
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- what was thrown, as an async function would reject
+      return Promise.reject(err);
+    }
   }
 
   recvSync<T = unknown>(options: RecvSyncOptions = {}): T {
@@ -150,9 +166,11 @@ export class Connection {
     return encodePlain(value, PLAIN_TAG) ?? serialize(value, 'obj');
   }
 
-  private async recvRaw(options: RecvOptions, into?: Uint8Array): Promise<Uint8Array> {
+  /** Throws at once (not as a rejection) for a closed or write-only end or a bad timeout. */
+  private recvRaw(options: RecvOptions, into?: Uint8Array): Promise<Uint8Array> {
     this.checkRead();
-    return this.got(await this.transport.recv(checkedTimeout(options.timeout), options.signal, into), options.timeout);
+    const { timeout } = options;
+    return this.transport.recv(checkedTimeout(timeout), options.signal, into).then((r) => this.got(r, timeout));
   }
 
   private recvRawSync(options: RecvSyncOptions, into?: Uint8Array): Uint8Array {
@@ -175,6 +193,12 @@ export class Connection {
     if (this.isClosed) throw new StateError('handle is closed');
     if (!this.transport.writable) throw new StateError('connection is read-only');
   }
+}
+
+/** A received value message, decoded (a v8 one may need modules loaded first, so it may be a promise). */
+function decodeValue(raw: Uint8Array): unknown {
+  const bytes = valueMessage(raw);
+  return bytes[0] === 0x80 ? loads(bytes) : bytes[0] === PLAIN_TAG ? decodePlain(bytes) : decode(v8Deserialize(bytes), 'process');
 }
 
 /** A value message is a pickle (0x80), v8 (0xFF) or core's plain form (0xFE); anything else was sent as raw bytes. */

@@ -4,11 +4,12 @@
  * and get replies; calls of one connection run concurrently, so a waiting
  * `acquire` does not hold up the others.
  */
-import { StateError } from '@ipc/core';
+import { StateError, encodePlain, serialize } from '@ipc/core';
 import type { Listener} from '@ipc/pipe';
 import { type Address, type Connection } from '@ipc/pipe';
 import { ArrayObj, BarrierObj, ConditionObj, DictObj, EventObj, ListObj, LockObj, NamespaceObj, QueueObj, SemaphoreObj, ValueObj, type Caller, type Held } from './_objects.js';
-import type { Cancel, Kind, Reply, Request } from './_protocol.js';
+import { DoorSlot } from './_door.js';
+import { PLAIN_TAG, type Cancel, type Kind, type Reply, type Request } from './_protocol.js';
 
 export class ManagerServer {
   private readonly objects = new Map<number, Held>();
@@ -22,7 +23,11 @@ export class ManagerServer {
   readonly done: Promise<void>;
   private markDone!: () => void;
 
-  constructor(private readonly listener: Listener) {
+  constructor(
+    private readonly listener: Listener,
+    /** Where threads of this process may take their replies (see _door.ts). */
+    private readonly door: SharedArrayBuffer,
+  ) {
     this.done = new Promise((resolve) => (this.markDone = resolve));
     void this.acceptLoop();
   }
@@ -60,61 +65,77 @@ export class ManagerServer {
 
   private async serve(conn: Connection, owner: number): Promise<void> {
     this.connections.add(conn);
-    const calls = new Map<number, AbortController>();
+    const peer: Peer = { conn, owner, calls: new Map(), slot: undefined };
     try {
       for (;;) {
         const msg = await conn.recv<Request | Cancel>();
-        this.take(conn, msg, owner, calls);
+        this.take(peer, msg);
         // What arrived with it is taken now, without a promise turn each.
-        while (conn.pollSync(0)) this.take(conn, conn.recvSync<Request | Cancel>(), owner, calls);
+        while (conn.pollSync(0)) this.take(peer, conn.recvSync<Request | Cancel>());
       }
     } catch {
       // EOF or a broken connection: the caller went away.
     } finally {
       this.connections.delete(conn);
       conn.close();
+      peer.slot?.free();
+      const { calls } = peer;
       for (const ac of calls.values()) ac.abort(new StateError('the caller went away'));
       for (const obj of this.objects.values()) obj.ownerGone?.(owner);
     }
   }
 
-  private take(conn: Connection, msg: Request | Cancel, owner: number, calls: Map<number, AbortController>): void {
-    if ('cancel' in msg) calls.get(msg.c)?.abort(new StateError('cancelled by the caller'));
-    else void this.perform(conn, msg, owner, calls);
+  private take(peer: Peer, msg: Request | Cancel): void {
+    if ('cancel' in msg) peer.calls.get(msg.c)?.abort(new StateError('cancelled by the caller'));
+    // A thread of this process names its slot of the door (no reply).
+    else if (msg.o === 0 && msg.op === 'door') peer.slot ??= DoorSlot.at(this.door, msg.a[0]);
+    else this.perform(peer, msg);
   }
 
-  private async perform(conn: Connection, req: Request, owner: number, calls: Map<number, AbortController>): Promise<void> {
-    // Most calls never wait (a list's append, a dict's get): their controller, which only a
-    // waiting call's cancel needs, is made when the object first asks for the signal.
-    let ac: AbortController | undefined;
-    const caller: Caller = {
-      owner,
-      get signal(): AbortSignal {
-        if (ac === undefined) calls.set(req.c, (ac = new AbortController()));
-        return ac.signal;
-      },
-    };
-    let reply: Reply;
+  /** Performs a call; one that does not wait (a list's append, a dict's get) is answered before this returns, without a promise. */
+  private perform(peer: Peer, req: Request): void {
+    // Most calls never wait: their controller, which only a waiting call's cancel needs, is made when the object first asks for the signal.
+    const caller = new CallerOf(req.c, peer.owner, peer.calls);
+    let got: unknown;
     try {
-      const got = req.o === 0 ? this.manage(req.op, req.a) : this.objectOf(req.o).call(req.op, req.a, caller);
-      const v = got instanceof Promise ? await (got as Promise<unknown>) : got;
-      // No `v` for undefined: the smallest reply (plain data travels in core's plain form, see @ipc/pipe).
-      reply = v === undefined ? { c: req.c, ok: true } : { c: req.c, ok: true, v };
+      got = req.o === 0 ? this.manage(req.op, req.a) : this.objectOf(req.o).call(req.op, req.a, caller);
     } catch (err) {
-      reply = { c: req.c, ok: false, v: err instanceof Error ? err : new Error(String(err)) };
-    } finally {
-      if (ac !== undefined) calls.delete(req.c);
+      return this.answer(peer, req, caller, false, err);
     }
+    if (got instanceof Promise) {
+      (got as Promise<unknown>).then(
+        (v) => this.answer(peer, req, caller, true, v),
+        (err: unknown) => this.answer(peer, req, caller, false, err),
+      );
+    } else {
+      this.answer(peer, req, caller, true, got);
+    }
+  }
+
+  private answer(peer: Peer, req: Request, caller: CallerOf, ok: boolean, v: unknown): void {
+    const { conn } = peer;
+    const ac = caller.controller;
+    if (ac !== undefined) caller.calls.delete(req.c);
     if (ac?.signal.aborted === true || conn.closed) return;
-    // Sent at once (the socket buffers it), as Python's server does: the async send's
-    // wait for the socket to drain cost two promise turns per call, on the one thread
-    // that serves every caller.
+    // No `v` for undefined: the smallest reply (plain data travels in core's plain form, see @ipc/pipe).
+    const reply: Reply = !ok ? { c: req.c, ok: false, v: asError(v) } : v === undefined ? { c: req.c, ok: true } : { c: req.c, ok: true, v };
+    let bytes: Uint8Array;
     try {
-      conn.sendSync(reply);
+      bytes = encodeReply(reply);
     } catch (err) {
-      // A result that cannot be copied back: say so instead (nothing, if the caller is gone).
+      // A result that cannot be copied back: say so instead.
       try {
-        conn.sendSync({ c: req.c, ok: false, v: err instanceof Error ? err : new Error(String(err)) } satisfies Reply);
+        bytes = encodeReply({ c: req.c, ok: false, v: asError(err) });
+      } catch {
+        bytes = encodeReply({ c: req.c, ok: false, v: new Error(String(err)) });
+      }
+    }
+    // A caller thread of this process may be waiting at the door; else sent at once (the
+    // socket buffers it), as Python's server does: the async send's wait for the socket to
+    // drain cost two promise turns per call, on the one thread that serves every caller.
+    if (peer.slot === undefined || !peer.slot.answer(req.c, bytes)) {
+      try {
+        conn.sendBytesSync(bytes);
       } catch {
         // The connection broke: its reader ends the serving.
       }
@@ -195,4 +216,40 @@ export class ManagerServer {
         throw new TypeError(`a manager cannot make a '${String(kind)}'`);
     }
   }
+}
+
+/** What an object learns of the call it performs: its owner, and a signal made only if asked for. */
+class CallerOf implements Caller {
+  controller: AbortController | undefined;
+
+  constructor(
+    private readonly c: number,
+    readonly owner: number,
+    readonly calls: Map<number, AbortController>,
+  ) {}
+
+  get signal(): AbortSignal {
+    if (this.controller === undefined) this.calls.set(this.c, (this.controller = new AbortController()));
+    return this.controller.signal;
+  }
+}
+
+/** One caller's connection, as the server keeps it. */
+interface Peer {
+  readonly conn: Connection;
+  /** What owns the locks it takes. */
+  readonly owner: number;
+  /** Its calls under way that asked for a signal. */
+  readonly calls: Map<number, AbortController>;
+  /** Its slot of the door, if it is a thread of this process that named one. */
+  slot: DoorSlot | undefined;
+}
+
+function asError(v: unknown): Error {
+  return v instanceof Error ? v : new Error(String(v));
+}
+
+/** A reply as `Connection.sendSync` would write it: core's plain form, or v8 with the codec. Throws if it cannot be copied. */
+function encodeReply(reply: Reply): Uint8Array {
+  return encodePlain(reply, PLAIN_TAG) ?? serialize(reply, 'obj');
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { StateError } from '@ipc/core';
 import { Listener, type Address } from '@ipc/pipe';
 import type { ElementOf, Typecode } from '../_typecodes.js';
+import { createDoors } from './_door.js';
 import { callManager, closeLink } from './_link.js';
 import type { Kind, Target } from './_protocol.js';
 import { ManagerServer } from './_server.js';
@@ -42,8 +43,9 @@ export class Manager {
       listener.close();
       throw err;
     }
-    const server = new ManagerServer(listener);
-    return new Manager({ address: listener.address, authkey: authkey.toString('hex') }, server);
+    const door = createDoors();
+    const server = new ManagerServer(listener, door);
+    return new Manager({ address: listener.address, authkey: authkey.toString('hex'), door }, server);
   }
 
   /** Reaches a manager another program started (Python's `BaseManager(address, authkey).connect()`); a wrong authkey → `AuthenticationError`. */

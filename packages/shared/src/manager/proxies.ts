@@ -4,10 +4,10 @@
  * a thread, a process or a pool task crosses as the manager's address, its
  * authkey and the object's id, and works there the same.
  */
-import { reduceHandle, registerHandle, type HandleDescriptor } from '@ipc/core';
+import { reduceHandle, registerHandle, type HandleDescriptor, type ReduceContext } from '@ipc/core';
 import type { ElementOf, Typecode } from '../_typecodes.js';
 import { callManager, type CallOptions } from './_link.js';
-import type { Kind, Target } from './_protocol.js';
+import { QUICK_KINDS, type Kind, type Target } from './_protocol.js';
 
 const TYPE = '@ipc/shared.ManagerProxy';
 
@@ -40,7 +40,7 @@ export abstract class BaseProxy {
 
   /** @internal */
   protected call<T>(op: string, args: unknown[] = [], options?: CallOptions): Promise<T> {
-    return callManager(this.target, this.id, op, args, options) as Promise<T>;
+    return callManager(this.target, this.id, op, args, options, QUICK_KINDS.has(this.kind)) as Promise<T>;
   }
 
   toString(): string {
@@ -48,8 +48,11 @@ export abstract class BaseProxy {
   }
 
   /** @internal */
-  [reduceHandle](): HandleDescriptor {
-    const data: ProxyData = { kind: this.kind, target: this.target, id: this.id };
+  [reduceHandle](ctx: ReduceContext): HandleDescriptor {
+    const { address, authkey, door } = this.target;
+    // The door is shared memory: it crosses to threads of this process only.
+    const target: Target = ctx.target === 'thread' && door !== undefined ? { address, authkey, door } : { address, authkey };
+    const data: ProxyData = { kind: this.kind, target, id: this.id };
     return { module: import.meta.url, type: TYPE, data };
   }
 }

@@ -1,0 +1,82 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { Process } from '@ipc/core';
+import { Queue } from '@ipc/queue';
+import { Event } from '@ipc/sync';
+import { type ListProxy, Manager, ManagerGoneError } from '@ipc/shared';
+// @ts-expect-error plain JavaScript fixture
+import { appendAfter, appendUntilGone, doorWork, hostAndSendList } from './fixtures/tasks.mjs';
+
+const managers: Manager[] = [];
+afterEach(async () => {
+  for (const m of managers.splice(0)) await m.shutdown();
+});
+
+// A thread of the host's process takes the replies of calls that never wait at the door (shared memory), not from the socket.
+describe('Manager: replies at the door, for threads of the host process', () => {
+  it('results, errors with their class, a reply too big for the door, a v8 value; each caller in order', async () => {
+    const m = await Manager.start();
+    managers.push(m);
+    const list = await m.list<unknown>();
+    const dict = await m.dict<string, unknown>();
+    const n = 500;
+    const workers = [0, 1].map((me) => new Process({ target: doorWork, args: [list, dict, n, me], context: 'thread' }));
+    for (const w of workers) w.start();
+    const results = (await Promise.all(workers.map((w) => w.join()))) as { length: number; bad: string; big: number; map: unknown }[];
+    for (const r of results) {
+      expect(r.length).toBeGreaterThanOrEqual(n);
+      expect(r).toMatchObject({ bad: 'RangeError', big: 5000, map: [[1, 'one']] });
+    }
+    const items = (await list.copy()) as number[];
+    expect(items).toHaveLength(2 * n);
+    // Two callers' appends interleave, each in its own order.
+    const seen = new Map<number, number>();
+    for (const x of items) seen.set(x, (seen.get(x) ?? 0) + 1);
+    expect([...seen.values()].every((count) => count === 2)).toBe(true);
+  });
+
+  it('a host busy longer than a caller blocks at the door: the reply comes on the socket', async () => {
+    const m = await Manager.start();
+    managers.push(m);
+    const list = await m.list<string>();
+    const go = new Event();
+    const w = new Process({ target: appendAfter, args: [list, go, 'late'], context: 'thread' });
+    w.start();
+    go.set();
+    // Busy for 50 ms, well over the door's wait: the caller's request waits in the socket meanwhile.
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+    expect(await w.join()).toBe(1);
+    expect(await list.copy()).toEqual(['late']);
+  });
+
+  it('shutdown while a thread calls at the door: ManagerGoneError, never a hang', async () => {
+    const m = await Manager.start();
+    const list = await m.list<number>();
+    const w = new Process({ target: appendUntilGone, args: [list], context: 'thread' });
+    w.start();
+    // Shut down once the thread's calls are flowing.
+    while ((await list.length()) < 100) await list.length();
+    await m.shutdown();
+    const r = (await w.join()) as { name: string; i: number };
+    expect(r.name).toBe('ManagerGoneError');
+    expect(r.i).toBeGreaterThanOrEqual(100);
+  });
+
+  it('the host thread ending: calls at the door fail with ManagerGoneError, never hang', async () => {
+    const ready = new Queue<ListProxy<string>>();
+    const host = new Process({ target: hostAndSendList, args: [ready], context: 'thread' });
+    host.start();
+    try {
+      const list = await ready.get({ timeout: 10_000 });
+      await list.append('here');
+      expect(await list.copy()).toEqual(['hosted', 'here']);
+      host.terminate();
+      await host.join();
+      await expect(list.append('gone')).rejects.toThrow(ManagerGoneError);
+      await expect(list.copy()).rejects.toThrow(ManagerGoneError);
+    } finally {
+      if (host.isAlive()) host.kill();
+      await host.join();
+      ready.close();
+    }
+  });
+});
