@@ -1,33 +1,17 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { activeChildren, Process, type ContextKind } from '@ipc/core';
-import { Empty, Queue } from '@ipc/queue';
+import { activeChildren } from '@ipc/core';
+import { Queue } from '@ipc/queue';
 // @ts-expect-error -- plain JS fixture, loaded in the children too
 import * as fx from './fixtures/tasks.mjs';
+import { drain, start, type Task } from './_helpers.js';
 
-type Task = (...args: unknown[]) => unknown;
 const f = fx as Record<'getN' | 'getWaitGet' | 'getThenBlock' | 'getThenHang' | 'getTogether', Task>;
 
 afterAll(() => {
   expect(activeChildren()).toEqual([]);
 });
 
-function start(context: ContextKind, target: Task, ...args: unknown[]): Process {
-  const p = new Process({ target, args, context });
-  p.start();
-  return p;
-}
 
-async function drain<T>(q: Queue<T>, timeout: number): Promise<T[]> {
-  const items: T[] = [];
-  for (;;) {
-    try {
-      items.push(await q.get({ timeout }));
-    } catch (err) {
-      expect(err).toBeInstanceOf(Empty);
-      return items;
-    }
-  }
-}
 
 const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i);
 

@@ -3,32 +3,15 @@ import { activeChildren, ArgumentError, Process, SerializationError, StateError,
 import { Empty, Full, JoinableQueue, LocalQueue, Queue, SimpleQueue } from '@ipc/queue';
 // @ts-expect-error -- plain JS fixture, loaded in the children too
 import * as fx from './fixtures/tasks.mjs';
+import { drain, start, type Task } from './_helpers.js';
 
-type Task = (...args: unknown[]) => unknown;
 const f = fx as Record<'putAll' | 'getN' | 'produce' | 'consume' | 'work' | 'flood' | 'waitForItem' | 'tryPut' | 'inspect' | 'putBurst' | 'getThenHang', Task>;
 
 afterAll(() => {
   expect(activeChildren()).toEqual([]);
 });
 
-function start(context: ContextKind, target: Task, ...args: unknown[]): Process {
-  const p = new Process({ target, args, context });
-  p.start();
-  return p;
-}
 
-/** Every item still to come, until a get waits `timeout` ms in vain (and then fails with Empty, as it must). */
-async function drain<T>(q: Queue<T>, timeout: number): Promise<T[]> {
-  const items: T[] = [];
-  for (;;) {
-    try {
-      items.push(await q.get({ timeout }));
-    } catch (err) {
-      expect(err).toBeInstanceOf(Empty);
-      return items;
-    }
-  }
-}
 
 async function timed(fn: () => Promise<unknown>): Promise<[unknown, number]> {
   const t0 = performance.now();
