@@ -1,6 +1,6 @@
-import { ArgumentError, StateError, checkTimeout, notSendable } from '@ipc/core';
+import { StateError, checkTimeout, notSendable } from '@ipc/core';
 import { Empty, Full } from './errors.js';
-import type { JoinOptions, QueueOptions, QueueWaitOptions } from './options.js';
+import { maxsizeOf, type JoinOptions, type QueueOptions, type QueueWaitOptions } from './options.js';
 
 interface Waiter {
   wake(): void;
@@ -21,10 +21,9 @@ export class LocalQueue<T = unknown> {
   private readonly joiners = new Set<Waiter>();
   private unfinished = 0;
 
-  constructor(options: QueueOptions = {}) {
-    const { maxsize = 0 } = options;
-    if (typeof maxsize !== 'number' || !Number.isInteger(maxsize)) throw new ArgumentError(`maxsize must be an integer, not ${String(maxsize)}`);
-    this.maxsize = Math.max(0, maxsize);
+  /** `new LocalQueue({ maxsize })`, or `new LocalQueue(maxsize)` as Python's `queue.Queue(maxsize)`. */
+  constructor(options: QueueOptions | number = {}) {
+    this.maxsize = Math.max(0, maxsizeOf(options, 'LocalQueue'));
   }
 
   qsize(): number {

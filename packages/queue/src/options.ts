@@ -1,3 +1,5 @@
+import { ArgumentError } from '@ipc/core';
+
 /** How `put` and `get` wait, as in Python: `block: false` never waits (and ignores `timeout`). */
 export interface QueueWaitOptions {
   /** Wait for room (put) or an item (get); default true. */
@@ -14,6 +16,15 @@ export type QueueWaitSyncOptions = Omit<QueueWaitOptions, 'signal'>;
 export interface QueueOptions {
   /** The most items the queue holds; `put` waits for room beyond it. 0 (the default) or less: no limit. */
   maxsize?: number;
+}
+
+/** The `maxsize` a queue is made with: from its options, or given alone as Python's `Queue(maxsize)` is. Checked. */
+export function maxsizeOf(options: QueueOptions | number | undefined, kind: string): number {
+  if (typeof options === 'number') options = { maxsize: options };
+  if (options === null || typeof options !== 'object') throw new ArgumentError(`${kind} takes a maxsize or an options object: new ${kind}(3), new ${kind}({ maxsize: 3 })`);
+  const { maxsize = 0 } = options;
+  if (typeof maxsize !== 'number' || !Number.isInteger(maxsize)) throw new ArgumentError(`maxsize must be an integer, not ${String(maxsize)}`);
+  return maxsize;
 }
 
 /** Waiting options that `join()` takes. */

@@ -4,7 +4,7 @@ import { bytesToItem, bytesToItemSync, itemToBytes } from './_items.js';
 import { RemoteBackend } from './_remote-backend.js';
 import { SharedBackend } from './_shared-backend.js';
 import { rejected } from './_waits.js';
-import type { JoinOptions, QueueOptions, QueueWaitOptions, QueueWaitSyncOptions } from './options.js';
+import { maxsizeOf, type JoinOptions, type QueueOptions, type QueueWaitOptions, type QueueWaitSyncOptions } from './options.js';
 
 const HANDLE_TYPE = '@ipc/queue.Queue';
 
@@ -24,11 +24,9 @@ export class Queue<T = unknown> {
   private readonly backend: QueueBackend;
   private closedHere = false;
 
-  constructor(options: QueueOptions = {}) {
-    if (options === null || typeof options !== 'object') throw new ArgumentError('Queue takes an options object: new Queue({ maxsize })');
-    const { maxsize = 0 } = options;
-    if (typeof maxsize !== 'number' || !Number.isInteger(maxsize)) throw new ArgumentError(`maxsize must be an integer, not ${String(maxsize)}`);
-    this.backend = new SharedBackend(maxsize);
+  /** `new Queue({ maxsize })`, or `new Queue(maxsize)` as Python's `Queue(maxsize)`. */
+  constructor(options: QueueOptions | number = {}) {
+    this.backend = new SharedBackend(maxsizeOf(options, new.target.name || 'Queue'));
   }
 
   /** The most items the queue holds (0: no limit). */

@@ -23,6 +23,22 @@ async function timed(fn: () => Promise<unknown>): Promise<[unknown, number]> {
 }
 
 describe('Queue in one thread', () => {
+  it('takes its maxsize alone, as Python\'s Queue(maxsize), or in options; anything else is a clear error', async () => {
+    for (const q of [new Queue(2), new JoinableQueue(2), new Queue({ maxsize: 2 })]) {
+      expect(q.maxsize).toBe(2);
+      await q.put(1);
+      await q.put(2);
+      expect(q.full()).toBe(true);
+      await expect(q.put(3, { block: false })).rejects.toThrow(Full);
+    }
+    expect(new LocalQueue(1).maxsize).toBe(1);
+    expect(new Queue(0).maxsize).toBe(0);
+    expect(() => new Queue(1.5)).toThrow(/maxsize must be an integer/);
+    expect(() => new Queue('3' as never)).toThrow(/new Queue\(3\), new Queue\(\{ maxsize: 3 \}\)/);
+    expect(() => new JoinableQueue(null as never)).toThrow(/new JoinableQueue\(3\)/);
+    expect(() => new LocalQueue(Number.NaN)).toThrow(ArgumentError);
+  });
+
   it('keeps order, counts, and raises Empty and Full as Python does', async () => {
     const q = new Queue<unknown>({ maxsize: 2 });
     expect(q.empty()).toBe(true);
