@@ -5,7 +5,7 @@ import { Barrier, BoundedSemaphore, BrokenBarrierError, Condition, Event, Lock, 
 import * as fx from './fixtures/tasks.mjs';
 
 type Task = (...args: unknown[]) => unknown;
-const f = fx as Record<'tryLock' | 'holdForever' | 'releaseOthers' | 'usePermits' | 'waitOnce' | 'waitEvent' | 'passBarrier' | 'barrierOutcome' | 'setIt' | 'ownership', Task>;
+const f = fx as Record<'tryLock' | 'holdForever' | 'releaseOthers' | 'usePermits' | 'waitOnce' | 'waitEvent' | 'waitEventEntered' | 'passBarrier' | 'barrierOutcome' | 'setIt' | 'ownership', Task>;
 
 afterAll(() => {
   expect(activeChildren()).toEqual([]);
@@ -229,19 +229,35 @@ describe('Condition (CPython lock_tests)', () => {
 describe('Event (CPython lock_tests)', () => {
   it('set() immediately followed by clear() still wakes every waiter with true', async () => {
     const e = new Event();
-    const counter = new SharedArrayBuffer(4);
-    const waiters = Array.from({ length: 3 }, (_, i) => {
-      const t = new Thread({ target: f.waitEvent, args: [e, 20_000, i === 0, counter] });
+    const entered = new SharedArrayBuffer(4);
+    const waiters = Array.from({ length: 3 }, () => {
+      const t = new Thread({ target: f.waitEventEntered, args: [e, 20_000, entered] });
       t.start();
       return t;
     });
-    // All three are at wait() (the last step before it is counted); give the last few instructions a moment.
-    expect(await until(() => Atomics.load(new Int32Array(counter), 0) === 3)).toBe(true);
-    await new Promise((r) => setTimeout(r, 20));
+    // Each says it is in once its wait() has looked at the event (an async wait does before it returns).
+    expect(await until(() => Atomics.load(new Int32Array(entered), 0) === 3)).toBe(true);
     e.set();
     e.clear();
     expect(await Promise.all(waiters.map((t) => t.join()))).toEqual([true, true, true]);
     expect(e.isSet()).toBe(false);
+  });
+
+  it('a blocked waitSync() is woken with true by set() immediately followed by clear()', async () => {
+    const e = new Event();
+    const waiters = Array.from({ length: 2 }, () => {
+      const t = new Thread({ target: f.waitEvent, args: [e, 20_000, true] });
+      t.start();
+      return t;
+    });
+    // Nothing tells when a blocked thread is inside waitSync(), so set-and-clear pairs come until every
+    // waiter has returned: each was waiting for one of them, and a miss would wait out its 20 s and give false.
+    while (waiters.some((t) => t.isAlive())) {
+      e.set();
+      e.clear();
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    expect(await Promise.all(waiters.map((t) => t.join()))).toEqual([true, true]);
   });
 });
 
