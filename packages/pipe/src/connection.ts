@@ -1,5 +1,5 @@
 import { deserialize as v8Deserialize } from 'node:v8';
-import { ArgumentError, EOFError, StateError, TimeoutError, checkTimeout, decode, decodePlain, decodeSync, encodePlain, notSendable, reduceHandle, serialize, type HandleDescriptor, type ReduceContext } from '@ipc/core';
+import { ArgumentError, EOFError, StateError, TimeoutError, checkTimeout, passedTimeout, decode, decodePlain, decodeSync, encodePlain, notSendable, reduceHandle, serialize, type HandleDescriptor, type ReduceContext } from '@ipc/core';
 import type { FrameTransport, Received } from './_transport.js';
 import { BufferTooShort, MessageTooLongError } from './errors.js';
 import { dumps, loads } from './pickle.js';
@@ -119,13 +119,13 @@ export class Connection {
    */
   async poll(timeout = 0, options: { signal?: AbortSignal } = {}): Promise<boolean> {
     this.checkRead();
-    const ms = pollTimeout(timeout);
+    const ms = passedTimeout(timeout);
     return this.transport.poll(ms === Infinity ? undefined : ms, options.signal);
   }
 
   pollSync(timeout = 0): boolean {
     this.checkRead();
-    const ms = pollTimeout(timeout);
+    const ms = passedTimeout(timeout);
     return this.transport.pollSync(ms === Infinity ? undefined : ms);
   }
 
@@ -205,11 +205,6 @@ function decodeValue(raw: Uint8Array): unknown {
 function valueMessage(bytes: Uint8Array): Uint8Array {
   if (bytes[0] === 0x80 || bytes[0] === 0xff || bytes[0] === PLAIN_TAG) return bytes;
   throw new StateError(`the message is ${bytes.byteLength} raw bytes (sent with sendBytes / send_bytes), not a value: receive it with recvBytes()`);
-}
-
-/** Python's poll() takes a negative timeout as zero (its selector does). */
-function pollTimeout(timeout: number): number {
-  return typeof timeout === 'number' && timeout < 0 ? 0 : checkTimeout(timeout);
 }
 
 function checkedTimeout(timeout: number | undefined): number | undefined {

@@ -1,5 +1,5 @@
 import { Socket } from 'node:net';
-import { ArgumentError, Sentinel, checkTimeout } from '@ipc/core';
+import { ArgumentError, Sentinel, passedTimeout } from '@ipc/core';
 import { Connection } from './connection.js';
 
 /** What `wait()` watches: Python's connections, sockets and process sentinels. */
@@ -18,7 +18,7 @@ export type Waitable = Connection | Sentinel | Socket;
 export async function wait<T extends Waitable>(objects: readonly T[], timeout?: number): Promise<T[]> {
   const list: unknown = objects;
   if (!Array.isArray(list)) throw new ArgumentError('wait() takes an array of connections, sockets or sentinels');
-  const ms = timeout === undefined ? Infinity : typeof timeout === 'number' && timeout < 0 ? 0 : checkTimeout(timeout);
+  const ms = passedTimeout(timeout);
   const watched = objects.map(watcherOf);
   const ready = (): T[] => objects.filter((_, i) => watched[i]!.ready());
   const now = ready();
@@ -74,7 +74,8 @@ function socketWatcher(socket: Socket): Watcher {
   socket.on('readable', onReadable);
   const at = (): boolean => socket.readableLength > 0 || socket.readableEnded || socket.destroyed;
   return {
-    ready: () => at() || (signalled && (socket.readableLength > 0 || isEnding(socket))),
+    // After a 'readable', a read() has something to give: bytes, or the end (null, then 'end').
+    ready: () => at() || signalled,
     whenReady: (signal) =>
       new Promise<void>((resolve) => {
         if (at()) return resolve();
@@ -88,11 +89,6 @@ function socketWatcher(socket: Socket): Watcher {
       }),
     done: () => socket.off('readable', onReadable),
   };
-}
-
-/** After a 'readable' with nothing buffered, the socket is at its end (the next read() returns null and 'end' follows). */
-function isEnding(socket: Socket): boolean {
-  return socket.readableLength === 0;
 }
 
 function describe(obj: unknown): string {

@@ -1,6 +1,5 @@
-import { StateError, TimeoutError } from '@ipc/core';
+import { passedTimeout, StateError, TimeoutError } from '@ipc/core';
 import { callSafely } from './_report.js';
-import { timeoutMs } from './_timeout.js';
 
 /**
  * Python's `AsyncResult`: what `applyAsync`, `mapAsync` and `starmapAsync`
@@ -43,7 +42,7 @@ export class AsyncResult<T> {
 
   /** Waits until ready, or `timeout` ms; resolves whether it is ready. */
   async wait(timeout?: number): Promise<boolean> {
-    const ms = timeoutMs(timeout);
+    const ms = passedTimeout(timeout);
     if (this.settled) return true;
     if (ms === Infinity) {
       await this.done;

@@ -1,8 +1,7 @@
-import { ArgumentError, StateError, cpuCount, encode, requireTaskRef, type ContextKind } from '@ipc/core';
+import { passedTimeout, ArgumentError, StateError, cpuCount, encode, requireTaskRef, type ContextKind } from '@ipc/core';
 import { carryArgs } from './_forms.js';
 import { Engine, type PoolStats, type TaskEvent, type TaskStartEvent } from './_engine.js';
 import { Future } from './future.js';
-import { timeoutMs } from './_timeout.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a task's arguments are whatever it declares
 type AnyFn = (...args: any[]) => unknown;
@@ -96,7 +95,7 @@ abstract class Executor {
   map<R>(fn: (...args: never[]) => R, iterables: readonly Iterable<unknown>[], options: { timeout?: number; chunksize?: number } = {}): AsyncGenerator<Awaited<R>> {
     const { timeout, chunksize = 1 } = options;
     if (!Number.isInteger(chunksize) || chunksize < 1) throw new ArgumentError(`chunksize must be >= 1 (got ${String(chunksize)})`);
-    const ms = timeoutMs(timeout);
+    const ms = passedTimeout(timeout);
     if (!Array.isArray(iterables as unknown)) throw new ArgumentError('map takes an array of iterables: map(fn, [xs, ys])');
     const lists = iterables.map((it): unknown[] => [...it]);
     const n = lists.length === 0 ? 0 : Math.min(...lists.map((l) => l.length));

@@ -1,7 +1,6 @@
-import { TimeoutError } from '@ipc/core';
+import { passedTimeout, TimeoutError } from '@ipc/core';
 import { CancelledError, InvalidStateError } from './errors.js';
 import { callSafely } from './_report.js';
-import { timeoutMs } from './_timeout.js';
 
 type State = 'pending' | 'running' | 'cancelled' | 'finished';
 
@@ -111,7 +110,7 @@ export class Future<T> {
   }
 
   private async settledWithin(timeout: number | undefined): Promise<void> {
-    const ms = timeoutMs(timeout);
+    const ms = passedTimeout(timeout);
     if (this.done()) return;
     if (ms === Infinity) return this.whenDone();
     let timer: NodeJS.Timeout | undefined;

@@ -1,6 +1,5 @@
-import { ArgumentError, TimeoutError } from '@ipc/core';
+import { passedTimeout, ArgumentError, TimeoutError } from '@ipc/core';
 import type { Future } from './future.js';
-import { timeoutMs } from './_timeout.js';
 
 export const FIRST_COMPLETED = 'FIRST_COMPLETED';
 export const FIRST_EXCEPTION = 'FIRST_EXCEPTION';
@@ -22,7 +21,7 @@ export async function wait<T>(futures: Iterable<Future<T>>, options: { timeout?:
   const all = [...new Set(futures)];
   const { returnWhen = ALL_COMPLETED } = options;
   if (returnWhen !== FIRST_COMPLETED && returnWhen !== FIRST_EXCEPTION && returnWhen !== ALL_COMPLETED) throw new ArgumentError(`Invalid return condition: ${JSON.stringify(returnWhen)}`);
-  const ms = timeoutMs(options.timeout);
+  const ms = passedTimeout(options.timeout);
   const satisfied = (): boolean => {
     const done = all.filter((f) => f.done());
     if (returnWhen === FIRST_COMPLETED) return done.length > 0;
@@ -56,7 +55,7 @@ export async function wait<T>(futures: Iterable<Future<T>>, options: { timeout?:
 export function asCompleted<T>(futures: Iterable<Future<T>>, options: { timeout?: number } = {}): AsyncGenerator<Future<T>> {
   const left = new Set(futures);
   const total = left.size;
-  const ms = timeoutMs(options.timeout);
+  const ms = passedTimeout(options.timeout);
   const until = ms === Infinity ? Infinity : performance.now() + ms;
   // One callback per future, set now: the finished ones queue up in the order they finished.
   const finished: Future<T>[] = [];

@@ -39,6 +39,16 @@ export function checkTimeout(timeout: number | undefined, what = 'timeout'): num
 }
 
 /**
+ * A timeout of a wait that Python lets run out at once (`poll(-1)`, `wait(fs, -1)`,
+ * `result(-1)`): a negative one has already passed, so it is 0 — a deadline computed as
+ * `end - now()` may well be below zero. Not given → Infinity; NaN or not a number → ArgumentError.
+ */
+export function passedTimeout(timeout: number | undefined, what = 'timeout'): number {
+  if (typeof timeout === 'number' && timeout < 0) return 0;
+  return checkTimeout(timeout, what);
+}
+
+/**
  * Watches the word (never longer than the wait's own timeout: a zero timeout
  * looks once). A blocking wait watches up to SPIN_US; a wait of the event
  * loop only the quick rounds — the loop it would hold may be the one that
