@@ -1,3 +1,5 @@
+import { waitWordSync } from '@ipc/core';
+
 /**
  * The reply door: how the manager answers a thread of its own process without
  * that thread's event loop. Why: a round trip on the socket costs each side
@@ -79,25 +81,27 @@ export class DoorSlot {
    * or 'lost' when the host claimed it and never finished.
    */
   wait(c: number): Uint8Array | undefined | 'lost' {
-    const until = performance.now() + WAIT_MS;
-    for (;;) {
-      const seq = Atomics.load(this.i32, SEQ);
-      if (seq === c) return this.bytes.slice(0, Atomics.load(this.i32, LEN));
-      const left = until - performance.now();
-      if (left <= 0) break;
-      Atomics.wait(this.i32, SEQ, seq, left);
-    }
+    if (this.answered(c, WAIT_MS)) return this.reply();
     // Not claimed (or the slot was freed: the connection ended, and the socket says so): the reply, if any, comes on the socket.
     if (Atomics.compareExchange(this.i32, CALL, c, 0) !== -c) return undefined;
     // The host claimed it: it is writing the reply now.
-    const claimedUntil = performance.now() + CLAIMED_MS;
+    return this.answered(c, CLAIMED_MS) ? this.reply() : 'lost';
+  }
+
+  /** Whether call `c`'s reply is there within `ms` (core's wait: a short watch, then a futex sleep). */
+  private answered(c: number, ms: number): boolean {
+    const until = performance.now() + ms;
     for (;;) {
       const seq = Atomics.load(this.i32, SEQ);
-      if (seq === c) return this.bytes.slice(0, Atomics.load(this.i32, LEN));
-      const left = claimedUntil - performance.now();
-      if (left <= 0) return 'lost';
-      Atomics.wait(this.i32, SEQ, seq, left);
+      if (seq === c) return true;
+      const left = until - performance.now();
+      if (left <= 0) return false;
+      waitWordSync(this.i32, SEQ, seq, left);
     }
+  }
+
+  private reply(): Uint8Array {
+    return this.bytes.slice(0, Atomics.load(this.i32, LEN));
   }
 
   /** Host: hands call `c` its reply here if the caller still waits for it and it fits; false → send it on the socket. */
