@@ -4,7 +4,7 @@ import { Queue } from '@ipc/queue';
 import { Event } from '@ipc/sync';
 import { type ListProxy, Manager, ManagerGoneError } from '@ipc/shared';
 // @ts-expect-error plain JavaScript fixture
-import { appendAfter, appendUntilGone, doorWork, hostAndSendList } from './fixtures/tasks.mjs';
+import { appendAfter, appendEveryWay, appendUntilGone, appendUntilStopped, doorWork, hostAndSendList } from './fixtures/tasks.mjs';
 
 const managers: Manager[] = [];
 afterEach(async () => {
@@ -32,6 +32,52 @@ describe('Manager: replies at the door, for threads of the host process', () => 
     const seen = new Map<number, number>();
     for (const x of items) seen.set(x, (seen.get(x) ?? 0) + 1);
     expect([...seen.values()].every((count) => count === 2)).toBe(true);
+  });
+
+  it('requests through the door and on the socket, mixed: every item once, each caller\'s in its order', async () => {
+    const m = await Manager.start();
+    managers.push(m);
+    const list = await m.list<string>();
+    const rounds = 150;
+    const workers = [0, 1].map((me) => new Process({ target: appendEveryWay, args: [list, me, rounds], context: 'thread' }));
+    for (const w of workers) w.start();
+    const results = (await Promise.all(workers.map((w) => w.join()))) as { count: number; refused: string }[];
+    for (const r of results) {
+      expect(r.count).toBe(rounds * 8);
+      // Refused at the call, in the caller's thread: nothing was sent.
+      expect(r.refused).toMatch(/could not be cloned|cannot be sent|function/i);
+    }
+    const items = (await list.copy()).map((x) => x.split(':'));
+    expect(items).toHaveLength(2 * rounds * 8);
+    for (const me of ['0', '1']) {
+      const mine = items.filter((x) => x[0] === me).map((x) => Number(x[1]));
+      expect(mine).toEqual([...Array(rounds * 8).keys()]);
+    }
+    // The big items arrived whole.
+    expect(items.filter((x) => x.length === 3).every((x) => x[2] === 'x'.repeat(2000))).toBe(true);
+  });
+
+  it('a flood of calls through the door does not hold up the host thread\'s event loop', async () => {
+    const m = await Manager.start();
+    managers.push(m);
+    const list = await m.list<number>();
+    const stop = new Event();
+    const workers = [0, 1].map(() => new Process({ target: appendUntilStopped, args: [list, stop], context: 'thread' }));
+    for (const w of workers) w.start();
+    // Timers of the host's thread fire while the calls flow: 40 ticks of 5 ms.
+    let ticks = 0;
+    await new Promise<void>((resolve) => {
+      const timer = setInterval(() => {
+        if (++ticks === 40) {
+          clearInterval(timer);
+          resolve();
+        }
+      }, 5);
+    });
+    stop.set();
+    const counts = (await Promise.all(workers.map((w) => w.join()))) as number[];
+    expect(counts.every((n) => n > 0)).toBe(true);
+    expect(await list.length()).toBe(counts[0]! + counts[1]!);
   });
 
   it('a host busy longer than a caller blocks at the door: the reply comes on the socket', async () => {

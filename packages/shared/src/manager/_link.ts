@@ -4,12 +4,14 @@
  * manager goes away every call under way fails with `ManagerGoneError`, and
  * so do later ones (each tries to connect again first).
  */
-import { deserialize as v8Deserialize } from 'node:v8';
-import { EOFError, decode, decodePlain, decodeSync } from '@ipc/core';
+import { EOFError } from '@ipc/core';
 import { BrokenPipeError, Client, type Connection } from '@ipc/pipe';
 import { ManagerGoneError } from '../errors.js';
-import { DoorSlot } from './_door.js';
-import { PLAIN_TAG, type Cancel, type Reply, type Request, type Target } from './_protocol.js';
+import { DoorSlot, decodeMessage, encodeMessage } from './_door.js';
+import type { Cancel, Reply, Request, Target } from './_protocol.js';
+
+/** Tells the host a request waits at the door (it was not watching it). */
+const BELL: Request = { c: 0, o: 0, op: 'bell', a: [] };
 
 export interface CallOptions {
   /** Aborting rejects the call with the signal's reason and stops it at the manager. */
@@ -86,37 +88,48 @@ class Link {
 
   /**
    * A call that never waits at the manager (a list's append, a dict's get) from
-   * a thread of the host's process: the request goes on the socket, and this
-   * thread blocks briefly in `Atomics.wait` for the reply at the door. If it is
-   * not there in time, the reply comes on the socket, as for any call.
+   * a thread of the host's process: the request goes through the door when no
+   * call of this heap is under way on the socket (else on the socket, so calls
+   * keep their order), and this thread blocks briefly in `Atomics.wait` for the
+   * reply at the door. If it is not there in time, a request the host has not
+   * taken goes on the socket, and the reply comes there, as for any call.
    */
   private callThroughDoor(conn: Connection, slot: DoorSlot, object: number, op: string, args: unknown[]): Promise<unknown> {
     const c = this.nextCall++;
-    slot.expect(c);
+    let request: Uint8Array;
     try {
-      conn.sendSync({ c, o: object, op, a: args } satisfies Request);
-      // Out now: this thread is about to block, and the socket would write it at the end of the tick.
-      conn.flush();
+      request = encodeMessage({ c, o: object, op, a: args } satisfies Request);
     } catch (err) {
-      slot.expect(0);
-      if (err instanceof BrokenPipeError) {
-        return Promise.reject(this.fail(conn, err));
-      }
+      // A request that cannot be copied: nothing is sent.
       return Promise.reject(asError(err));
     }
-    const got = slot.wait(c);
-    if (got === 'lost') {
-      return Promise.reject(this.fail(conn, new Error('its thread ended while answering')));
+    slot.expect(c);
+    const door = this.pending.size === 0 ? slot.post(c, request) : 'too-big';
+    const posted = door !== 'too-big';
+    try {
+      if (door === 'ring') conn.sendSync(BELL);
+      else if (!posted) conn.sendBytesSync(request);
+      // Out now: this thread is about to block, and the socket would write it at the end of the tick.
+      if (door !== 'posted') conn.flush();
+    } catch (err) {
+      // The connection broke (nothing else can fail here): the manager is gone, unless the host already took the request.
+      if (!posted || slot.withdraw(c)) {
+        slot.expect(0);
+        return Promise.reject(err instanceof BrokenPipeError ? this.fail(conn, err) : asError(err));
+      }
     }
-    if (got === undefined) {
+    const got = slot.wait(c, posted);
+    if (got === 'lost') return Promise.reject(this.fail(conn, new Error('its thread ended while answering')));
+    if (got === 'socket' || got === 'withdrawn') {
       let pending!: Pending;
       const promise = new Promise<unknown>((resolve, reject) => (pending = { resolve, reject }));
       this.pending.set(c, pending);
+      if (got === 'withdrawn') this.send(conn, c, request);
       return promise;
     }
     let reply: unknown;
     try {
-      reply = decodeReply(got);
+      reply = decodeMessage(got);
     } catch (err) {
       return Promise.reject(asError(err));
     }
@@ -151,10 +164,11 @@ class Link {
     });
   }
 
-  /** Sends a request at once (the socket buffers it): no wait for the socket to drain. */
-  private send(conn: Connection, c: number, req: Request): void {
+  /** Sends a request (or one already encoded) at once (the socket buffers it): no wait for the socket to drain. */
+  private send(conn: Connection, c: number, req: Request | Uint8Array): void {
     try {
-      conn.sendSync(req);
+      if (req instanceof Uint8Array) conn.sendBytesSync(req);
+      else conn.sendSync(req);
     } catch (err) {
       // The connection broke under the send: as the reader would find, the manager is gone.
       if (err instanceof BrokenPipeError) return void this.fail(conn, err);
@@ -209,17 +223,6 @@ class Link {
 }
 
 const links = new Map<string, Link>();
-
-/** A reply read at the door, decoded as `Connection.recv` would (a v8 one may need modules loaded first: then a promise). */
-function decodeReply(bytes: Uint8Array): unknown {
-  if (bytes[0] === PLAIN_TAG) return decodePlain(bytes);
-  const tree = v8Deserialize(bytes) as unknown;
-  try {
-    return decodeSync(tree, 'process');
-  } catch {
-    return decode(v8Deserialize(bytes), 'process');
-  }
-}
 
 function settled(reply: Reply): Promise<unknown> {
   return reply.ok ? Promise.resolve(reply.v) : Promise.reject(asError(reply.v));

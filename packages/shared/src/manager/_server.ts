@@ -4,12 +4,17 @@
  * and get replies; calls of one connection run concurrently, so a waiting
  * `acquire` does not hold up the others.
  */
-import { StateError, encodePlain, serialize } from '@ipc/core';
+import { StateError } from '@ipc/core';
 import type { Listener} from '@ipc/pipe';
 import { type Address, type Connection } from '@ipc/pipe';
 import { ArrayObj, BarrierObj, ConditionObj, DictObj, EventObj, ListObj, LockObj, NamespaceObj, QueueObj, SemaphoreObj, ValueObj, type Caller, type Held } from './_objects.js';
-import { DoorSlot } from './_door.js';
-import { PLAIN_TAG, type Cancel, type Kind, type Reply, type Request } from './_protocol.js';
+import { DoorSlot, DoorWatch, decodeMessage, encodeMessage } from './_door.js';
+import type { Cancel, Kind, Reply, Request } from './_protocol.js';
+
+/** How long the host watches the door after a request, for the next one (a caller in a loop sends it within tens of µs). */
+const WATCH_MS = 0.05;
+/** The longest the host watches the door at a time, before its event loop takes a turn. */
+const WATCH_TURN_MS = 1;
 
 export class ManagerServer {
   private readonly objects = new Map<number, Held>();
@@ -19,6 +24,10 @@ export class ManagerServer {
   private nextObject = 1;
   private nextConnection = 1;
   private closed = false;
+  /** The callers with a slot of the door, by slot. */
+  private readonly doorPeers = new Map<number, Peer>();
+  private readonly doorWatch: DoorWatch;
+  private watching = false;
   /** Resolves when `close()` ran (by the host or by a client's `shutdown` request). */
   readonly done: Promise<void>;
   private markDone!: () => void;
@@ -29,6 +38,7 @@ export class ManagerServer {
     private readonly door: SharedArrayBuffer,
   ) {
     this.done = new Promise((resolve) => (this.markDone = resolve));
+    this.doorWatch = new DoorWatch(door);
     void this.acceptLoop();
   }
 
@@ -78,7 +88,10 @@ export class ManagerServer {
     } finally {
       this.connections.delete(conn);
       conn.close();
-      peer.slot?.free();
+      if (peer.slot !== undefined) {
+        this.doorPeers.delete(peer.slot.index);
+        peer.slot.free();
+      }
       const { calls } = peer;
       for (const ac of calls.values()) ac.abort(new StateError('the caller went away'));
       for (const obj of this.objects.values()) obj.ownerGone?.(owner);
@@ -87,9 +100,67 @@ export class ManagerServer {
 
   private take(peer: Peer, msg: Request | Cancel): void {
     if ('cancel' in msg) peer.calls.get(msg.c)?.abort(new StateError('cancelled by the caller'));
+    else if (msg.o === 0 && msg.op === 'bell') this.watchDoor();
     // A thread of this process names its slot of the door (no reply).
-    else if (msg.o === 0 && msg.op === 'door') peer.slot ??= DoorSlot.at(this.door, msg.a[0]);
+    else if (msg.o === 0 && msg.op === 'door') this.openDoor(peer, msg.a[0]);
     else this.perform(peer, msg);
+  }
+
+  private openDoor(peer: Peer, index: unknown): void {
+    const slot = DoorSlot.at(this.door, index);
+    if (peer.slot !== undefined || slot === undefined || this.doorPeers.has(slot.index)) return;
+    peer.slot = slot;
+    this.doorPeers.set(slot.index, peer);
+  }
+
+  /**
+   * Takes the requests waiting at the door, and those that follow within
+   * WATCH_MS of the last, for at most WATCH_TURN_MS: callers that see the
+   * host watching leave their requests without a word on the socket. Then
+   * the event loop takes a turn (this is the user's thread too).
+   */
+  private watchDoor(): void {
+    if (this.watching || this.closed) return;
+    this.watching = true;
+    this.doorWatch.watching = true;
+    const start = performance.now();
+    let last = start;
+    for (;;) {
+      if (this.takeAtDoor() > 0) last = performance.now();
+      else {
+        for (let i = 0; i < 64 && !this.doorWatch.pending; i++);
+        if (this.doorWatch.pending) continue;
+        const now = performance.now();
+        if (now - last > WATCH_MS || now - start > WATCH_TURN_MS || this.closed) break;
+      }
+    }
+    this.doorWatch.watching = false;
+    this.watching = false;
+    // A request left as the watch ended saw the host watching and rang no bell: a last look.
+    if (this.takeAtDoor() > 0) setImmediate(() => this.watchDoor());
+  }
+
+  /** Performs the requests waiting at the door; how many. */
+  private takeAtDoor(): number {
+    if (!this.doorWatch.pending || this.closed) return 0;
+    let taken = 0;
+    for (const peer of this.doorPeers.values()) {
+      const got = peer.slot?.take();
+      if (got === undefined) continue;
+      taken++;
+      // A request that cannot be decoded is answered with why.
+      const refuse = (err: unknown): void => this.answer(peer, { c: got.c, o: -1, op: '', a: [] }, new CallerOf(got.c, peer.owner, peer.calls), false, err);
+      let req: unknown;
+      try {
+        req = decodeMessage(got.bytes);
+      } catch (err) {
+        refuse(err);
+        continue;
+      }
+      if (req instanceof Promise) (req as Promise<Request>).then((r) => this.perform(peer, r), refuse);
+      else this.perform(peer, req as Request);
+    }
+    return taken;
   }
 
   /** Performs a call; one that does not wait (a list's append, a dict's get) is answered before this returns, without a promise. */
@@ -121,13 +192,13 @@ export class ManagerServer {
     const reply: Reply = !ok ? { c: req.c, ok: false, v: asError(v) } : v === undefined ? { c: req.c, ok: true } : { c: req.c, ok: true, v };
     let bytes: Uint8Array;
     try {
-      bytes = encodeReply(reply);
+      bytes = encodeMessage(reply);
     } catch (err) {
       // A result that cannot be copied back: say so instead.
       try {
-        bytes = encodeReply({ c: req.c, ok: false, v: asError(err) });
+        bytes = encodeMessage({ c: req.c, ok: false, v: asError(err) });
       } catch {
-        bytes = encodeReply({ c: req.c, ok: false, v: new Error(String(err)) });
+        bytes = encodeMessage({ c: req.c, ok: false, v: new Error(String(err)) });
       }
     }
     // A caller thread of this process may be waiting at the door; else sent at once (the
@@ -247,9 +318,4 @@ interface Peer {
 
 function asError(v: unknown): Error {
   return v instanceof Error ? v : new Error(String(v));
-}
-
-/** A reply as `Connection.sendSync` would write it: core's plain form, or v8 with the codec. Throws if it cannot be copied. */
-function encodeReply(reply: Reply): Uint8Array {
-  return encodePlain(reply, PLAIN_TAG) ?? serialize(reply, 'obj');
 }
