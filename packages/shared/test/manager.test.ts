@@ -54,6 +54,32 @@ describe('Manager', () => {
     expect(await a.copy()).toEqual([1]);
   });
 
+  it('list: slices set and deleted, repeated in place (test_list: b *= 2), long extends', async () => {
+    const m = await start();
+    const b = await m.list<number | string>([0, 1, 2, 3, 4]);
+    await b.repeat(2);
+    expect(await b.copy()).toEqual([0, 1, 2, 3, 4, 0, 1, 2, 3, 4]);
+    await b.setSlice(2, 8, ['x']);
+    expect(await b.copy()).toEqual([0, 1, 'x', 3, 4]);
+    await b.setSlice(-1, undefined, ['y', 'z']);
+    expect(await b.copy()).toEqual([0, 1, 'x', 3, 'y', 'z']);
+    await b.setSlice(0, 0, [-1]);
+    expect(await b.copy()).toEqual([-1, 0, 1, 'x', 3, 'y', 'z']);
+    await b.deleteSlice(1, -2);
+    expect(await b.copy()).toEqual([-1, 'y', 'z']);
+    await b.deleteSlice();
+    expect(await b.length()).toBe(0);
+    await b.extend([1, 2]);
+    await b.repeat(0);
+    expect(await b.length()).toBe(0);
+    await expect(b.repeat(1.5)).rejects.toThrow(TypeError);
+    // A list far longer than a call's arguments can spread.
+    await b.extend(Array.from({ length: 300_000 }, (_, i) => i));
+    expect(await b.length()).toBe(300_000);
+    await b.repeat(2);
+    expect(await b.get(-1)).toBe(299_999);
+  });
+
   it('dict and Namespace', async () => {
     const m = await start();
     const d = await m.dict<string, number>({ a: 1 });
@@ -71,6 +97,10 @@ describe('Manager', () => {
     await expect(d.pop('c')).rejects.toThrow(RangeError);
     expect(await d.setDefault('e', 5)).toBe(5);
     expect(await d.copy()).toEqual(new Map([['a', 1], ['e', 5]]));
+    await d.set('f', 6);
+    expect(await d.popitem()).toEqual(['f', 6]);
+    const empty = await m.dict();
+    await expect(empty.popitem()).rejects.toThrow(/dictionary is empty/);
     const ns = await m.Namespace<{ x: number; y: string }>({ x: 1 });
     await ns.set('y', 'hello');
     expect(await ns.get('x')).toBe(1);

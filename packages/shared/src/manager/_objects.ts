@@ -61,7 +61,8 @@ export class ListObj implements Held {
         items.push(a[0]);
         return;
       case 'extend':
-        items.push(...(a[0] as unknown[]));
+        // One at a time: a spread of a long list would overflow the stack.
+        for (const item of a[0] as unknown[]) items.push(item);
         return;
       case 'insert': {
         const i = a[0] as number;
@@ -100,6 +101,26 @@ export class ListObj implements Held {
         return items.length;
       case 'slice':
         return items.slice(...bounds(items.length, a[0], a[1]));
+      case 'setSlice': {
+        const [s, e] = bounds(items.length, a[0], a[1]);
+        const tail = items.splice(s);
+        for (const item of a[2] as unknown[]) items.push(item);
+        for (let i = e - s; i < tail.length; i++) items.push(tail[i]);
+        return;
+      }
+      case 'deleteSlice': {
+        const [s, e] = bounds(items.length, a[0], a[1]);
+        items.splice(s, e - s);
+        return;
+      }
+      case 'repeat': {
+        const n = a[0];
+        if (typeof n !== 'number' || !Number.isInteger(n)) throw new TypeError(`can't multiply a list by ${typeof n === 'number' ? n : typeof n}`);
+        const once = items.slice();
+        items.length = 0;
+        for (let r = 0; r < n; r++) for (const item of once) items.push(item);
+        return;
+      }
       case 'reverse':
         items.reverse();
         return;
@@ -157,6 +178,14 @@ export class DictObj implements Held {
         }
         if (a.length > 1) return a[1];
         throw new RangeError(`KeyError: ${String(a[0])}`);
+      }
+      case 'popitem': {
+        // The last pair put in, as Python's dict (3.7+).
+        let last: [unknown, unknown] | undefined;
+        for (const entry of map) last = entry;
+        if (last === undefined) throw new RangeError('popitem(): dictionary is empty');
+        map.delete(last[0]);
+        return last;
       }
       case 'setDefault':
         if (!map.has(a[0])) map.set(a[0], a[1]);

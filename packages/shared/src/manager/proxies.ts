@@ -104,6 +104,18 @@ export class ListProxy<T = unknown> extends BaseProxy implements AsyncIterable<T
   slice(start?: number, end?: number): Promise<T[]> {
     return this.call('slice', [start, end]);
   }
+  /** Python's `l[start:end] = items`: the slice is replaced by `items`, of any length. Bounds as `slice`'s. */
+  setSlice(start: number | undefined, end: number | undefined, items: Iterable<T>): Promise<void> {
+    return this.call('setSlice', [start, end, [...items]]);
+  }
+  /** Python's `del l[start:end]`. */
+  deleteSlice(start?: number, end?: number): Promise<void> {
+    return this.call('deleteSlice', [start, end]);
+  }
+  /** Python's `l *= n`: the items `n` times over, in place (`n` ≤ 0 empties the list). */
+  repeat(n: number): Promise<void> {
+    return this.call('repeat', [n]);
+  }
   reverse(): Promise<void> {
     return this.call('reverse');
   }
@@ -166,6 +178,10 @@ export class DictProxy<K = unknown, V = unknown> extends BaseProxy {
   /** Removes and returns the value; a missing key gives `fallback`, or `RangeError` without one. */
   pop(key: K, ...fallback: [] | [V]): Promise<V> {
     return this.call('pop', [key, ...fallback]);
+  }
+  /** Removes and returns the pair put in last (Python's `popitem()`); empty → `RangeError`. */
+  popitem(): Promise<[K, V]> {
+    return this.call('popitem');
   }
   setDefault(key: K, value: V): Promise<V> {
     return this.call('setDefault', [key, value]);
