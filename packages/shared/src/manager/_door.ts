@@ -17,8 +17,9 @@ import { PLAIN_TAG } from './_protocol.js';
  *
  * A request goes through the door only when the caller has no call under way
  * on the socket, so a caller's calls are performed in the order it made them.
- * The caller stores the request and its id in `REQ`, adds one to `PENDING`,
- * and, if the host is not `WATCHING`, rings it on the socket (a `bell`
+ * The caller stores the request and its id in `REQ`, raises the `PENDING`
+ * flag (the host lowers it before it looks at the slots, so a flag, unlike a
+ * count, cannot drift when a thread dies between two steps), and, if the host is not `WATCHING`, rings it on the socket (a `bell`
  * frame): the host then watches the door for a while. Whoever swaps `REQ`
  * first decides: the host taking it, or the caller taking it back when it
  * gave up waiting (it then sends the request on the socket).
@@ -127,7 +128,7 @@ export class DoorSlot {
     this.requestBytes.set(request);
     Atomics.store(this.i32, REQ_LEN, request.byteLength);
     Atomics.store(this.i32, REQ, c);
-    Atomics.add(this.head, PENDING, 1);
+    Atomics.store(this.head, PENDING, 1);
     // After the request is out (sequentially consistent): either the host still watches and will
     // see it, or its last look after it stopped watching sees it, or the caller rings.
     return Atomics.load(this.head, WATCHING) === 1 ? 'posted' : 'ring';
@@ -149,7 +150,6 @@ export class DoorSlot {
   /** Caller: takes request `c` back from the door unless the host took it first; then no reply comes here. */
   withdraw(c: number): boolean {
     if (Atomics.compareExchange(this.i32, REQ, c, 0) !== c) return false;
-    Atomics.sub(this.head, PENDING, 1);
     Atomics.store(this.i32, CALL, 0);
     return true;
   }
@@ -182,7 +182,6 @@ export class DoorSlot {
     const bytes = this.requestBytes.slice(0, Atomics.load(this.i32, REQ_LEN));
     // The caller may have taken it back meanwhile (and may be posting another): then it is not ours.
     if (Atomics.compareExchange(this.i32, REQ, c, 0) !== c) return undefined;
-    Atomics.sub(this.head, PENDING, 1);
     return { c, bytes };
   }
 
@@ -199,7 +198,7 @@ export class DoorSlot {
 
   /** Host: the caller's connection ended; the slot is free for another heap. */
   free(): void {
-    if (Atomics.exchange(this.i32, REQ, 0) > 0) Atomics.sub(this.head, PENDING, 1);
+    Atomics.store(this.i32, REQ, 0);
     Atomics.store(this.i32, CALL, 0);
     Atomics.store(this.i32, SEQ, 0);
     Atomics.store(this.i32, OWNER, 0);
@@ -214,9 +213,14 @@ export class DoorWatch {
     this.head = new Int32Array(sab, 0, HEADER_BYTES / 4);
   }
 
-  /** Whether any request may be waiting (a hint: the slots say for sure). */
+  /** Whether a request may have come since the last `lookAtSlots()`. */
   get pending(): boolean {
-    return Atomics.load(this.head, PENDING) > 0;
+    return Atomics.load(this.head, PENDING) === 1;
+  }
+
+  /** Lowers the flag before the host looks at the slots: whether it was up (a request posted after this raises it again). */
+  lookAtSlots(): boolean {
+    return Atomics.exchange(this.head, PENDING, 0) === 1;
   }
 
   set watching(on: boolean) {

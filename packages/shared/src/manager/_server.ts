@@ -127,12 +127,9 @@ export class ManagerServer {
     let last = start;
     for (;;) {
       if (this.takeAtDoor() > 0) last = performance.now();
-      else {
-        for (let i = 0; i < 64 && !this.doorWatch.pending; i++);
-        if (this.doorWatch.pending) continue;
-        const now = performance.now();
-        if (now - last > WATCH_MS || now - start > WATCH_TURN_MS || this.closed) break;
-      }
+      for (let i = 0; i < 64 && !this.doorWatch.pending; i++);
+      const now = performance.now();
+      if ((!this.doorWatch.pending && now - last > WATCH_MS) || now - start > WATCH_TURN_MS || this.closed) break;
     }
     this.doorWatch.watching = false;
     this.watching = false;
@@ -142,7 +139,7 @@ export class ManagerServer {
 
   /** Performs the requests waiting at the door; how many. */
   private takeAtDoor(): number {
-    if (!this.doorWatch.pending || this.closed) return 0;
+    if (this.closed || !this.doorWatch.lookAtSlots()) return 0;
     let taken = 0;
     for (const peer of this.doorPeers.values()) {
       const got = peer.slot?.take();
