@@ -119,12 +119,15 @@ export class DoorSlot {
   }
 
   /**
-   * Caller: leaves request `c` at the door; false if it does not fit (send it
-   * on the socket). Then returns whether the host must be rung: it is not
-   * watching the door, so it would not see the request by itself.
+   * Caller: leaves request `c` at the door, or says to send it on the socket:
+   * one that does not fit, or that is not in core's plain form (a v8 one may
+   * need modules loaded to decode, and the host must take a caller's requests
+   * one after the other, each performed before it looks again). Posted, it
+   * says whether the host must be rung: not watching the door, it would not
+   * see the request by itself.
    */
-  post(c: number, request: Uint8Array): 'posted' | 'ring' | 'too-big' {
-    if (request.byteLength > DOOR_BYTES) return 'too-big';
+  post(c: number, request: Uint8Array): 'posted' | 'ring' | 'socket' {
+    if (request.byteLength > DOOR_BYTES || request[0] !== PLAIN_TAG) return 'socket';
     this.requestBytes.set(request);
     Atomics.store(this.i32, REQ_LEN, request.byteLength);
     Atomics.store(this.i32, REQ, c);
@@ -175,7 +178,7 @@ export class DoorSlot {
     return this.replyBytes.slice(0, Atomics.load(this.i32, LEN));
   }
 
-  /** Host: the request waiting here, taken (its id and bytes), or undefined. */
+  /** Host: the request waiting here, taken (its id and bytes, in core's plain form), or undefined. */
   take(): { c: number; bytes: Uint8Array } | undefined {
     const c = Atomics.load(this.i32, REQ);
     if (c <= 0) return undefined;

@@ -104,8 +104,8 @@ class Link {
       return Promise.reject(asError(err));
     }
     slot.expect(c);
-    const door = this.pending.size === 0 ? slot.post(c, request) : 'too-big';
-    const posted = door !== 'too-big';
+    const door = this.pending.size === 0 ? slot.post(c, request) : 'socket';
+    const posted = door !== 'socket';
     try {
       if (door === 'ring') conn.sendSync(BELL);
       else if (!posted) conn.sendBytesSync(request);

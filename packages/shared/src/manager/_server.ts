@@ -4,11 +4,11 @@
  * and get replies; calls of one connection run concurrently, so a waiting
  * `acquire` does not hold up the others.
  */
-import { StateError } from '@ipc/core';
+import { StateError, decodePlain } from '@ipc/core';
 import type { Listener} from '@ipc/pipe';
 import { type Address, type Connection } from '@ipc/pipe';
 import { ArrayObj, BarrierObj, ConditionObj, DictObj, EventObj, ListObj, LockObj, NamespaceObj, QueueObj, SemaphoreObj, ValueObj, type Caller, type Held } from './_objects.js';
-import { DoorSlot, DoorWatch, decodeMessage, encodeMessage } from './_door.js';
+import { DoorSlot, DoorWatch, encodeMessage } from './_door.js';
 import type { Cancel, Kind, Reply, Request } from './_protocol.js';
 
 /** How long the host watches the door after a request, for the next one (a caller in a loop sends it within tens of µs). */
@@ -145,17 +145,15 @@ export class ManagerServer {
       const got = peer.slot?.take();
       if (got === undefined) continue;
       taken++;
-      // A request that cannot be decoded is answered with why.
-      const refuse = (err: unknown): void => this.answer(peer, { c: got.c, o: -1, op: '', a: [] }, new CallerOf(got.c, peer.owner, peer.calls), false, err);
-      let req: unknown;
+      let req: Request;
       try {
-        req = decodeMessage(got.bytes);
+        req = decodePlain(got.bytes) as Request;
       } catch (err) {
-        refuse(err);
+        // Not a request: answered with why.
+        this.answer(peer, { c: got.c, o: -1, op: '', a: [] }, new CallerOf(got.c, peer.owner, peer.calls), false, err);
         continue;
       }
-      if (req instanceof Promise) (req as Promise<Request>).then((r) => this.perform(peer, r), refuse);
-      else this.perform(peer, req as Request);
+      this.perform(peer, req);
     }
     return taken;
   }
