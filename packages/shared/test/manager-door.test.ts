@@ -4,7 +4,7 @@ import { Queue } from '@ipc/queue';
 import { Event } from '@ipc/sync';
 import { type ListProxy, Manager, ManagerGoneError } from '@ipc/shared';
 // @ts-expect-error plain JavaScript fixture
-import { appendAfter, appendEveryWay, appendUntilGone, appendUntilStopped, doorWork, hostAndSendList } from './fixtures/tasks.mjs';
+import { appendAfter, appendEveryWay, claimAndEnd, timeDoorCall, appendUntilGone, appendUntilStopped, doorWork, hostAndSendList } from './fixtures/tasks.mjs';
 
 const managers: Manager[] = [];
 afterEach(async () => {
@@ -79,6 +79,29 @@ describe('Manager: replies at the door, for threads of the host process', () => 
     stop.set();
     const counts = (await Promise.all(workers.map((w) => w.join()))) as number[];
     expect(await list.length()).toBe(counts[0]! + counts[1]!);
+  });
+
+  it('slots that threads claimed and died holding, before the host heard of them, are taken over when the door is full', async () => {
+    const m = await Manager.start();
+    managers.push(m);
+    const list = await m.list<string>();
+    // 64 threads (the door's slots) claim a slot each and end before they can name it.
+    for (let i = 0; i < 64; i += 8) {
+      const batch = Array.from({ length: 8 }, () => new Process({ target: claimAndEnd, args: [list], context: 'thread' }));
+      for (const p of batch) p.start();
+      await Promise.all(batch.map((p) => p.join()));
+    }
+    // A thread now still gets a slot: with the host busy, its call blocks at the door (~2 ms) before
+    // it goes on the socket, where a caller without a slot would return at once.
+    const flags = new Int32Array(new SharedArrayBuffer(8));
+    const w = new Process({ target: timeDoorCall, args: [list, flags], context: 'thread' });
+    w.start();
+    while (Atomics.load(flags, 0) === 0) await new Promise((r) => setTimeout(r, 1));
+    Atomics.store(flags, 1, 1);
+    Atomics.notify(flags, 1);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50); // busy: the call waits at the door, then goes on the socket
+    expect(await w.join()).toBeGreaterThanOrEqual(1.2);
+    expect(await list.copy()).toEqual(['warm', 'timed']);
   });
 
   it('a host busy longer than a caller blocks at the door: the reply comes on the socket', async () => {

@@ -1,4 +1,4 @@
-import { decode, decodePlain, decodeSync, encodePlain, serialize, waitWordSync } from '@ipc/core';
+import { decode, decodePlain, decodeSync, encodePlain, heapId, isHeapAlive, serialize, waitWordSync } from '@ipc/core';
 import { deserialize as v8Deserialize } from 'node:v8';
 import { PLAIN_TAG } from './_protocol.js';
 
@@ -12,8 +12,10 @@ import { PLAIN_TAG } from './_protocol.js';
  * reply beside it.
  *
  * The host makes one shared buffer: a header and SLOTS slots. A caller heap
- * claims a slot (`OWNER` 0 → 1) and names it on its connection; the host frees
- * it when that connection ends.
+ * claims a slot (`OWNER` 0 → its heap id) and names it on its connection; the
+ * host frees it when that connection ends. A slot whose owner died before the
+ * host heard of it (or before the host saw its connection end) is taken over
+ * by a heap that finds the door full.
  *
  * A request goes through the door only when the caller has no call under way
  * on the socket, so a caller's calls are performed in the order it made them.
@@ -98,14 +100,26 @@ export class DoorSlot {
     this.requestBytes = new Uint8Array(sab, at + SLOT_HEAD_BYTES + DOOR_BYTES, DOOR_BYTES);
   }
 
-  /** A free slot for this heap, or undefined (the door is full, or this heap serves it). */
+  /** A free slot for this heap (or one a dead heap held), or undefined (the door is full, or this heap serves it). */
   static claim(sab: SharedArrayBuffer): DoorSlot | undefined {
     if (servedHere.has(sab) || sab.byteLength !== DOOR_SIZE) return undefined;
-    for (let i = 0; i < SLOTS; i++) {
-      const slot = new DoorSlot(sab, i);
-      if (Atomics.compareExchange(slot.i32, OWNER, 0, 1) === 0) return slot;
+    const me = heapId();
+    for (const free of [true, false]) {
+      for (let i = 0; i < SLOTS; i++) {
+        const slot = new DoorSlot(sab, i);
+        const owner = Atomics.load(slot.i32, OWNER);
+        if (free ? owner !== 0 : isHeapAlive(owner)) continue;
+        if (Atomics.compareExchange(slot.i32, OWNER, owner, me) !== owner) continue;
+        if (!free) slot.clear();
+        return slot;
+      }
     }
     return undefined;
+  }
+
+  /** The heap that holds the slot now (0: free). */
+  get owner(): number {
+    return Atomics.load(this.i32, OWNER);
   }
 
   /** The host's view of a slot a caller named; undefined for a bad index. */
@@ -199,12 +213,18 @@ export class DoorSlot {
     return true;
   }
 
-  /** Host: the caller's connection ended; the slot is free for another heap. */
-  free(): void {
+  /** Host: the connection of the heap `owner` ended; the slot is free for another heap, unless one took it over meanwhile. */
+  free(owner: number): void {
+    if (Atomics.load(this.i32, OWNER) !== owner) return;
+    this.clear();
+    Atomics.compareExchange(this.i32, OWNER, owner, 0);
+  }
+
+  /** What a dead holder may have left: a request, a call, a reply. */
+  private clear(): void {
     Atomics.store(this.i32, REQ, 0);
     Atomics.store(this.i32, CALL, 0);
     Atomics.store(this.i32, SEQ, 0);
-    Atomics.store(this.i32, OWNER, 0);
   }
 }
 

@@ -47,7 +47,7 @@ class Link {
     this.conn = Client(target.address, { authkey: target.authkey === undefined ? undefined : Buffer.from(target.authkey, 'hex'), serializer: 'v8' }).catch((err: unknown) => {
       links.delete(this.key);
       // The host never heard of the slot: free it here.
-      slot?.free();
+      slot?.free(slot.owner);
       this.slot = undefined;
       if ((err as { code?: unknown } | null)?.code === 'ERR_IPC_AUTHENTICATION') throw err;
       throw new ManagerGoneError(`cannot reach the manager at ${where}: ${(err as Error).message}`, { cause: err });
@@ -55,7 +55,7 @@ class Link {
     this.conn.then(
       (conn) => {
         // Names the slot before any call can use it (no reply comes).
-        if (slot !== undefined) conn.sendSync({ c: 0, o: 0, op: 'door', a: [slot.index] } satisfies Request);
+        if (slot !== undefined) conn.sendSync({ c: 0, o: 0, op: 'door', a: [slot.index, slot.owner] } satisfies Request);
         this.ready = conn;
         void this.readLoop(conn);
       },

@@ -75,7 +75,7 @@ export class ManagerServer {
 
   private async serve(conn: Connection, owner: number): Promise<void> {
     this.connections.add(conn);
-    const peer: Peer = { conn, owner, calls: new Map(), slot: undefined };
+    const peer: Peer = { conn, owner, calls: new Map(), slot: undefined, slotOwner: 0 };
     try {
       for (;;) {
         const msg = await conn.recv<Request | Cancel>();
@@ -89,8 +89,8 @@ export class ManagerServer {
       this.connections.delete(conn);
       conn.close();
       if (peer.slot !== undefined) {
-        this.doorPeers.delete(peer.slot.index);
-        peer.slot.free();
+        if (this.doorPeers.get(peer.slot.index) === peer) this.doorPeers.delete(peer.slot.index);
+        peer.slot.free(peer.slotOwner);
       }
       const { calls } = peer;
       for (const ac of calls.values()) ac.abort(new StateError('the caller went away'));
@@ -102,14 +102,18 @@ export class ManagerServer {
     if ('cancel' in msg) peer.calls.get(msg.c)?.abort(new StateError('cancelled by the caller'));
     else if (msg.o === 0 && msg.op === 'bell') this.watchDoor();
     // A thread of this process names its slot of the door (no reply).
-    else if (msg.o === 0 && msg.op === 'door') this.openDoor(peer, msg.a[0]);
+    else if (msg.o === 0 && msg.op === 'door') this.openDoor(peer, msg.a[0], msg.a[1]);
     else this.perform(peer, msg);
   }
 
-  private openDoor(peer: Peer, index: unknown): void {
+  /** Binds a caller to the slot it names, if it holds it: one that took over a dead heap's slot replaces that heap's binding. */
+  private openDoor(peer: Peer, index: unknown, owner: unknown): void {
     const slot = DoorSlot.at(this.door, index);
-    if (peer.slot !== undefined || slot === undefined || this.doorPeers.has(slot.index)) return;
+    if (peer.slot !== undefined || slot === undefined || typeof owner !== 'number' || slot.owner !== owner) return;
+    const before = this.doorPeers.get(slot.index);
+    if (before !== undefined) before.slot = undefined;
     peer.slot = slot;
+    peer.slotOwner = owner;
     this.doorPeers.set(slot.index, peer);
   }
 
@@ -309,6 +313,8 @@ interface Peer {
   readonly calls: Map<number, AbortController>;
   /** Its slot of the door, if it is a thread of this process that named one. */
   slot: DoorSlot | undefined;
+  /** The heap id it holds that slot as. */
+  slotOwner: number;
 }
 
 function asError(v: unknown): Error {
