@@ -6,7 +6,7 @@ import { Barrier, BoundedSemaphore, BrokenBarrierError, Condition, Event, Lock, 
 import * as fx from './fixtures/tasks.mjs';
 
 type Task = (...args: unknown[]) => unknown;
-const f = fx as Record<'acquireOnly' | 'incrementUnderLock' | 'acquireTwice' | 'tryTwice' | 'waitForValue' | 'waitOnce' | 'barrierOutcome', Task>;
+const f = fx as Record<'acquireOnly' | 'incrementUnderLock' | 'acquireTwice' | 'tryTwice' | 'waitForValue' | 'waitOnce' | 'barrierOutcome' | 'probeBarrier' | 'holdRoundOpen', Task>;
 
 afterAll(() => {
   expect(activeChildren()).toEqual([]);
@@ -264,5 +264,37 @@ describe('Barrier', () => {
     b.abort();
     expect(await joinAll(ts)).toEqual(['BrokenBarrierError', 'BrokenBarrierError']);
     expect(() => b.waitSync()).toThrow(BrokenBarrierError);
+  });
+
+  it('test_wait_return with a party beyond parties: one arriving while the action runs waits for the next round (indices stay 0 … parties − 1)', async () => {
+    const b = new Barrier(2, { action: f.holdRoundOpen });
+    const probe = new SharedArrayBuffer(12);
+    // This thread is the last party of the second round: it runs the action too.
+    (globalThis as { __barrierProbe?: unknown }).__barrierProbe = { barrier: b, probe };
+    const [early1, early2] = threads(2, f.probeBarrier, b, probe, false);
+    const [late] = threads(1, f.probeBarrier, b, probe, true);
+    expect(((await joinAll([early1!, early2!])) as number[]).sort()).toEqual([0, 1]);
+    // The late party is alone in the next round; this one completes it.
+    const mine = await b.wait({ timeout: 10_000 });
+    const theirs = await late!.join();
+    delete (globalThis as { __barrierProbe?: unknown }).__barrierProbe;
+    expect([mine, theirs].sort()).toEqual([0, 1]);
+    expect(b.broken).toBe(false);
+  });
+
+  it('an aborted wait leaves the round (as an interrupted Python wait does): the next parties still need them all', async () => {
+    const b = new Barrier(2);
+    const ac = new AbortController();
+    const waiting = b.wait({ signal: ac.signal });
+    expect(await until(() => b.nWaiting === 1)).toBe(true);
+    ac.abort(new Error('gave up'));
+    await expect(waiting).rejects.toThrow('gave up');
+    expect(b.nWaiting).toBe(0);
+    expect(b.broken).toBe(false);
+    // Had the aborted party stayed counted, the thread would pass alone, with index 1.
+    const [t] = threads(1, f.barrierOutcome, b, 10_000);
+    expect(await until(() => b.nWaiting === 1)).toBe(true);
+    expect(await b.wait({ timeout: 10_000 })).toBe(1);
+    expect(await t!.join()).toBe(0);
   });
 });
