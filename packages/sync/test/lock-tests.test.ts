@@ -124,6 +124,29 @@ describe('RLock', () => {
 });
 
 describe('Semaphore', () => {
+  it('test_constructor: a value that is negative or beyond one word (2³¹ − 1) is refused; so is a release past it, with nothing changed', () => {
+    expect(() => new Semaphore(-1)).toThrow(ArgumentError);
+    expect(() => new Semaphore(-Number.MAX_SAFE_INTEGER)).toThrow(ArgumentError);
+    // Python's multiprocessing.Semaphore(2**31) is an OverflowError; the value used to wrap round to -2³¹.
+    expect(() => new Semaphore(2 ** 31)).toThrow(ArgumentError);
+    const top = new Semaphore(2 ** 31 - 1);
+    expect(top.getValue()).toBe(2 ** 31 - 1);
+    // As Python's multiprocessing: ValueError('semaphore or lock released too many times').
+    expect(() => top.release()).toThrow(StateError);
+    expect(top.getValue()).toBe(2 ** 31 - 1);
+    const some = new Semaphore(5);
+    expect(() => some.release(2 ** 31 - 5)).toThrow(StateError);
+    some.release(2 ** 31 - 6);
+    expect(some.getValue()).toBe(2 ** 31 - 1);
+    // A BoundedSemaphore at the top still refuses to go past its value (its bound used to wrap round, leaving it unbounded).
+    const bounded = new BoundedSemaphore(2 ** 31 - 1);
+    expect(() => bounded.release()).toThrow(StateError);
+    expect(bounded.acquireSync({ block: false })).toBe(true);
+    bounded.release();
+    expect(() => bounded.release()).toThrow(StateError);
+    expect(bounded.getValue()).toBe(2 ** 31 - 1);
+  });
+
   it('test_multirelease: 10 threads acquiring twice get exactly the permits released, phase by phase', async () => {
     const value = 7;
     const sem = new Semaphore(value);
