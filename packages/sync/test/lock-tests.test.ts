@@ -6,7 +6,7 @@ import { Barrier, BoundedSemaphore, BrokenBarrierError, Condition, Event, Lock, 
 import * as fx from './fixtures/tasks.mjs';
 
 type Task = (...args: unknown[]) => unknown;
-const f = fx as Record<'acquireOnly' | 'incrementUnderLock' | 'acquireTwice' | 'tryTwice' | 'waitForValue' | 'waitOnce' | 'barrierOutcome' | 'probeBarrier' | 'holdRoundOpen', Task>;
+const f = fx as Record<'acquireOnly' | 'incrementUnderLock' | 'acquireTwice' | 'tryTwice' | 'waitForValue' | 'waitOnce' | 'barrierOutcome' | 'probeBarrier' | 'holdRoundOpen' | 'abortAndReset' | 'passBarrier', Task>;
 
 afterAll(() => {
   expect(activeChildren()).toEqual([]);
@@ -319,5 +319,28 @@ describe('Barrier', () => {
     expect(await until(() => b.nWaiting === 1)).toBe(true);
     expect(await b.wait({ timeout: 10_000 })).toBe(1);
     expect(await t!.join()).toBe(0);
+  });
+
+  it('test_barrier_10 and test_wait_return: 5 parties, waitSync and wait mixed, 10 passes in lockstep, indices 0 … 4 each round', async () => {
+    const b = new Barrier(5);
+    const arrived = new SharedArrayBuffer(4);
+    const ts = [0, 1, 2, 3, 4].map((k) => {
+      const t = new Thread({ target: f.passBarrier, args: [b, arrived, 10, k % 2 === 0] });
+      t.start();
+      return t;
+    });
+    const results = (await joinAll(ts)) as { wrong: number; indices: number[] }[];
+    expect(results.map((r) => r.wrong)).toEqual([0, 0, 0, 0, 0]);
+    for (let round = 0; round < 10; round++) expect(results.map((r) => r.indices[round]).sort()).toEqual([0, 1, 2, 3, 4]);
+    expect(b.nWaiting).toBe(0);
+    expect(b.broken).toBe(false);
+  });
+
+  it('test_abort_and_reset: an aborted barrier, reset by one party once all have left it, works again', async () => {
+    const b = new Barrier(5);
+    const b2 = new Barrier(5);
+    const outcomes = (await joinAll(threads(5, f.abortAndReset, b, b2))) as string[];
+    expect(outcomes.sort()).toEqual(['BrokenBarrierError again', 'BrokenBarrierError again', 'BrokenBarrierError again', 'BrokenBarrierError again', 'aborted again']);
+    expect(b.broken).toBe(false);
   });
 });
