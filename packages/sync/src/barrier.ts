@@ -1,14 +1,29 @@
-import { ArgumentError, SerializationError, StateError, checkTimeout, loadTask, runAsyncSteps, runSyncSteps, taskRefOf, type Steps, type TaskRef } from '@ipc/core';
+import { ArgumentError, LIVENESS_CHECK_MS, SerializationError, StateError, checkTimeout, loadTask, runAsyncSteps, runSyncSteps, taskRefOf, type Steps, type TaskRef } from '@ipc/core';
 import { Primitive } from './_primitive.js';
 import { leftOf, waitDeadline } from './_waiting.js';
 import { BrokenBarrierError } from './errors.js';
 import type { WaitOptions, WaitSyncOptions } from './options.js';
 
-const COUNT = 0; // arrived in this round
-const ROUND = 1; // bumped when a round ends, tripped or reset
-const BROKEN = 2;
-const TRIPPED = 3; // 1 + the last round that ended by tripping (a reset ends one without); 0: none yet
-const WORDS = 4;
+// STATE packs the round (high 16 bits) and the parties arrived in it (low 16), so an arrival,
+// a leave and the end of a round are each one compare-and-swap on one word.
+const STATE = 0;
+const BROKEN = 1;
+/** Rounds ended broken so far: what tells a waiter woken more than ENDED rounds late (its outcome word reused) how its round ended. */
+const BREAKS = 2;
+/** How the last 64 rounds ended, one word a round (`outcome()`): claimed before the round moves on, so exactly one ending counts. */
+const ENDED_AT = 3;
+const ENDED = 64;
+const WORDS = ENDED_AT + ENDED;
+const COUNT_BITS = 16;
+const COUNT_MASK = 0xffff;
+/** parties ≤ this: `count === parties` (everyone arrived, the action running) must fit in the count's bits. */
+const MAX_PARTIES = COUNT_MASK;
+
+const roundOf = (s: number): number => s >>> COUNT_BITS;
+const countOf = (s: number): number => s & COUNT_MASK;
+const stateOf = (round: number, count: number): number => ((round & 0xffff) << COUNT_BITS) | count;
+/** How round `round` ended, as stored in its word: passed (tripped) or broken (a timeout, `abort()`, `reset()`, a throwing action). */
+const outcome = (round: number, passed: boolean): number => ((round & 0xffff) * 2 + (passed ? 1 : 0)) + 1;
 
 export interface BarrierOptions {
   /**
@@ -40,7 +55,7 @@ export class Barrier extends Primitive {
 
   constructor(parties: number, options: BarrierOptions = {}) {
     super(WORDS);
-    if (!Number.isInteger(parties) || parties <= 0) throw new ArgumentError(`a Barrier needs parties >= 1, not ${String(parties)}`);
+    if (!Number.isInteger(parties) || parties <= 0 || parties > MAX_PARTIES) throw new ArgumentError(`a Barrier needs 1 <= parties <= ${MAX_PARTIES}, not ${String(parties)}`);
     if (options.timeout !== undefined) checkTimeout(options.timeout);
     if (options.action !== undefined && typeof options.action !== 'function') throw new ArgumentError('action must be a function');
     this.action = options.action;
@@ -68,9 +83,12 @@ export class Barrier extends Primitive {
     return this.extra.parties;
   }
 
-  /** Parties waiting in this round. */
+  /** Parties waiting in this round (0 while it is broken, as Python's `n_waiting`). */
   get nWaiting(): number {
-    return this.remote ? (this.remote.callSync('nWaiting') as number) : Atomics.load(this.state, BROKEN) ? 0 : Atomics.load(this.state, COUNT);
+    if (this.remote) return this.remote.callSync('nWaiting') as number;
+    if (Atomics.load(this.state, BROKEN)) return 0;
+    const s = Atomics.load(this.state, STATE);
+    return this.ended(roundOf(s)) === undefined ? countOf(s) : 0;
   }
 
   get broken(): boolean {
@@ -81,76 +99,169 @@ export class Barrier extends Primitive {
   async wait(options: WaitOptions = {}): Promise<number> {
     const until = waitDeadline(options.timeout ?? this.extra.timeout);
     if (this.remote) return this.remote.call('wait', [leftOf(until)], { signal: options.signal }) as Promise<number>;
+    options.signal?.throwIfAborted();
     await this.loading;
-    return runAsyncSteps(this.waitSteps(until), options.signal);
+    return runAsyncSteps(this.waitSteps(until, false), options.signal);
   }
 
   waitSync(options: WaitSyncOptions = {}): number {
     const until = waitDeadline(options.timeout ?? this.extra.timeout);
     if (this.remote) return this.remote.callSync('wait', [leftOf(until)]) as number;
-    return runSyncSteps(this.waitSteps(until));
+    return runSyncSteps(this.waitSteps(until, true));
   }
 
   /** Breaks the barrier: waiters now and later get `BrokenBarrierError` until `reset()`. */
   abort(): void {
     if (this.remote) this.remote.callSync('abort');
-    else this.breakHere();
+    else this.abortHere();
   }
 
   /** Back to empty and unbroken; parties waiting now get `BrokenBarrierError`. */
   reset(): void {
-    if (this.remote) {
-      this.remote.callSync('reset');
-      return;
-    }
-    Atomics.store(this.state, COUNT, 0);
-    Atomics.store(this.state, BROKEN, 0);
-    Atomics.add(this.state, ROUND, 1);
-    Atomics.notify(this.state, ROUND);
+    if (this.remote) this.remote.callSync('reset');
+    else this.endNow(0);
   }
 
   override toString(): string {
     return `<Barrier(parties=${this.parties}, waiting=${this.nWaiting}${this.broken ? ', broken' : ''})>`;
   }
 
-  private breakHere(): void {
+  private abortHere(): void {
     Atomics.store(this.state, BROKEN, 1);
-    Atomics.add(this.state, ROUND, 1);
-    Atomics.notify(this.state, ROUND);
+    this.endNow(1);
   }
 
-  private *waitSteps(until: number): Steps<number> {
-    const round = Atomics.load(this.state, ROUND);
-    if (Atomics.load(this.state, BROKEN)) throw new BrokenBarrierError();
-    const index = Atomics.add(this.state, COUNT, 1);
-    if (index + 1 === this.extra.parties) {
-      if (this.action !== undefined || this.extra.action !== undefined) {
-        if (this.action === undefined) throw new StateError('the barrier action is still loading in this thread; use wait() rather than waitSync() here');
+  /**
+   * Ends the current round as broken, `broken` then set (1: `abort()`, 0: `reset()`).
+   * A round whose end someone else has claimed moves on within a few instructions:
+   * wait for it, then end the next one (after LIVENESS_CHECK_MS, move it on ourselves —
+   * its claimer died between the claim and the move).
+   */
+  private endNow(broken: 0 | 1): void {
+    let since: number | undefined;
+    for (;;) {
+      const s = Atomics.load(this.state, STATE);
+      if (this.endRound(roundOf(s), false, broken)) return;
+      if (roundOf(Atomics.load(this.state, STATE)) !== roundOf(s)) continue;
+      since ??= performance.now();
+      if (performance.now() - since > LIVENESS_CHECK_MS) {
+        if (Atomics.compareExchange(this.state, STATE, s, stateOf(roundOf(s) + 1, 0)) === s) Atomics.notify(this.state, STATE);
+        continue;
+      }
+      Atomics.wait(this.state, STATE, s, 1);
+    }
+  }
+
+  /**
+   * How the round a waiter is in ended: `true` passed, `false` broken, `undefined` not yet.
+   * Its outcome word is written before the round moves on, and reused only ENDED rounds
+   * later (parties beyond `parties` passing while this one was slow to wake): then it
+   * passed unless some round broke since this party arrived (`breaks`, read then).
+   */
+  private endedFor(round: number, breaks: number): boolean | undefined {
+    const passed = this.ended(round);
+    if (passed !== undefined || roundOf(Atomics.load(this.state, STATE)) === round) return passed;
+    return this.ended(round) ?? Atomics.load(this.state, BREAKS) === breaks;
+  }
+
+  /** How `round` ended: `true` passed, `false` broken, `undefined` not yet (or its word reused since). */
+  private ended(round: number): boolean | undefined {
+    const v = Atomics.load(this.state, ENDED_AT + (round % ENDED));
+    return v !== 0 && (v - 1) >> 1 === round ? ((v - 1) & 1) === 1 : undefined;
+  }
+
+  /**
+   * Ends `round` (passed or broken): claims its outcome word — so of a trip, a timeout,
+   * an abort and a reset racing, exactly one ending counts — then sets BROKEN to `broken`
+   * when given, and moves to the next round, empty. `false` if it had ended already.
+   */
+  private endRound(round: number, passed: boolean, broken?: 0 | 1): boolean {
+    const at = ENDED_AT + (round % ENDED);
+    for (;;) {
+      const prev = Atomics.load(this.state, at);
+      if (prev !== 0 && (prev - 1) >> 1 === round) return false;
+      if (roundOf(Atomics.load(this.state, STATE)) !== round) return false; // ended, and its word reused since
+      if (Atomics.compareExchange(this.state, at, prev, outcome(round, passed)) === prev) break;
+    }
+    if (!passed) Atomics.add(this.state, BREAKS, 1);
+    if (broken !== undefined) Atomics.store(this.state, BROKEN, broken);
+    for (;;) {
+      const s = Atomics.load(this.state, STATE);
+      if (roundOf(s) !== round) break; // moved on by endNow, its claimer presumed dead
+      if (Atomics.compareExchange(this.state, STATE, s, stateOf(round + 1, 0)) === s) break;
+    }
+    Atomics.notify(this.state, STATE);
+    return true;
+  }
+
+  /** Takes this party out of `round` (an aborted wait), as Python's interrupted wait does; `false` if the round is full or over. */
+  private leave(round: number): boolean {
+    for (;;) {
+      const s = Atomics.load(this.state, STATE);
+      if (roundOf(s) !== round || this.ended(round) !== undefined || countOf(s) >= this.extra.parties) return false;
+      if (Atomics.compareExchange(this.state, STATE, s, s - 1) === s) return true;
+    }
+  }
+
+  private *waitSteps(until: number, sync: boolean): Steps<number> {
+    const { parties } = this.extra;
+    // Arrive — unless the round is ending (everyone is in and the action runs, or its end is
+    // claimed): then wait for the next, as Python's arrivals wait while the barrier drains.
+    let round: number;
+    let index: number;
+    for (;;) {
+      if (Atomics.load(this.state, BROKEN)) throw new BrokenBarrierError();
+      const s = Atomics.load(this.state, STATE);
+      round = roundOf(s);
+      index = countOf(s);
+      if (index < parties && this.ended(round) === undefined) {
+        if (index + 1 === parties && sync && this.action === undefined && this.extra.action !== undefined) {
+          throw new StateError('the barrier action is still loading in this thread; use wait() rather than waitSync() here');
+        }
+        if (Atomics.compareExchange(this.state, STATE, s, s + 1) === s) break;
+        continue;
+      }
+      if (performance.now() >= until) {
+        Atomics.store(this.state, BROKEN, 1);
+        throw new BrokenBarrierError('the barrier broke: a party timed out waiting');
+      }
+      yield { i32: this.state, index: STATE, expected: s, until };
+    }
+    if (index + 1 === parties) {
+      // The last to arrive runs the action; then the round passes, unless it was aborted or reset meanwhile.
+      if (this.action !== undefined) {
         try {
           this.action();
         } catch (err) {
-          this.breakHere();
+          Atomics.store(this.state, BROKEN, 1);
+          this.endRound(round, false);
           throw err;
         }
       }
-      Atomics.store(this.state, COUNT, 0);
-      Atomics.store(this.state, TRIPPED, round + 1);
-      Atomics.add(this.state, ROUND, 1);
-      Atomics.notify(this.state, ROUND);
-      return index;
+      if (this.endRound(round, true)) return index;
+      throw new BrokenBarrierError();
     }
+    const breaks = Atomics.load(this.state, BREAKS);
     for (;;) {
-      if (Atomics.load(this.state, ROUND) !== round) {
-        if (Atomics.load(this.state, TRIPPED) === round + 1 && !Atomics.load(this.state, BROKEN)) return index;
+      const s = Atomics.load(this.state, STATE);
+      const passed = this.endedFor(round, breaks);
+      if (passed !== undefined) {
+        if (passed) return index;
         throw new BrokenBarrierError();
       }
-      const now = performance.now();
-      if (now >= until) {
-        // Python: a wait that times out breaks the barrier for everyone.
-        this.breakHere();
-        throw new BrokenBarrierError('the barrier broke: a party timed out waiting');
+      if (performance.now() >= until) {
+        // Python: a wait that times out breaks the barrier for everyone (unless the round ended first).
+        if (this.endRound(round, false, 1)) throw new BrokenBarrierError('the barrier broke: a party timed out waiting');
+        continue;
       }
-      yield { i32: this.state, index: ROUND, expected: round, until };
+      try {
+        yield { i32: this.state, index: STATE, expected: s, until };
+      } catch (err) {
+        // Aborted (the signal, or a remote caller gone): leave the round. If it ended meanwhile,
+        // it counts as it ended: a passed round returns the index, as a notified Condition.wait does.
+        if (!this.leave(round) && this.endedFor(round, breaks) === true) return index;
+        throw err;
+      }
     }
   }
 
@@ -159,10 +270,10 @@ export class Barrier extends Primitive {
       case 'wait':
         return (async () => {
           await this.loading;
-          return runAsyncSteps(this.waitSteps(args[0] === undefined ? Infinity : performance.now() + (args[0] as number)), signal);
+          return runAsyncSteps(this.waitSteps(args[0] === undefined ? Infinity : performance.now() + (args[0] as number), false), signal);
         })();
       case 'abort':
-        return this.breakHere();
+        return this.abortHere();
       case 'reset':
         return this.reset();
       case 'nWaiting':

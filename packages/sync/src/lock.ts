@@ -245,9 +245,13 @@ export class RLock extends Lock {
     return this.remote === undefined ? this.state[MUTEX] === heapId() : (this.remote.callSync('isOwned') as boolean);
   }
 
-  /** How many times the holder has acquired it (0 when free). */
+  /** How many times this thread (this heap) holds it: 0 when free or held by another (Python's `RLock._recursion_count()`). */
   get count(): number {
-    return this.remote ? (this.remote.callSync('count') as number) : this.mutex().owner() === 0 ? 0 : Atomics.load(this.state, COUNT);
+    return this.remote ? (this.remote.callSync('count') as number) : this.countFor(heapId());
+  }
+
+  private countFor(owner: number): number {
+    return this.mutex().owner() === owner ? Atomics.load(this.state, COUNT) : 0;
   }
 
   override releaseSave(owner: number): number {
@@ -265,7 +269,7 @@ export class RLock extends Lock {
   }
 
   protected override performMore(op: string, args: readonly unknown[], owner: number, signal: AbortSignal): unknown {
-    if (op === 'count') return this.mutex().owner() === 0 ? 0 : Atomics.load(this.state, COUNT);
+    if (op === 'count') return this.countFor(owner);
     if (op === 'isOwned') return this.mutex().owner() === owner;
     return super.performMore(op, args, owner, signal);
   }

@@ -8,7 +8,9 @@ import { atEnd, type Ending } from './_ending.js';
 
 const VALUE = 0; // permits free
 const WAITERS = 1;
-const BOUND = 2; // BoundedSemaphore's limit + 1; 0 for a plain Semaphore
+const BOUND = 2; // the most permits there may be free: BoundedSemaphore's value, else MAX_VALUE
+/** A value is one word of shared memory (Python's multiprocessing semaphores stop at the C int's limit too). */
+const MAX_VALUE = 0x7fffffff;
 const HOLDERS = 4; // [heap id, permits] pairs: who holds what, so a dead holder's permits come back
 const SLOTS = 64;
 const WORDS = HOLDERS + SLOTS * 2;
@@ -28,8 +30,9 @@ export class Semaphore extends Primitive implements Lockable, Ending {
 
   constructor(value = 1) {
     super(WORDS);
-    if (!Number.isInteger(value) || value < 0) throw new ArgumentError(`semaphore initial value must be an integer >= 0, not ${String(value)}`);
+    if (!Number.isInteger(value) || value < 0 || value > MAX_VALUE) throw new ArgumentError(`semaphore initial value must be an integer from 0 to ${MAX_VALUE}, not ${String(value)}`);
     this.state[VALUE] = value;
+    this.state[BOUND] = MAX_VALUE;
   }
 
   protected get handleType(): string {
@@ -54,7 +57,7 @@ export class Semaphore extends Primitive implements Lockable, Ending {
     return this.took(runSyncSteps(this.acquireSteps(me, until)));
   }
 
-  /** Gives back `n` permits (anyone may, as in Python). */
+  /** Gives back `n` permits (anyone may, as in Python); beyond 2³¹ − 1 free permits (a BoundedSemaphore: its value) → `StateError`, nothing given back. */
   release(n = 1): void {
     if (!Number.isInteger(n) || n < 1) throw new ArgumentError(`release(n) takes a positive integer, not ${String(n)}`);
     if (this.remote) this.remote.callSync('release', [n]);
@@ -153,7 +156,7 @@ export class Semaphore extends Primitive implements Lockable, Ending {
     const bound = Atomics.load(this.state, BOUND);
     for (;;) {
       const value = Atomics.load(this.state, VALUE);
-      if (bound > 0 && value + n > bound - 1) throw new StateError('semaphore released too many times');
+      if (value + n > bound) throw new StateError('semaphore released too many times');
       if (Atomics.compareExchange(this.state, VALUE, value, value + n) === value) break;
     }
     this.record(owner, -n);
@@ -238,7 +241,7 @@ export class Semaphore extends Primitive implements Lockable, Ending {
 export class BoundedSemaphore extends Semaphore {
   constructor(value = 1) {
     super(value);
-    this.state[BOUND] = value + 1;
+    this.state[BOUND] = value;
   }
 
   protected override get handleType(): string {

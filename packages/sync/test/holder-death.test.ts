@@ -1,12 +1,12 @@
 // A holder that dies (a terminated worker, a SIGKILLed process) does not deadlock the rest; one that ends normally keeps Python's semantics.
 import { afterAll, describe, expect, it } from 'vitest';
 import { activeChildren, Process, type ContextKind } from '@ipc/core';
-import { Condition, Event, Lock, RLock, Semaphore } from '@ipc/sync';
+import { Barrier, Condition, Event, Lock, RLock, Semaphore } from '@ipc/sync';
 // @ts-expect-error -- plain JS fixture, loaded in the children too
 import * as fx from './fixtures/tasks.mjs';
 
 type Task = (...args: unknown[]) => unknown;
-const f = fx as Record<'holdForever' | 'holdBoth' | 'waitOnce' | 'tryTwice', Task>;
+const f = fx as Record<'holdForever' | 'holdBoth' | 'waitOnce' | 'tryTwice' | 'barrierOutcome', Task>;
 
 afterAll(() => {
   expect(activeChildren()).toEqual([]);
@@ -87,5 +87,28 @@ describe.each<ContextKind>(['thread', 'process'])('in the %s context', (context)
     expect(await sem.acquire({ block: false })).toBe(true);
     expect(sem.abandoned).toBe(false);
     expect(await sem.acquire({ timeout: 300 })).toBe(false); // nothing comes back from the ended heap
+  });
+});
+
+describe('a party that dies waiting at a Barrier', () => {
+  /** Polls `cond` (bounded): for counts another process changes, where there is nothing to wait on. */
+  async function until(cond: () => boolean, ms = 10_000): Promise<boolean> {
+    const end = performance.now() + ms;
+    while (!cond() && performance.now() < end) await new Promise((r) => setTimeout(r, 2));
+    return cond();
+  }
+
+  it('a SIGKILLed process leaves its round (its wait is aborted at home): the round still needs every party', async () => {
+    const b = new Barrier(2);
+    const child = start('process', f.barrierOutcome, b, 20_000);
+    expect(await until(() => b.nWaiting === 1)).toBe(true);
+    child.kill();
+    await child.join();
+    expect(await until(() => b.nWaiting === 0)).toBe(true);
+    expect(b.broken).toBe(false);
+    const other = start('thread', f.barrierOutcome, b, 20_000);
+    expect(await until(() => b.nWaiting === 1)).toBe(true);
+    expect(await b.wait({ timeout: 20_000 })).toBe(1);
+    expect(await other.join()).toBe(0);
   });
 });

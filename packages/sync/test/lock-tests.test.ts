@@ -6,7 +6,7 @@ import { Barrier, BoundedSemaphore, BrokenBarrierError, Condition, Event, Lock, 
 import * as fx from './fixtures/tasks.mjs';
 
 type Task = (...args: unknown[]) => unknown;
-const f = fx as Record<'acquireOnly' | 'incrementUnderLock' | 'acquireTwice' | 'tryTwice' | 'waitForValue' | 'waitOnce' | 'barrierOutcome', Task>;
+const f = fx as Record<'acquireOnly' | 'incrementUnderLock' | 'acquireTwice' | 'tryTwice' | 'waitForValue' | 'waitOnce' | 'barrierOutcome' | 'probeBarrier' | 'holdRoundOpen' | 'abortAndReset' | 'passBarrier', Task>;
 
 afterAll(() => {
   expect(activeChildren()).toEqual([]);
@@ -124,6 +124,29 @@ describe('RLock', () => {
 });
 
 describe('Semaphore', () => {
+  it('test_constructor: a value that is negative or beyond one word (2³¹ − 1) is refused; so is a release past it, with nothing changed', () => {
+    expect(() => new Semaphore(-1)).toThrow(ArgumentError);
+    expect(() => new Semaphore(-Number.MAX_SAFE_INTEGER)).toThrow(ArgumentError);
+    // Python's multiprocessing.Semaphore(2**31) is an OverflowError; the value used to wrap round to -2³¹.
+    expect(() => new Semaphore(2 ** 31)).toThrow(ArgumentError);
+    const top = new Semaphore(2 ** 31 - 1);
+    expect(top.getValue()).toBe(2 ** 31 - 1);
+    // As Python's multiprocessing: ValueError('semaphore or lock released too many times').
+    expect(() => top.release()).toThrow(StateError);
+    expect(top.getValue()).toBe(2 ** 31 - 1);
+    const some = new Semaphore(5);
+    expect(() => some.release(2 ** 31 - 5)).toThrow(StateError);
+    some.release(2 ** 31 - 6);
+    expect(some.getValue()).toBe(2 ** 31 - 1);
+    // A BoundedSemaphore at the top still refuses to go past its value (its bound used to wrap round, leaving it unbounded).
+    const bounded = new BoundedSemaphore(2 ** 31 - 1);
+    expect(() => bounded.release()).toThrow(StateError);
+    expect(bounded.acquireSync({ block: false })).toBe(true);
+    bounded.release();
+    expect(() => bounded.release()).toThrow(StateError);
+    expect(bounded.getValue()).toBe(2 ** 31 - 1);
+  });
+
   it('test_multirelease: 10 threads acquiring twice get exactly the permits released, phase by phase', async () => {
     const value = 7;
     const sem = new Semaphore(value);
@@ -264,5 +287,60 @@ describe('Barrier', () => {
     b.abort();
     expect(await joinAll(ts)).toEqual(['BrokenBarrierError', 'BrokenBarrierError']);
     expect(() => b.waitSync()).toThrow(BrokenBarrierError);
+  });
+
+  it('test_wait_return with a party beyond parties: one arriving while the action runs waits for the next round (indices stay 0 … parties − 1)', async () => {
+    const b = new Barrier(2, { action: f.holdRoundOpen });
+    const probe = new SharedArrayBuffer(12);
+    // This thread is the last party of the second round: it runs the action too.
+    (globalThis as { __barrierProbe?: unknown }).__barrierProbe = { barrier: b, probe };
+    const [early1, early2] = threads(2, f.probeBarrier, b, probe, false);
+    const [late] = threads(1, f.probeBarrier, b, probe, true);
+    expect(((await joinAll([early1!, early2!])) as number[]).sort()).toEqual([0, 1]);
+    // The late party is alone in the next round; this one completes it.
+    const mine = await b.wait({ timeout: 10_000 });
+    const theirs = await late!.join();
+    delete (globalThis as { __barrierProbe?: unknown }).__barrierProbe;
+    expect([mine, theirs].sort()).toEqual([0, 1]);
+    expect(b.broken).toBe(false);
+  });
+
+  it('an aborted wait leaves the round (as an interrupted Python wait does): the next parties still need them all', async () => {
+    const b = new Barrier(2);
+    const ac = new AbortController();
+    const waiting = b.wait({ signal: ac.signal });
+    expect(await until(() => b.nWaiting === 1)).toBe(true);
+    ac.abort(new Error('gave up'));
+    await expect(waiting).rejects.toThrow('gave up');
+    expect(b.nWaiting).toBe(0);
+    expect(b.broken).toBe(false);
+    // Had the aborted party stayed counted, the thread would pass alone, with index 1.
+    const [t] = threads(1, f.barrierOutcome, b, 10_000);
+    expect(await until(() => b.nWaiting === 1)).toBe(true);
+    expect(await b.wait({ timeout: 10_000 })).toBe(1);
+    expect(await t!.join()).toBe(0);
+  });
+
+  it('test_barrier_10 and test_wait_return: 5 parties, waitSync and wait mixed, 10 passes in lockstep, indices 0 … 4 each round', async () => {
+    const b = new Barrier(5);
+    const arrived = new SharedArrayBuffer(4);
+    const ts = [0, 1, 2, 3, 4].map((k) => {
+      const t = new Thread({ target: f.passBarrier, args: [b, arrived, 10, k % 2 === 0] });
+      t.start();
+      return t;
+    });
+    const results = (await joinAll(ts)) as { wrong: number; indices: number[] }[];
+    expect(results.map((r) => r.wrong)).toEqual([0, 0, 0, 0, 0]);
+    for (let round = 0; round < 10; round++) expect(results.map((r) => r.indices[round]).sort()).toEqual([0, 1, 2, 3, 4]);
+    expect(b.nWaiting).toBe(0);
+    expect(b.broken).toBe(false);
+  });
+
+  it('test_abort_and_reset: an aborted barrier, reset by one party once all have left it, works again', async () => {
+    const b = new Barrier(5);
+    const b2 = new Barrier(5);
+    const outcomes = (await joinAll(threads(5, f.abortAndReset, b, b2))) as string[];
+    expect(outcomes.sort()).toEqual(['BrokenBarrierError again', 'BrokenBarrierError again', 'BrokenBarrierError again', 'BrokenBarrierError again', 'aborted again']);
+    expect(b.broken).toBe(false);
   });
 });

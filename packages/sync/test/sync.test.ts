@@ -5,7 +5,7 @@ import { Barrier, BoundedSemaphore, BrokenBarrierError, Condition, Event, Lock, 
 import * as fx from './fixtures/tasks.mjs';
 
 type Task = (...args: unknown[]) => unknown;
-const f = fx as Record<'tryLock' | 'holdForever' | 'releaseOthers' | 'usePermits' | 'waitOnce' | 'waitEvent' | 'waitEventEntered' | 'passBarrier' | 'barrierOutcome' | 'setIt' | 'ownership', Task>;
+const f = fx as Record<'tryLock' | 'holdForever' | 'releaseOthers' | 'usePermits' | 'waitOnce' | 'waitEvent' | 'waitEventEntered' | 'passBarrier' | 'barrierOutcome' | 'setIt' | 'ownership' | 'recursionCount' | 'holdTwiceCounting', Task>;
 
 afterAll(() => {
   expect(activeChildren()).toEqual([]);
@@ -93,6 +93,24 @@ describe.each<ContextKind>(['thread', 'process'])('sync primitives with a child 
     r.release();
     expect(await held.join()).toEqual([false, true]);
     expect(r.isOwned()).toBe(false);
+  });
+
+  it("RLock.count is Python's _recursion_count(): the caller's own count, 0 where another holds it (test_recursion_count)", async () => {
+    const r = new RLock();
+    await r.acquire();
+    await r.acquire();
+    expect(await start(context, f.recursionCount, r).join()).toBe(0);
+    r.release();
+    r.release();
+    const held = new Event();
+    const done = new Event();
+    const holder = start(context, f.holdTwiceCounting, r, held, done);
+    expect(await held.wait({ timeout: 20_000 })).toBe(true);
+    expect(r.locked()).toBe(true);
+    expect(r.count).toBe(0);
+    done.set();
+    expect(await holder.join()).toBe(2);
+    expect(r.count).toBe(0);
   });
 
   it('an RLock cannot be released by another thread or process: the error crosses with its class', async () => {
