@@ -133,6 +133,16 @@ describe('Manager', () => {
     await expect(bsem.release()).rejects.toThrow(/too many/);
     const barrier = await m.Barrier(2);
     await expect(barrier.wait({ timeout: 20 })).rejects.toThrow(BrokenBarrierError);
+    // A wait cancelled by its signal leaves the round (Python's interrupted wait): the barrier is not broken.
+    const round = await m.Barrier(2);
+    const leaving = new AbortController();
+    const left = round.wait({ signal: leaving.signal });
+    while ((await round.nWaiting()) < 1) await round.nWaiting();
+    leaving.abort(new Error('leave'));
+    await expect(left).rejects.toThrow('leave');
+    while ((await round.nWaiting()) > 0) await round.nWaiting();
+    expect(await round.broken()).toBe(false);
+    expect((await Promise.all([round.wait(), round.wait()])).sort()).toEqual([0, 1]);
     const ev = await m.Event();
     expect(await ev.wait({ timeout: 20 })).toBe(false);
     const cond = await m.Condition(await m.Lock());

@@ -589,7 +589,9 @@ export class BarrierObj implements Held {
     try {
       passed = await this.waits.wait(() => this.generation !== gen, { timeout }, signal);
     } catch (err) {
-      if (this.generation === gen) this.breakIt();
+      // Cancelled, or the caller went away: it leaves the round without breaking it, as Python's
+      // interrupted wait does (its `finally` takes the party back); the others wait on.
+      if (this.generation === gen) this.count--;
       throw err;
     }
     if (!passed) {
