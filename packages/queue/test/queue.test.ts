@@ -342,4 +342,42 @@ describe('LocalQueue (Python’s queue.Queue)', () => {
     expect(() => p.start()).toThrow(SerializationError);
     expect(() => p.start()).toThrow(/args\[0\].*LocalQueue/);
   });
+
+  it('consumer tasks racing for items each get a real one, and racing putters never pass maxsize (test_queue.py queue_join_test)', async () => {
+    // A get that saw an item and took it a step later could find it gone (taken by another task) and return undefined.
+    const q = new LocalQueue<number>();
+    let sum = 0;
+    const got: unknown[] = [];
+    const worker = async (): Promise<void> => {
+      for (;;) {
+        const x = await q.get({ timeout: 5_000 });
+        got.push(x);
+        if (x < 0) return q.taskDone();
+        sum += x;
+        q.taskDone();
+      }
+    };
+    const workers = [worker(), worker()].map((w) => w.catch((err: unknown) => err));
+    for (let i = 0; i < 100; i++) await q.put(i);
+    expect(await q.join({ timeout: 5_000 })).toBe(true);
+    expect(sum).toBe(4950);
+    await q.put(-1);
+    await q.put(-1);
+    expect(await q.join({ timeout: 5_000 })).toBe(true); // joins twice
+    expect(await Promise.all(workers)).toEqual([undefined, undefined]);
+    expect(got).toHaveLength(102);
+    expect(got.filter((x) => typeof x !== 'number')).toEqual([]);
+    expect(() => q.taskDone()).toThrow(StateError);
+
+    const small = new LocalQueue<string>({ maxsize: 1 });
+    small.putNowait('a');
+    const waiting = small.put('b', { timeout: 5_000 }); // woken by the get below, and overtaken by a newcomer
+    expect(small.getNowait()).toBe('a');
+    await small.put('c', { timeout: 5_000 });
+    expect(small.qsize()).toBe(1); // 'b' waits again for room
+    expect(small.getNowait()).toBe('c');
+    await waiting;
+    expect(small.qsize()).toBe(1);
+    expect(small.getNowait()).toBe('b');
+  });
 });
