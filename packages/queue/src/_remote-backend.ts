@@ -1,7 +1,8 @@
 import { WriteWindow, connectRemote, flushBeforeExit, type RemoteObject, type ServedRef } from '@ipc/core';
 import type { QueueBackend } from './_backend.js';
 import { Lease } from './_lease.js';
-import { rejected } from './_waits.js';
+import { deadline, rejected, waitInLine } from './_waits.js';
+import { Empty } from './errors.js';
 import { Packer, unpack } from './_packed.js';
 
 /**
@@ -49,6 +50,11 @@ export class RemoteBackend implements QueueBackend {
   private readonly puts = new WriteWindow(Infinity, Infinity);
   /** Puts on their way home, so `flushed()` (and process exit, through the pending I/O) waits for them. */
   private readonly inFlight = new Set<Promise<unknown>>();
+  /**
+   * Items this holder put to an unbounded queue (their puts resolve before the home has them). The home
+   * counts how many of them it has: `qsize()` adds those still on their way, as Python's counts a put at once.
+   */
+  private sent = 0;
 
   constructor(
     readonly maxsize: number,
@@ -81,13 +87,15 @@ export class RemoteBackend implements QueueBackend {
 
   private batched(bytes: Uint8Array): Promise<void> {
     if (this.batch === undefined) {
+      // An unbounded queue's batches are counted at home for this holder (`sent`).
+      const holder = this.maxsize > 0 ? 0 : this.lease;
       const items = new Packer();
       this.batch = items;
       this.batchLeaves = this.settledBefore();
       this.batchDone = this.track(
         this.batchLeaves.then(() => {
           this.batch = undefined; // puts from now on make the next batch
-          return this.remote.call('putMany', [items.take()]);
+          return this.remote.call('putMany', [items.take(), holder]);
         }),
       );
     }
@@ -104,6 +112,7 @@ export class RemoteBackend implements QueueBackend {
     }
     const fresh = this.batch === undefined;
     const done = this.batched(bytes);
+    this.sent++;
     if (fresh) this.puts.track(done, 0);
     const gathering = this.batch!;
     if (gathering.count < PUT_BATCH && gathering.byteLength < PUT_BATCH_BYTES) return RESOLVED;
@@ -213,16 +222,26 @@ export class RemoteBackend implements QueueBackend {
   }
 
   qsize(): number {
-    // What this holder took and has not handed out is still in the queue, as far as its user knows.
-    return (this.remote.callSync('qsize') as number) + this.buffered.left;
+    // What this holder took and has not handed out is still in the queue, as far as its user knows; and what
+    // it put and is still on its way home is in it already (the home adds those of `sent` it has not had yet).
+    return (this.remote.callSync('qsize', [this.lease, this.sent]) as number) + this.buffered.left;
   }
 
   taskDone(): void {
     this.remote.callSync('taskDone');
   }
 
-  join(timeout: number | undefined, signal: AbortSignal | undefined): Promise<boolean> {
-    return this.remote.call('join', [timeout], { signal }) as Promise<boolean>;
+  /** Waits for this holder's puts to reach home first: a join after a put waits for that item to be done, as in Python. */
+  async join(timeout: number | undefined, signal: AbortSignal | undefined): Promise<boolean> {
+    const until = deadline(true, timeout);
+    try {
+      await waitInLine(this.settledBefore(), until, signal, () => new Empty());
+    } catch (err) {
+      if (err instanceof Empty) return false;
+      throw err;
+    }
+    const left = until === Infinity ? undefined : Math.max(0, until - performance.now());
+    return (await this.remote.call('join', [left], { signal })) as boolean;
   }
 
   async flushed(): Promise<void> {

@@ -6,10 +6,12 @@ import { unpack } from './_packed.js';
 /** The queue as other processes reach it: each operation done here, on their behalf. */
 export function serveQueue(queue: SharedBackend): { ref: ServedRef; unserve: () => void } {
   const leases = new LeaseHome(queue);
+  const arrivals = new Arrivals();
   const served: Served & { queue: SharedBackend } = {
     queue,
     callerGone(caller: BrokerCaller): void {
       leases.gone(caller.heapId);
+      arrivals.gone(caller.heapId);
     },
     async call(op: string, args: readonly unknown[], caller: BrokerCaller, signal: AbortSignal): Promise<unknown> {
       switch (op) {
@@ -20,16 +22,21 @@ export function serveQueue(queue: SharedBackend): { ref: ServedRef; unserve: () 
         }
         case 'putMany': {
           // A holder's batch, packed, in its order; the caller gone half-way, the rest was never accepted.
-          const [packed] = args as [Uint8Array];
+          // `holder` (not 0): the holder's puts resolved before they came, and its qsize() counts them (`Arrivals`).
+          const [packed, holder = 0] = args as [Uint8Array, number?];
           const items = unpack(packed);
           let i = 0;
           // What fits now goes in without a promise an item; the first that must wait, and all after it, wait in line.
           for (; i < items.length; i++) {
             const now = queue.putNow(items[i]!);
             if (now === false) break;
+            arrivals.came(caller.heapId, holder);
             if (now !== true) await now;
           }
-          for (; i < items.length; i++) await queue.put(items[i]!, true, undefined, signal);
+          for (; i < items.length; i++) {
+            await queue.put(items[i]!, true, undefined, signal);
+            arrivals.came(caller.heapId, holder);
+          }
           return undefined;
         }
         case 'get': {
@@ -55,8 +62,11 @@ export function serveQueue(queue: SharedBackend): { ref: ServedRef; unserve: () 
           leases.release({ heap: caller.heapId, lease, grant }, handed);
           return undefined;
         }
-        case 'qsize':
-          return queue.qsize();
+        case 'qsize': {
+          // The holder's own puts still on their way count already, as in Python (whose put counts at once).
+          const [holder = 0, sent = 0] = args as [number?, number?];
+          return queue.qsize() + Math.max(0, sent - arrivals.of(caller.heapId, holder));
+        }
         case 'taskDone':
           return queue.taskDone();
         case 'join': {
@@ -70,4 +80,28 @@ export function serveQueue(queue: SharedBackend): { ref: ServedRef; unserve: () 
   };
   const serving = serve(served);
   return { ref: { address: serving.address, id: serving.id, token: serving.token }, unserve: () => serving.unserve() };
+}
+
+/**
+ * How many items each remote holder's unbounded puts have brought home, by
+ * process and holder. Why: such a put resolves before its item is here, and a
+ * holder's `qsize()` must count it at once (Python's counts a put at once).
+ */
+class Arrivals {
+  private readonly byHeap = new Map<number, Map<number, number>>();
+
+  came(heap: number, holder: number): void {
+    if (holder === 0) return;
+    let holders = this.byHeap.get(heap);
+    if (holders === undefined) this.byHeap.set(heap, (holders = new Map<number, number>()));
+    holders.set(holder, (holders.get(holder) ?? 0) + 1);
+  }
+
+  of(heap: number, holder: number): number {
+    return this.byHeap.get(heap)?.get(holder) ?? 0;
+  }
+
+  gone(heap: number): void {
+    this.byHeap.delete(heap);
+  }
 }

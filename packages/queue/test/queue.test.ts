@@ -5,7 +5,10 @@ import { Empty, Full, JoinableQueue, LocalQueue, Queue, SimpleQueue } from '@ipc
 import * as fx from './fixtures/tasks.mjs';
 import { drain, start, type Task } from './_helpers.js';
 
-const f = fx as Record<'putAll' | 'getN' | 'produce' | 'consume' | 'work' | 'flood' | 'waitForItem' | 'tryPut' | 'inspect' | 'putBurst' | 'getThenHang', Task>;
+const f = fx as Record<
+  'putAll' | 'getN' | 'produce' | 'consume' | 'work' | 'flood' | 'waitForItem' | 'tryPut' | 'inspect' | 'putBurst' | 'getThenHang' | 'qsizes' | 'putEmpty' | 'putThenJoin',
+  Task
+>;
 
 afterAll(() => {
   expect(activeChildren()).toEqual([]);
@@ -151,6 +154,34 @@ describe.each<ContextKind>(['thread', 'process'])('Queue with a child in the %s 
     expect(await q.get()).toBe('y');
     const again = start(context, f.inspect, q);
     expect(await again.join()).toEqual({ qsize: 0, now: 'Empty' });
+  });
+
+  it('a child’s own puts count at once in its qsize() and empty(), as Python’s do (test_qsize, SimpleQueue test_empty)', async () => {
+    for (const q of [new Queue(), new Queue({ maxsize: 3 })]) {
+      expect(await start(context, f.qsizes, q).join()).toEqual([0, 1, 2, 1, 0]);
+      expect(q.qsize()).toBe(0);
+    }
+    const simple = new SimpleQueue<boolean>();
+    await start(context, f.putEmpty, simple).join();
+    expect(simple.empty()).toBe(false);
+    expect([await simple.get({ timeout: 20_000 }), await simple.get({ timeout: 20_000 })]).toEqual([true, false]);
+    expect(simple.empty()).toBe(true);
+  });
+
+  it('JoinableQueue: a child’s join() right after its own put waits for that item to be done', async () => {
+    const q = new JoinableQueue<string>();
+    const [joined, took] = (await start(context, f.putThenJoin, q, 300).join()) as [boolean, number];
+    expect(joined).toBe(false);
+    expect(took).toBeGreaterThanOrEqual(180);
+    expect(took).toBeLessThan(3000);
+    expect(await q.get({ timeout: 20_000 })).toBe('task');
+    expect(await q.join({ timeout: 0 })).toBe(false);
+    q.taskDone();
+    // Its next item is done (by this thread) while it joins: the join returns true.
+    const child = start(context, f.putThenJoin, q, 20_000);
+    expect(await q.get({ timeout: 20_000 })).toBe('task');
+    q.taskDone();
+    expect(((await child.join()) as [boolean, number])[0]).toBe(true);
   });
 
   it('JoinableQueue: join() returns once the child has marked every item done', async () => {
