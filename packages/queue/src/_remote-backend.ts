@@ -248,8 +248,8 @@ export class RemoteBackend implements QueueBackend {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
-  dropBuffered(): void {
-    // Nothing is buffered here: a put resolves once its home has the item.
+  cancelJoin(): void {
+    // Nothing is buffered here: what is on its way home still arrives (a child waits for it before it ends).
   }
 
   servedRef(): ServedRef {

@@ -6,7 +6,7 @@ import * as fx from './fixtures/tasks.mjs';
 import { drain, start, type Task } from './_helpers.js';
 
 const f = fx as Record<
-  'putAll' | 'getN' | 'produce' | 'consume' | 'work' | 'flood' | 'waitForItem' | 'tryPut' | 'inspect' | 'putBurst' | 'getThenHang' | 'qsizes' | 'putEmpty' | 'putThenJoin',
+  'putAll' | 'getN' | 'produce' | 'consume' | 'work' | 'flood' | 'waitForItem' | 'tryPut' | 'inspect' | 'putBurst' | 'getThenHang' | 'qsizes' | 'putEmpty' | 'putThenJoin' | 'cancelThenPut',
   Task
 >;
 
@@ -15,6 +15,16 @@ afterAll(() => {
 });
 
 
+
+/** What `promise` settles to, or 'timed out' after `ms` (the timer cleared either way). */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | 'timed out'> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<'timed out'>((resolve) => (timer = setTimeout(() => resolve('timed out'), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 async function timed(fn: () => Promise<unknown>): Promise<[unknown, number]> {
   const t0 = performance.now();
@@ -249,6 +259,44 @@ describe.each<ContextKind>(['thread', 'process'])('Queue with a child in the %s 
     await child.join();
     await q.put('not lost');
     expect(await q.get({ timeout: 20_000 })).toBe('not lost');
+  });
+});
+
+describe('cancelJoinThread() (Python’s cancel_join_thread)', () => {
+  const pad = 'x'.repeat(1000);
+  const isItem = (item: string, i: number): boolean => item === `${i}:${pad}`;
+
+  it('drops nothing while the program runs: the buffer drains in order, and joinThread() no longer waits for it', async () => {
+    const q = new Queue<string>();
+    const n = 3000; // 3 MB: three times the ring, so most of it is buffered in this thread
+    for (let i = 0; i < n; i++) await q.put(`${i}:${pad}`);
+    q.cancelJoinThread();
+    expect(q.qsize()).toBe(n);
+    q.close();
+    expect(await within(q.joinThread(), 5_000)).toBeUndefined(); // with no consumer yet
+    const got = (await start('thread', f.getN, q, n).join()) as string[];
+    expect(got).toHaveLength(n);
+    expect(got.every(isItem)).toBe(true);
+  });
+
+  it('a thread child that called it ends without waiting for what it put, and the counts forget what it took with it', async () => {
+    const q = new Queue<string>();
+    const n = 3000; // no consumer: most of it never fits the ring
+    const child = start('thread', f.cancelThenPut, q, n, 1000);
+    try {
+      expect(await within(child.join(), 10_000)).not.toBe('timed out');
+    } finally {
+      if (child.isAlive()) {
+        child.kill();
+        await child.join();
+      }
+    }
+    expect(child.exitCode).toBe(0);
+    const got = await drain(q, 300);
+    expect(got.length).toBeGreaterThan(0);
+    expect(got.length).toBeLessThan(n);
+    expect(got.every(isItem)).toBe(true); // what the ring holds: the first items, in order
+    expect(q.qsize()).toBe(0);
   });
 });
 
