@@ -6,7 +6,7 @@ import * as fx from './fixtures/tasks.mjs';
 import { drain, start, type Task } from './_helpers.js';
 
 const f = fx as Record<
-  'putAll' | 'getN' | 'produce' | 'consume' | 'work' | 'flood' | 'waitForItem' | 'tryPut' | 'inspect' | 'putBurst' | 'getThenHang' | 'qsizes' | 'putEmpty' | 'putThenJoin' | 'cancelThenPut',
+  'putAll' | 'getN' | 'produce' | 'consume' | 'work' | 'flood' | 'waitForItem' | 'tryPut' | 'inspect' | 'putBurst' | 'getThenHang' | 'qsizes' | 'putEmpty' | 'putThenJoin' | 'cancelThenPut' | 'syncAfterPuts',
   Task
 >;
 
@@ -382,6 +382,38 @@ describe('batches between processes', () => {
     const again = rest.filter((i) => i < taken);
     expect(again.length).toBeLessThanOrEqual(1024); // at most one batch handed out twice
     if (again.length > 0) expect(Math.min(...again)).toBe(taken - again.length); // the end of what it had taken
+  });
+});
+
+describe('sync calls in a process that also puts (Python’s feeder thread sends while the caller blocks)', () => {
+  it('a putSync comes after the puts before it, a getSync finds the process’s own item, and a put to another queue reaches its reader while the process blocks', async () => {
+    const q = new Queue<number | string>();
+    const ready = new Queue<string>();
+    const go = new Queue<string>();
+    const child = start('process', f.syncAfterPuts, q, ready, go);
+    try {
+      expect(await ready.get({ timeout: 10_000 })).toBe('ready'); // the child blocks in getSync meanwhile
+      expect([await q.get({ timeout: 10_000 }), await q.get({ timeout: 10_000 }), await q.get({ timeout: 10_000 })]).toEqual([1, 2, 'sync']);
+      await go.put('go');
+      expect(await child.join()).toEqual([0, 'go']);
+    } finally {
+      if (child.isAlive()) {
+        child.kill();
+        await child.join();
+      }
+    }
+    expect(await drain(q, 300)).toEqual([]);
+    expect(await drain(go, 300)).toEqual([]);
+  });
+
+  it('an item a process took with getSync just before it ended is not delivered again', async () => {
+    const q = new Queue<string>();
+    // Its helper thread's acknowledgement could be lost with the process: the home then gave the item back (half the time).
+    for (let round = 0; round < 6; round++) {
+      await q.put(`item ${round}`);
+      expect(await start('process', f.getN, q, 1, true).join()).toEqual([`item ${round}`]);
+      expect(await drain(q, 200)).toEqual([]);
+    }
   });
 });
 
