@@ -61,9 +61,9 @@ export class RemoteBackend implements QueueBackend {
   /** Puts on their way home, so `flushed()` (and process exit, through the pending I/O) waits for them. */
   private readonly inFlight = new Set<Promise<unknown>>();
   /**
-   * The number of this holder's last put call (a batch, or a put alone) sent home. The home puts each
-   * call's items in after those of the call before, and a sync call (which cannot let the event loop
-   * send what waits) names the last number: its home does it only after those puts (`putsHome()`).
+   * The number of this holder's last batch or `putSync` sent home. The home puts each one's items in
+   * after those of the one before, and a sync call (which cannot let the event loop send what waits)
+   * names the last number: its home does it only after those puts (`putsHome()`).
    */
   private issued = 0;
   /** Batches sent and not yet answered, by number: a sync call carries them again (the home does each once). */
@@ -87,13 +87,9 @@ export class RemoteBackend implements QueueBackend {
       if (this.maxsize > 0) return this.batched(bytes);
       return this.windowed(bytes);
     }
-    // Any other put waits for the batches before it, then goes alone (numbered only if it goes: the home waits for every number).
-    return this.track(
-      this.settledBefore().then(() => {
-        if (signal?.aborted) throw signal.reason;
-        return this.remote.call('put', [own(bytes), block, timeout, this.lease, ++this.issued], { signal });
-      }),
-    );
+    // Any other put waits for the batches before it, then goes alone. Not numbered: a sync call must never wait at home
+    // for a call still in this event loop, and its own order is kept here (the batch after it leaves once it is answered).
+    return this.track(this.settledBefore().then(() => this.remote.call('put', [own(bytes), block, timeout], { signal })));
   }
 
   private batch: Gathering | undefined;
@@ -346,10 +342,10 @@ export class RemoteBackend implements QueueBackend {
   }
 }
 
-/** The batch of plain puts gathering; `sent` once it has left. */
-/** The number of a holder's last put call, and its batches a sync call carries ([number, packed items]). */
+/** The number of a holder's last numbered put call, and the batches a sync call carries ([number, packed items]). */
 export type SyncPuts = [after: number, batches: [number, Uint8Array][]];
 
+/** The batch of plain puts gathering; `sent` once it has left. */
 interface Gathering {
   readonly items: Packer;
   sent?: Promise<unknown>;

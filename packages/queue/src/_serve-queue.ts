@@ -19,7 +19,7 @@ export function serveQueue(queue: SharedBackend): { ref: ServedRef; unserve: () 
     async call(op: string, args: readonly unknown[], caller: BrokerCaller, signal: AbortSignal): Promise<unknown> {
       switch (op) {
         case 'put': {
-          // A put alone (with a timeout or a signal, or putSync: with the batches it carries), in the holder's order.
+          // A put alone: with a timeout or a signal, or a putSync (numbered, with the batches it carries: in the holder's order).
           const [bytes, block, timeout, holder, seq, batches] = args as [Uint8Array, boolean, number | undefined, number?, number?, SyncPuts[1]?];
           const line = lines.of(caller.heapId, holder);
           if (batches !== undefined) await catchUp(line, batches, Infinity, signal);
