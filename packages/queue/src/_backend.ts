@@ -14,10 +14,10 @@ export interface QueueBackend {
   qsize(): number;
   taskDone(): void;
   join(timeout: number | undefined, signal: AbortSignal | undefined): Promise<boolean>;
-  /** Resolves once every item this heap buffered has reached the queue. */
+  /** Resolves once every item this heap buffered has reached the queue (at once after `cancelJoin()`). */
   flushed(): Promise<void>;
-  /** Drops what this heap buffered and not yet wrote (Python's `cancel_join_thread`). */
-  dropBuffered(): void;
+  /** Python's `cancel_join_thread`: what this heap buffered still drains while it lives, but keeps nothing alive, and puts wait for it no more. */
+  cancelJoin(): void;
   /** A reference other processes reach the queue through. */
   servedRef(): ServedRef;
   /** The shared memory, for another thread of this process; undefined when the queue lives in another process. */

@@ -31,11 +31,8 @@ export class Fifo<T> {
     return item;
   }
 
-  /** Removes and returns everything, in order. */
-  clear(): T[] {
-    const all = this.items.slice(this.head);
-    this.items = [];
-    this.head = 0;
-    return all;
+  /** Every item, first to last, left in place. */
+  *[Symbol.iterator](): IterableIterator<T> {
+    for (let i = this.head; i < this.items.length; i++) yield this.items[i]!;
   }
 }

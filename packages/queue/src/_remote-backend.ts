@@ -1,7 +1,8 @@
 import { WriteWindow, connectRemote, flushBeforeExit, type RemoteObject, type ServedRef } from '@ipc/core';
 import type { QueueBackend } from './_backend.js';
 import { Lease } from './_lease.js';
-import { rejected } from './_waits.js';
+import { deadline, rejected, waitInLine } from './_waits.js';
+import { Empty } from './errors.js';
 import { Packer, unpack } from './_packed.js';
 
 /**
@@ -14,6 +15,16 @@ const PUT_BATCH_BYTES = 1 << 20;
 const RESOLVED = Promise.resolve();
 
 let nextLease = 1;
+
+/**
+ * This heap's holders of unbounded queues that may have puts not yet home
+ * (their puts resolved at once). A sync call of any
+ * queue takes them home first: the event loop is about to block, and would
+ * send none of them (Python's feeder threads go on sending while a caller
+ * blocks — a child that puts 'ready' on one queue and then blocks on
+ * another must not keep 'ready' from its reader).
+ */
+const withPuts = new Set<RemoteBackend>();
 
 /**
  * A queue whose home is another process: every operation is done there,
@@ -49,6 +60,14 @@ export class RemoteBackend implements QueueBackend {
   private readonly puts = new WriteWindow(Infinity, Infinity);
   /** Puts on their way home, so `flushed()` (and process exit, through the pending I/O) waits for them. */
   private readonly inFlight = new Set<Promise<unknown>>();
+  /**
+   * The number of this holder's last batch or `putSync` sent home. The home puts each one's items in
+   * after those of the one before, and a sync call (which cannot let the event loop send what waits)
+   * names the last number: its home does it only after those puts (`putsHome()`).
+   */
+  private issued = 0;
+  /** Batches sent and not yet answered, by number: a sync call carries them again (the home does each once). */
+  private readonly unanswered = new Map<number, Uint8Array>();
 
   constructor(
     readonly maxsize: number,
@@ -68,11 +87,12 @@ export class RemoteBackend implements QueueBackend {
       if (this.maxsize > 0) return this.batched(bytes);
       return this.windowed(bytes);
     }
-    // Any other put waits for the batches before it, then goes alone.
+    // Any other put waits for the batches before it, then goes alone. Not numbered: a sync call must never wait at home
+    // for a call still in this event loop, and its own order is kept here (the batch after it leaves once it is answered).
     return this.track(this.settledBefore().then(() => this.remote.call('put', [own(bytes), block, timeout], { signal })));
   }
 
-  private batch: Packer | undefined;
+  private batch: Gathering | undefined;
   private batchDone: Promise<unknown> | undefined;
   /** Resolves once the gathering batch has left (so the next put starts another). */
   private batchLeaves: Promise<void> = RESOLVED;
@@ -81,18 +101,71 @@ export class RemoteBackend implements QueueBackend {
 
   private batched(bytes: Uint8Array): Promise<void> {
     if (this.batch === undefined) {
-      const items = new Packer();
-      this.batch = items;
+      if (this.maxsize <= 0) withPuts.add(this);
+      const gathering: Gathering = { items: new Packer() };
+      this.batch = gathering;
       this.batchLeaves = this.settledBefore();
-      this.batchDone = this.track(
-        this.batchLeaves.then(() => {
-          this.batch = undefined; // puts from now on make the next batch
-          return this.remote.call('putMany', [items.take()]);
-        }),
-      );
+      this.batchDone = this.track(this.batchLeaves.then(() => this.leave(gathering)));
     }
-    this.batch.push(bytes);
+    this.batch.items.push(bytes);
     return this.batchDone as Promise<void>;
+  }
+
+  /** Sends a batch home, numbered (once: `putsHome()` may have sent it already); puts from now on make the next batch. */
+  private leave(gathering: Gathering): Promise<unknown> {
+    if (gathering.sent === undefined) {
+      if (this.batch === gathering) this.batch = undefined;
+      const seq = ++this.issued;
+      const packed = gathering.items.take();
+      this.unanswered.set(seq, packed);
+      const sent = this.remote.call('putMany', [packed, this.lease, seq]);
+      gathering.sent = sent;
+      void sent.finally(() => this.unanswered.delete(seq)).catch(() => undefined);
+    }
+    return gathering.sent;
+  }
+
+  /**
+   * What a sync call carries so that its home does this holder's puts before
+   * it: the batch gathering and the batches not yet answered (numbered; the
+   * home does each once, whichever copy comes first), and the number of the
+   * last put call. Why: the thread is about to block, so what waits in this
+   * event loop would not leave (a connection still opening writes nothing);
+   * Python's feeder thread sends them while the caller blocks. Without it a
+   * put followed by `getSync()` waited in vain for its own item, and a
+   * `putSync()` overtook the puts before it.
+   */
+  private putsHome(own = this.maxsize <= 0): SyncPuts | [] {
+    for (const other of withPuts) if (other !== this) other.sendAlong();
+    // A bounded queue's puts resolve once home has them; one still waiting for room must not hold up a get or a qsize().
+    return own ? this.ownPuts() : [];
+  }
+
+  private ownPuts(): SyncPuts {
+    const gathering = this.batch;
+    if (gathering !== undefined) {
+      this.batch = undefined;
+      const seq = ++this.issued;
+      this.unanswered.set(seq, gathering.items.take());
+      // Its puts resolve: the sync call takes it home (or fails, and the next put hears of it).
+      gathering.sent = RESOLVED;
+      const carried: SyncPuts = [this.issued, [...this.unanswered]];
+      this.unanswered.delete(seq);
+      return carried;
+    }
+    if (this.unanswered.size === 0) withPuts.delete(this);
+    return [this.issued, [...this.unanswered]];
+  }
+
+  /** Another queue's sync call is about to block this thread: this holder's batches go home now, through a sync call of their own. */
+  private sendAlong(): void {
+    const [, batches] = this.ownPuts();
+    if (batches.length === 0) return;
+    try {
+      this.remote.callSync('catchUp', [this.lease, batches]);
+    } catch {
+      // The home is gone: those puts' next call fails as well.
+    }
   }
 
   /** An unbounded queue cannot be full: the put is on its way, and only a full batch waits (for it to leave). */
@@ -105,8 +178,8 @@ export class RemoteBackend implements QueueBackend {
     const fresh = this.batch === undefined;
     const done = this.batched(bytes);
     if (fresh) this.puts.track(done, 0);
-    const gathering = this.batch!;
-    if (gathering.count < PUT_BATCH && gathering.byteLength < PUT_BATCH_BYTES) return RESOLVED;
+    const gathering = this.batch?.items;
+    if (gathering === undefined || (gathering.count < PUT_BATCH && gathering.byteLength < PUT_BATCH_BYTES)) return RESOLVED;
     return this.batchLeaves.then(() => this.puts.throwFailure());
   }
 
@@ -127,7 +200,9 @@ export class RemoteBackend implements QueueBackend {
   }
 
   putSync(bytes: Uint8Array, block: boolean, timeout: number | undefined): void {
-    this.remote.callSync('put', [own(bytes), block, timeout]);
+    // After this holder's puts before it, even those waiting for room.
+    const [, batches] = this.putsHome(true);
+    this.remote.callSync('put', [own(bytes), block, timeout, this.lease, ++this.issued, batches]);
   }
 
   takeReady(): Uint8Array | undefined {
@@ -145,7 +220,22 @@ export class RemoteBackend implements QueueBackend {
     const next = this.shift();
     if (next !== undefined) return next;
     const grant = ++this.grant;
-    return this.opened(this.remote.callSync('getMany', this.trip(block, timeout, grant)) as Uint8Array, grant);
+    const first = this.opened(this.remote.callSync('getMany', [...this.trip(block, timeout, grant), ...this.putsHome()]) as Uint8Array, grant);
+    if (this.watching !== grant) this.delivered(grant);
+    return first;
+  }
+
+  /**
+   * A lease of one item ends when its home hears that it was delivered. The
+   * helper thread of a sync call may not send that before this process ends
+   * (its home then took the item back: delivered twice), so it is also said
+   * here, and the process waits for it before it ends.
+   */
+  private delivered(grant: number): void {
+    const call = this.remote.call('release', [this.lease, grant, 1]).catch(() => undefined);
+    this.reports.add(call);
+    void call.finally(() => this.reports.delete(call));
+    this.unregisterRelease ??= flushBeforeExit(() => this.release());
   }
 
   /** The next item of the lease. The last one ends it, and nobody takes until the home hears so: it hears at once. */
@@ -213,24 +303,34 @@ export class RemoteBackend implements QueueBackend {
   }
 
   qsize(): number {
-    // What this holder took and has not handed out is still in the queue, as far as its user knows.
-    return (this.remote.callSync('qsize') as number) + this.buffered.left;
+    // What this holder took and has not handed out is still in the queue, as far as its user knows; what it
+    // put is in it already (as Python's put counts at once): the home answers once it has those puts.
+    return (this.remote.callSync('qsize', [this.lease, ...this.putsHome()]) as number) + this.buffered.left;
   }
 
   taskDone(): void {
-    this.remote.callSync('taskDone');
+    this.remote.callSync('taskDone', [this.lease, ...this.putsHome()]);
   }
 
-  join(timeout: number | undefined, signal: AbortSignal | undefined): Promise<boolean> {
-    return this.remote.call('join', [timeout], { signal }) as Promise<boolean>;
+  /** Waits for this holder's puts to reach home first: a join after a put waits for that item to be done, as in Python. */
+  async join(timeout: number | undefined, signal: AbortSignal | undefined): Promise<boolean> {
+    const until = deadline(true, timeout);
+    try {
+      await waitInLine(this.settledBefore(), until, signal, () => new Empty());
+    } catch (err) {
+      if (err instanceof Empty) return false;
+      throw err;
+    }
+    const left = until === Infinity ? undefined : Math.max(0, until - performance.now());
+    return (await this.remote.call('join', [left], { signal })) as boolean;
   }
 
   async flushed(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
-  dropBuffered(): void {
-    // Nothing is buffered here: a put resolves once its home has the item.
+  cancelJoin(): void {
+    // Nothing is buffered here: what is on its way home still arrives (a child waits for it before it ends).
   }
 
   servedRef(): ServedRef {
@@ -240,6 +340,15 @@ export class RemoteBackend implements QueueBackend {
   sharedBuffers(): undefined {
     return undefined;
   }
+}
+
+/** The number of a holder's last numbered put call, and the batches a sync call carries ([number, packed items]). */
+export type SyncPuts = [after: number, batches: [number, Uint8Array][]];
+
+/** The batch of plain puts gathering; `sent` once it has left. */
+interface Gathering {
+  readonly items: Packer;
+  sent?: Promise<unknown>;
 }
 
 /** The bytes alone: a view into a larger (pooled) buffer would carry the whole buffer across. */

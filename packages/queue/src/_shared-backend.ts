@@ -44,6 +44,10 @@ const GATED = Symbol('a lease is out');
 const leaseOf = (gate: number): number => gate & ~1023;
 /** How long a wait for a lease's end sleeps before it looks whether the lease's home died. */
 const HOME_CHECK_MS = 100;
+/** An item this big or smaller is written whole once there is room (bigger ones stream through the ring). */
+const FITS_BYTES = RING_BYTES >> 1;
+/** How often a drain that keeps nothing alive (after `cancelJoinThread()`) looks for room. */
+const CANCELLED_RETRY_MS = 2;
 /** A message of no bytes in the ring: wakes the waiting consumers to look at the front ring (an item is never empty). */
 const POKE = new Uint8Array(0);
 const RESOLVED = Promise.resolve();
@@ -67,6 +71,10 @@ export class SharedBackend implements QueueBackend {
   private serving: ServedRef | undefined;
   /** The gate's value while this heap's lease is out, else 0. */
   private heldGate = 0;
+  /** `cancelJoinThread()` was called: puts never wait for the buffer, and its drain keeps nothing alive. */
+  private joinCancelled = false;
+  /** Aborts the flush's wait for room (it keeps the event loop alive) when `cancelJoinThread()` comes. */
+  private flushWait: AbortController | undefined;
 
   constructor(
     readonly maxsize: number,
@@ -202,7 +210,7 @@ export class SharedBackend implements QueueBackend {
   private accept(bytes: Uint8Array): Promise<void> | undefined {
     if (this.pending.length === 0 && tryWrite(this.ring, bytes)) return undefined;
     let written: Promise<void> | undefined;
-    if (isMainProcess()) this.pending.push({ bytes });
+    if (isMainProcess() || this.joinCancelled) this.pending.push({ bytes });
     else written = new Promise<void>((resolve) => this.pending.push({ bytes, written: resolve }));
     this.buffered(1);
     this.flushing ??= this.flush();
@@ -224,13 +232,24 @@ export class SharedBackend implements QueueBackend {
         }
         if (wrote > 0) this.buffered(-wrote);
         if (next === undefined) break;
-        await this.ring.write(next.bytes);
-        // cancelJoinThread() may have dropped the buffer while this write waited.
-        if (this.pending.peek() === next) {
-          this.pending.shift();
-          next.written?.();
-          this.buffered(-1);
+        if (this.joinCancelled && next.bytes.byteLength <= FITS_BYTES) {
+          // Python's feeder after cancel_join_thread: it still drains, but this heap may end without it.
+          await new Promise<void>((resolve) => setTimeout(resolve, CANCELLED_RETRY_MS).unref());
+          continue;
         }
+        // An item that fits is written whole once there is room: the wait may be aborted (cancelJoinThread).
+        const wait = next.bytes.byteLength <= FITS_BYTES ? (this.flushWait = new AbortController()) : undefined;
+        try {
+          await this.ring.write(next.bytes, { signal: wait?.signal });
+        } catch (err) {
+          if (wait?.signal.aborted === true) continue;
+          throw err;
+        } finally {
+          this.flushWait = undefined;
+        }
+        this.pending.shift();
+        next.written?.();
+        this.buffered(-1);
       }
     } finally {
       this.flushing = undefined;
@@ -272,20 +291,15 @@ export class SharedBackend implements QueueBackend {
   }
 
   flushed(): Promise<void> {
-    return this.flushing ?? Promise.resolve();
+    if (this.joinCancelled) return RESOLVED;
+    return this.flushing ?? RESOLVED;
   }
 
-  dropBuffered(): void {
-    // The first item may be in the middle of its write: that one goes on.
-    const writing = this.flushing === undefined ? undefined : this.pending.shift();
-    const dropped = this.pending.clear();
-    if (writing !== undefined) this.pending.push(writing);
-    for (const item of dropped) item.written?.();
-    if (dropped.length > 0) {
-      this.buffered(-dropped.length);
-      Atomics.sub(this.state, UNFINISHED, dropped.length);
-      this.taken(dropped.length);
-    }
+  cancelJoin(): void {
+    this.joinCancelled = true;
+    // A child's puts waiting for their items to be written return (Python's put never waited); the items stay, in order.
+    for (const item of this.pending) item.written?.();
+    this.flushWait?.abort();
   }
 
   /*

@@ -38,9 +38,8 @@ export class LocalQueue<T = unknown> {
     return this.maxsize > 0 && this.items.length >= this.maxsize;
   }
 
-  async put(item: T, options: QueueWaitOptions = {}): Promise<void> {
-    await waitUntil(() => !this.full(), this.putters, options, () => new Full());
-    this.putNow(item);
+  put(item: T, options: QueueWaitOptions = {}): Promise<void> {
+    return waitFor(() => !this.full(), () => this.putNow(item), this.putters, options, () => new Full());
   }
 
   putNowait(item: T): void {
@@ -48,9 +47,8 @@ export class LocalQueue<T = unknown> {
     this.putNow(item);
   }
 
-  async get(options: QueueWaitOptions = {}): Promise<T> {
-    await waitUntil(() => !this.empty(), this.getters, options, () => new Empty());
-    return this.getNow();
+  get(options: QueueWaitOptions = {}): Promise<T> {
+    return waitFor(() => !this.empty(), () => this.getNow(), this.getters, options, () => new Empty());
   }
 
   getNowait(): T {
@@ -65,8 +63,7 @@ export class LocalQueue<T = unknown> {
 
   async join(options: JoinOptions = {}): Promise<boolean> {
     try {
-      await waitUntil(() => this.unfinished === 0, this.joiners, options, () => new Empty());
-      return true;
+      return await waitFor(() => this.unfinished === 0, () => true, this.joiners, options, () => new Empty());
     } catch (err) {
       if (err instanceof Empty) return false;
       throw err;
@@ -86,15 +83,20 @@ export class LocalQueue<T = unknown> {
   }
 }
 
-/** Waits (in this thread's event loop) until `ready()`, woken through `waiters`. */
-async function waitUntil(ready: () => boolean, waiters: Set<Waiter>, options: QueueWaitOptions, onTimeout: () => Error): Promise<void> {
+/**
+ * Waits (in this thread's event loop) until `ready()`, woken through
+ * `waiters`, then does `act()` in the same step: another task may not take
+ * the item (or the room) between the look and the act, as it could across an
+ * `await` (a get that found an item would return `undefined`).
+ */
+async function waitFor<R>(ready: () => boolean, act: () => R, waiters: Set<Waiter>, options: QueueWaitOptions, onTimeout: () => Error): Promise<R> {
   const { block = true, timeout, signal } = options;
   const ms = timeout === undefined ? Infinity : checkTimeout(timeout);
   if (signal?.aborted) throw signal.reason;
-  if (ready()) return;
+  if (ready()) return act();
   if (!block) throw onTimeout();
   const until = performance.now() + ms;
-  while (!ready()) {
+  for (;;) {
     const left = until - performance.now();
     if (left <= 0) throw onTimeout();
     await new Promise<void>((resolve, reject) => {
@@ -110,6 +112,7 @@ async function waitUntil(ready: () => boolean, waiters: Set<Waiter>, options: Qu
       waiters.add(waiter);
       signal?.addEventListener('abort', onAbort, { once: true });
     });
+    if (ready()) return act();
   }
 }
 

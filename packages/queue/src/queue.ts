@@ -108,9 +108,13 @@ export class Queue<T = unknown> {
     await this.backend.flushed();
   }
 
-  /** Do not wait for this holder's buffered items at exit: they may be lost (Python's `cancel_join_thread`). */
+  /**
+   * Python's `cancel_join_thread`: this thread or process may end without
+   * waiting for what it buffered (lost then); `joinThread()` no longer waits.
+   * While it runs, the buffer still drains, in order.
+   */
   cancelJoinThread(): void {
-    this.backend.dropBuffered();
+    this.backend.cancelJoin();
   }
 
   /** Takes items for ever (until this holder is closed): `for await (const item of q)`. */

@@ -5,13 +5,26 @@ import { Empty, Full, JoinableQueue, LocalQueue, Queue, SimpleQueue } from '@ipc
 import * as fx from './fixtures/tasks.mjs';
 import { drain, start, type Task } from './_helpers.js';
 
-const f = fx as Record<'putAll' | 'getN' | 'produce' | 'consume' | 'work' | 'flood' | 'waitForItem' | 'tryPut' | 'inspect' | 'putBurst' | 'getThenHang', Task>;
+const f = fx as Record<
+  'putAll' | 'getN' | 'produce' | 'consume' | 'work' | 'flood' | 'waitForItem' | 'tryPut' | 'inspect' | 'putBurst' | 'getThenHang' | 'qsizes' | 'putEmpty' | 'putThenJoin' | 'cancelThenPut' | 'syncAfterPuts',
+  Task
+>;
 
 afterAll(() => {
   expect(activeChildren()).toEqual([]);
 });
 
 
+
+/** What `promise` settles to, or 'timed out' after `ms` (the timer cleared either way). */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | 'timed out'> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<'timed out'>((resolve) => (timer = setTimeout(() => resolve('timed out'), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 async function timed(fn: () => Promise<unknown>): Promise<[unknown, number]> {
   const t0 = performance.now();
@@ -153,6 +166,34 @@ describe.each<ContextKind>(['thread', 'process'])('Queue with a child in the %s 
     expect(await again.join()).toEqual({ qsize: 0, now: 'Empty' });
   });
 
+  it('a child’s own puts count at once in its qsize() and empty(), as Python’s do (test_qsize, SimpleQueue test_empty)', async () => {
+    for (const q of [new Queue(), new Queue({ maxsize: 3 })]) {
+      expect(await start(context, f.qsizes, q).join()).toEqual([0, 1, 2, 1, 0]);
+      expect(q.qsize()).toBe(0);
+    }
+    const simple = new SimpleQueue<boolean>();
+    await start(context, f.putEmpty, simple).join();
+    expect(simple.empty()).toBe(false);
+    expect([await simple.get({ timeout: 20_000 }), await simple.get({ timeout: 20_000 })]).toEqual([true, false]);
+    expect(simple.empty()).toBe(true);
+  });
+
+  it('JoinableQueue: a child’s join() right after its own put waits for that item to be done', async () => {
+    const q = new JoinableQueue<string>();
+    const [joined, took] = (await start(context, f.putThenJoin, q, 300).join()) as [boolean, number];
+    expect(joined).toBe(false);
+    expect(took).toBeGreaterThanOrEqual(180);
+    expect(took).toBeLessThan(3000);
+    expect(await q.get({ timeout: 20_000 })).toBe('task');
+    expect(await q.join({ timeout: 0 })).toBe(false);
+    q.taskDone();
+    // Its next item is done (by this thread) while it joins: the join returns true.
+    const child = start(context, f.putThenJoin, q, 20_000);
+    expect(await q.get({ timeout: 20_000 })).toBe('task');
+    q.taskDone();
+    expect(((await child.join()) as [boolean, number])[0]).toBe(true);
+  });
+
   it('JoinableQueue: join() returns once the child has marked every item done', async () => {
     const q = new JoinableQueue<number | null>();
     const out = new Queue<number>();
@@ -218,6 +259,44 @@ describe.each<ContextKind>(['thread', 'process'])('Queue with a child in the %s 
     await child.join();
     await q.put('not lost');
     expect(await q.get({ timeout: 20_000 })).toBe('not lost');
+  });
+});
+
+describe('cancelJoinThread() (Python’s cancel_join_thread)', () => {
+  const pad = 'x'.repeat(1000);
+  const isItem = (item: string, i: number): boolean => item === `${i}:${pad}`;
+
+  it('drops nothing while the program runs: the buffer drains in order, and joinThread() no longer waits for it', async () => {
+    const q = new Queue<string>();
+    const n = 3000; // 3 MB: three times the ring, so most of it is buffered in this thread
+    for (let i = 0; i < n; i++) await q.put(`${i}:${pad}`);
+    q.cancelJoinThread();
+    expect(q.qsize()).toBe(n);
+    q.close();
+    expect(await within(q.joinThread(), 5_000)).toBeUndefined(); // with no consumer yet
+    const got = (await start('thread', f.getN, q, n).join()) as string[];
+    expect(got).toHaveLength(n);
+    expect(got.every(isItem)).toBe(true);
+  });
+
+  it('a thread child that called it ends without waiting for what it put, and the counts forget what it took with it', async () => {
+    const q = new Queue<string>();
+    const n = 3000; // no consumer: most of it never fits the ring
+    const child = start('thread', f.cancelThenPut, q, n, 1000);
+    try {
+      expect(await within(child.join(), 10_000)).not.toBe('timed out');
+    } finally {
+      if (child.isAlive()) {
+        child.kill();
+        await child.join();
+      }
+    }
+    expect(child.exitCode).toBe(0);
+    const got = await drain(q, 300);
+    expect(got.length).toBeGreaterThan(0);
+    expect(got.length).toBeLessThan(n);
+    expect(got.every(isItem)).toBe(true); // what the ring holds: the first items, in order
+    expect(q.qsize()).toBe(0);
   });
 });
 
@@ -306,6 +385,38 @@ describe('batches between processes', () => {
   });
 });
 
+describe('sync calls in a process that also puts (Python’s feeder thread sends while the caller blocks)', () => {
+  it('a putSync comes after the puts before it, a getSync finds the process’s own item, and a put to another queue reaches its reader while the process blocks', async () => {
+    const q = new Queue<number | string>();
+    const ready = new Queue<string>();
+    const go = new Queue<string>();
+    const child = start('process', f.syncAfterPuts, q, ready, go);
+    try {
+      expect(await ready.get({ timeout: 10_000 })).toBe('ready'); // the child blocks in getSync meanwhile
+      expect([await q.get({ timeout: 10_000 }), await q.get({ timeout: 10_000 }), await q.get({ timeout: 10_000 })]).toEqual([1, 2, 'sync']);
+      await go.put('go');
+      expect(await child.join()).toEqual([0, 'go']);
+    } finally {
+      if (child.isAlive()) {
+        child.kill();
+        await child.join();
+      }
+    }
+    expect(await drain(q, 300)).toEqual([]);
+    expect(await drain(go, 300)).toEqual([]);
+  });
+
+  it('an item a process took with getSync just before it ended is not delivered again', async () => {
+    const q = new Queue<string>();
+    // Its helper thread's acknowledgement could be lost with the process: the home then gave the item back (half the time).
+    for (let round = 0; round < 6; round++) {
+      await q.put(`item ${round}`);
+      expect(await start('process', f.getN, q, 1, true).join()).toEqual([`item ${round}`]);
+      expect(await drain(q, 200)).toEqual([]);
+    }
+  });
+});
+
 describe('a producer that dies mid-flow', () => {
   it.each<[ContextKind, 'kill' | 'terminate', number]>([
     ['process', 'kill', 20],
@@ -341,5 +452,43 @@ describe('LocalQueue (Python’s queue.Queue)', () => {
     const p = new Process({ target: f.getN, args: [q, 1] });
     expect(() => p.start()).toThrow(SerializationError);
     expect(() => p.start()).toThrow(/args\[0\].*LocalQueue/);
+  });
+
+  it('consumer tasks racing for items each get a real one, and racing putters never pass maxsize (test_queue.py queue_join_test)', async () => {
+    // A get that saw an item and took it a step later could find it gone (taken by another task) and return undefined.
+    const q = new LocalQueue<number>();
+    let sum = 0;
+    const got: unknown[] = [];
+    const worker = async (): Promise<void> => {
+      for (;;) {
+        const x = await q.get({ timeout: 5_000 });
+        got.push(x);
+        if (x < 0) return q.taskDone();
+        sum += x;
+        q.taskDone();
+      }
+    };
+    const workers = [worker(), worker()].map((w) => w.catch((err: unknown) => err));
+    for (let i = 0; i < 100; i++) await q.put(i);
+    expect(await q.join({ timeout: 5_000 })).toBe(true);
+    expect(sum).toBe(4950);
+    await q.put(-1);
+    await q.put(-1);
+    expect(await q.join({ timeout: 5_000 })).toBe(true); // joins twice
+    expect(await Promise.all(workers)).toEqual([undefined, undefined]);
+    expect(got).toHaveLength(102);
+    expect(got.filter((x) => typeof x !== 'number')).toEqual([]);
+    expect(() => q.taskDone()).toThrow(StateError);
+
+    const small = new LocalQueue<string>({ maxsize: 1 });
+    small.putNowait('a');
+    const waiting = small.put('b', { timeout: 5_000 }); // woken by the get below, and overtaken by a newcomer
+    expect(small.getNowait()).toBe('a');
+    await small.put('c', { timeout: 5_000 });
+    expect(small.qsize()).toBe(1); // 'b' waits again for room
+    expect(small.getNowait()).toBe('c');
+    await waiting;
+    expect(small.qsize()).toBe(1);
+    expect(small.getNowait()).toBe('b');
   });
 });
