@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { constants as osConstants } from 'node:os';
 import { activeChildren, cpuCount, currentProcess, getContext, Process, SerializationError, StateError, TaskReferenceError, Thread, type ContextKind } from '@ipc/core';
 // @ts-expect-error -- plain JS fixture, loaded in the children too
 import * as fx from './fixtures/tasks.mjs';
@@ -56,6 +57,22 @@ describe.each<ContextKind>(['thread', 'process'])('Process in the %s context', (
     p.start();
     await p.join();
     expect(p.exitCode).toBe(7);
+  });
+
+  it('an exit code keeps its low 8 bits, as an OS process\'s: process.exit(256) gives 0, process.exit(-1) gives 255', async () => {
+    // A negative exitCode means a signal: a thread's process.exit(-1) must not read as "killed by signal 1".
+    const codes = [256, -1, 255];
+    const procs = codes.map((code) => new Process({ target: f.exitWith, args: [code], context }));
+    for (const p of procs) p.start();
+    await Promise.all(procs.map((p) => p.join(10_000)));
+    expect(procs.map((p) => p.exitCode)).toEqual([0, 255, 255]);
+  });
+
+  it('a target that sets process.exitCode and returns ends with that code, its result delivered', async () => {
+    const p = new Process({ target: f.returnWithExitCode, args: [4], context });
+    p.start();
+    expect(await p.join(10_000)).toBe('returned');
+    expect(p.exitCode).toBe(4);
   });
 
   it('terminate() gives -15 and kill() gives -9, even for a busy child', async () => {
@@ -184,6 +201,14 @@ describe('Process rules (Python)', () => {
     p.start();
     const top = p.name; // Process-N: this heap's Nth process
     expect(await p.join()).toEqual([top, `${top}:1`, `${top}:1:1`, `${top}:1:2`, `${top}:2`, `${top}:2:1`, `${top}:2:2`]);
+  });
+
+  it('a child ended by any signal has exit code -N: SIGVTALRM gives -26 (process context)', async () => {
+    const p = new Process({ target: f.signalSelf, args: ['SIGVTALRM'], context: 'process' });
+    p.start();
+    await p.join(10_000);
+    expect(p.exitCode).toBe(-osConstants.signals.SIGVTALRM);
+    expect(p.exitCode).toBe(-26);
   });
 
   it('100 processes started and terminated at once all end with -15', async () => {
