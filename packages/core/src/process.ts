@@ -48,6 +48,25 @@ function holdOpen(st: State): () => void {
   };
 }
 
+/** The longest a Node timer can be: a longer delay (Infinity too) fires after 1 ms. */
+const MAX_TIMER = 2 ** 31 - 1;
+
+/** Waits for `done` or `ms` milliseconds (negative: none), whichever comes first; a wait past a timer's range re-arms. */
+async function untilOr(done: Promise<void>, ms: number): Promise<void> {
+  const end = performance.now() + ms;
+  let ended = false;
+  void done.then(() => (ended = true));
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    for (let left = ms; !ended && left > 0; left = end - performance.now()) {
+      await Promise.race([done, new Promise<void>((r) => (timer = setTimeout(r, Math.min(left, MAX_TIMER))))]);
+      clearTimeout(timer);
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Marks the library's own Process classes, as opposed to a user's subclass that overrides run(). */
 export const BASE = Symbol.for('@ipc/core.Process.base');
 
@@ -226,7 +245,7 @@ export class Process<A extends unknown[] = unknown[], R = unknown> {
     if (st.role === 'self') throw new StateError('a process cannot join itself');
     if (st.done === undefined) throw new StateError('can only join a started process');
     if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs))) throw new ArgumentError('timeout must be a number of milliseconds');
-    if (timeoutMs === undefined) {
+    if (timeoutMs === undefined || timeoutMs === Infinity) {
       const release = holdOpen(st);
       try {
         await st.done;
@@ -234,9 +253,7 @@ export class Process<A extends unknown[] = unknown[], R = unknown> {
         release();
       }
     } else if (st.exitCode === null) {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([st.done, new Promise<void>((r) => (timer = setTimeout(r, Math.max(0, timeoutMs))))]);
-      clearTimeout(timer);
+      await untilOr(st.done, timeoutMs);
       if (st.exitCode === null) return undefined;
     }
     return st.result as ProcessResult<R>;

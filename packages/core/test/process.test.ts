@@ -75,6 +75,42 @@ describe.each<ContextKind>(['thread', 'process'])('Process in the %s context', (
     expect(p.exitCode).toBe(4);
   });
 
+  it("Python's _kill_process: join(0) and join(-1) return at once; after terminate()/kill() and join() the child is neither alive nor active", async () => {
+    for (const [end, code] of [['terminate', -15], ['kill', -9]] as const) {
+      const p = new Process({ target: f.sleepForever, context, daemon: true });
+      expect(activeChildren()).not.toContain(p);
+      p.start();
+      expect(p.isAlive()).toBe(true);
+      expect(activeChildren()).toContain(p);
+      expect(p.exitCode).toBeNull();
+      for (const timeout of [0, -1]) {
+        const t0 = performance.now();
+        expect(await p.join(timeout)).toBeUndefined();
+        expect(performance.now() - t0).toBeLessThan(100);
+        expect(p.isAlive()).toBe(true);
+      }
+      p[end]();
+      expect(await p.join(10_000)).toBeUndefined();
+      expect(p.isAlive()).toBe(false);
+      expect(activeChildren()).not.toContain(p);
+      expect(p.exitCode).toBe(code);
+      await p.join(); // a second join is fine
+    }
+  });
+
+  it('join(Infinity) and a join longer than a timer can be (2^31 ms) wait for the end', async () => {
+    const p = new Process({ target: f.sleepForever, context, daemon: true });
+    p.start();
+    const long = [p.join(Infinity), p.join(3e9)].map((j) => j.then(() => 'joined'));
+    // Node fires a timer past its range after 1 ms: these joins must still be waiting when a 300 ms one runs out.
+    const first = await Promise.race([...long, p.join(300).then(() => 'timed out')]);
+    expect(first).toBe('timed out');
+    expect(p.isAlive()).toBe(true);
+    p.terminate();
+    expect(await Promise.all(long)).toEqual(['joined', 'joined']);
+    expect(p.exitCode).toBe(-15);
+  });
+
   it('terminate() gives -15 and kill() gives -9, even for a busy child', async () => {
     const t = new Process({ target: f.spin, context });
     const k = new Process({ target: f.sleepForever, context });
@@ -175,6 +211,11 @@ describe('Process rules (Python)', () => {
     expect(() => p.isAlive()).toThrow(StateError);
     expect(() => p.pid).toThrow(StateError);
     expect(() => p.exitCode).toThrow(StateError);
+    expect(() => p.sentinel).toThrow(StateError);
+    expect(() => p.start()).toThrow(StateError);
+    expect(() => p.terminate()).toThrow(StateError);
+    expect(() => p.kill()).toThrow(StateError);
+    await expect(p.join()).rejects.toThrow(StateError);
     expect(p.name).toMatch(/^Process-\d+$/);
   });
 
