@@ -1,4 +1,4 @@
-import { threadId } from 'node:worker_threads';
+import { isMainThread, threadId } from 'node:worker_threads';
 import { encode } from './codec.js';
 import type { ContextKind } from './handles.js';
 import { ArgumentError, StateError } from './errors.js';
@@ -67,6 +67,15 @@ async function untilOr(done: Promise<void>, ms: number): Promise<void> {
   }
 }
 
+/**
+ * Python's defaults: a Process takes its creator's daemon flag; a Thread takes its creating thread's —
+ * so in a daemon worker thread it is a daemon, and in a daemon process's main thread it is not.
+ */
+function defaultDaemon(isThread: boolean): boolean {
+  if (self.isMain || (isThread && isMainThread)) return false;
+  return self.daemon;
+}
+
 /** Marks the library's own Process classes, as opposed to a user's subclass that overrides run(). */
 export const BASE = Symbol.for('@ipc/core.Process.base');
 
@@ -125,7 +134,7 @@ export class Process<A extends unknown[] = unknown[], R = unknown> {
         args: options.args ?? [],
         kwargs: options.kwargs,
         name: options.name ?? defaultName,
-        daemon: options.daemon ?? (self.isMain ? false : self.daemon),
+        daemon: options.daemon ?? defaultDaemon(isThread),
         context,
         role: 'parent',
         runner: undefined,
@@ -200,7 +209,10 @@ export class Process<A extends unknown[] = unknown[], R = unknown> {
     this.checkOpen();
     if (st.role === 'self') throw new StateError('a process cannot start itself');
     if (st.runner !== undefined) throw new StateError('cannot start a process twice');
-    if (!self.isMain && self.daemon) throw new StateError('daemonic processes are not allowed to have children');
+    // Python's rule is for processes: a daemonic process may start threads, which end with it anyway.
+    if (!self.isMain && self.daemon && st.context === 'process') {
+      throw new StateError("daemonic processes are not allowed to have children in the 'process' context (threads are allowed)");
+    }
     // Process, Thread and the classes of getContext() run a target; any other class is the user's subclass.
     const isSubclass = !Object.prototype.hasOwnProperty.call(this.constructor, BASE);
     if (isSubclass) requireTaskRef(this.constructor, `${this.constructor.name} class`);

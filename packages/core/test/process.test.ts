@@ -111,6 +111,20 @@ describe.each<ContextKind>(['thread', 'process'])('Process in the %s context', (
     expect(p.exitCode).toBe(-15);
   });
 
+  it('a daemon child may start a thread but not a process, as Python lets daemonic processes start threads; a Thread is a daemon by default only in a daemon thread', async () => {
+    const ok = new Process({ target: f.startChildFromDaemon, args: ['thread'], context, daemon: true });
+    const refused = new Process({ target: f.startChildFromDaemon, args: ['process'], context, daemon: true });
+    ok.start();
+    refused.start();
+    // Python: a Process takes its creator's flag; a Thread its creating thread's (a daemon process's main thread is not a daemon).
+    expect(await ok.join(10_000)).toEqual({ daemon: true, threadDaemon: context === 'thread', result: 25 });
+    expect(ok.exitCode).toBe(0);
+    expect(await refused.join(10_000)).toBeUndefined();
+    expect(refused.exitCode).toBe(1);
+    expect(refused.error).toBeInstanceOf(StateError);
+    expect((refused.error as Error).message).toMatch(/daemonic processes are not allowed to have children/);
+  });
+
   it('terminate() gives -15 and kill() gives -9, even for a busy child', async () => {
     const t = new Process({ target: f.spin, context });
     const k = new Process({ target: f.sleepForever, context });
