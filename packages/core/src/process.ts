@@ -127,13 +127,20 @@ export class Process<A extends unknown[] = unknown[], R = unknown> {
     const identity = isThread ? self.identity : [...self.identity, ++counters.process];
     // A subclass of the user's own is named after its class, as Python's type(self).__name__.
     const ownClass = !Object.prototype.hasOwnProperty.call(new.target, BASE) && new.target.name !== '' ? new.target.name : 'Process';
-    const defaultName = isThread ? `Thread-${++counters.thread}` : `${ownClass}-${identity.join(':')}`;
+    if (options.name !== undefined && typeof options.name !== 'string') throw new ArgumentError('name must be a string');
+    // An empty name takes the default too, in Python. A thread's counter moves only when it is named by it,
+    // and the name tells its target's, as Python's threading does: `Thread-3 (work)`.
+    let name = options.name;
+    if (name === undefined || name === '') {
+      const targetName = isThread ? options.target?.name : undefined;
+      name = isThread ? `Thread-${++counters.thread}${targetName ? ` (${targetName})` : ''}` : `${ownClass}-${identity.join(':')}`;
+    }
     Object.defineProperty(this, STATE, {
       value: {
         target: options.target as State['target'],
         args: options.args ?? [],
         kwargs: options.kwargs,
-        name: options.name ?? defaultName,
+        name,
         daemon: options.daemon ?? defaultDaemon(isThread),
         context,
         role: 'parent',
@@ -319,7 +326,7 @@ export class Process<A extends unknown[] = unknown[], R = unknown> {
 
   toString(): string {
     const st = this[STATE];
-    const status = st.runner === undefined ? 'initial' : st.exitCode === null ? 'started' : `stopped exitcode=${st.exitCode}`;
+    const status = st.closed ? 'closed' : st.runner === undefined ? 'initial' : st.exitCode === null ? 'started' : `stopped exitcode=${st.exitCode}`;
     return `<${this.constructor.name} name='${st.name}' ${status}${st.daemon ? ' daemon' : ''}>`;
   }
 

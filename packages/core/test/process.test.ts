@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { constants as osConstants } from 'node:os';
-import { activeChildren, cpuCount, currentProcess, getContext, Process, SerializationError, StateError, TaskReferenceError, Thread, type ContextKind } from '@ipc/core';
+import { activeChildren, ArgumentError, cpuCount, currentProcess, getContext, Process, SerializationError, StateError, TaskReferenceError, Thread, type ContextKind } from '@ipc/core';
 // @ts-expect-error -- plain JS fixture, loaded in the children too
 import * as fx from './fixtures/tasks.mjs';
 
@@ -222,6 +222,7 @@ describe('Process rules (Python)', () => {
     await p.join();
     p.close();
     p.close(); // twice is fine, as in Python
+    expect(String(p)).toMatch(/^<Process name='Process-\d+' closed>$/);
     expect(() => p.isAlive()).toThrow(StateError);
     expect(() => p.pid).toThrow(StateError);
     expect(() => p.exitCode).toThrow(StateError);
@@ -231,6 +232,19 @@ describe('Process rules (Python)', () => {
     expect(() => p.kill()).toThrow(StateError);
     await expect(p.join()).rejects.toThrow(StateError);
     expect(p.name).toMatch(/^Process-\d+$/);
+  });
+
+  it("names as Python's: a Thread tells its target's name (Thread-N (work)), an empty name takes the default, a name that is not a string is refused", () => {
+    const plain = new Thread();
+    const n = Number(/^Thread-(\d+)$/.exec(plain.name)?.[1]);
+    expect(new Thread({ target: f.namedWork }).name).toBe(`Thread-${n + 1} (namedWork)`);
+    expect(new Thread({ target: f.square }).name).toBe(`Thread-${n + 2}`); // an anonymous function has no name to tell
+    expect(new Thread({ name: 'mine', target: f.namedWork }).name).toBe('mine'); // a given name does not move the counter
+    expect(new Thread({ name: '' }).name).toBe(`Thread-${n + 3}`);
+    expect(new Process({ name: '' }).name).toMatch(/^Process-\d+$/);
+    expect(new Process({ target: f.namedWork }).name).toMatch(/^Process-\d+$/); // Python's Process does not
+    expect(() => new Process({ name: 42 as unknown as string })).toThrow(ArgumentError);
+    expect(() => new Thread({ name: 42 as unknown as string })).toThrow(ArgumentError);
   });
 
   it('a plain function as target fails at start() saying how to fix it', () => {
