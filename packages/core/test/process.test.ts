@@ -247,6 +247,16 @@ describe('Process rules (Python)', () => {
     expect(() => new Thread({ name: 42 as unknown as string })).toThrow(ArgumentError);
   });
 
+  it("getContext() as Python's get_context(): one object per kind, 'thread' by default, an unknown kind refused; the child runs in its context", async () => {
+    expect(getContext()).toBe(getContext('thread'));
+    expect(getContext('process')).toBe(getContext('process'));
+    expect(getContext('process').kind).toBe('process');
+    expect(() => getContext('fork' as ContextKind)).toThrow(ArgumentError);
+    const kids = (['thread', 'process'] as const).map((kind) => new (getContext(kind).Process)({ target: f.myContext }));
+    for (const kid of kids) kid.start();
+    expect(await Promise.all(kids.map((kid) => kid.join(10_000)))).toEqual(['thread', 'process']);
+  });
+
   it('a plain function as target fails at start() saying how to fix it', () => {
     const p = new Process({ target: (x: number) => x });
     expect(() => p.start()).toThrow(TaskReferenceError);
