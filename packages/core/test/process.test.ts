@@ -125,6 +125,18 @@ describe.each<ContextKind>(['thread', 'process'])('Process in the %s context', (
     expect((refused.error as Error).message).toMatch(/daemonic processes are not allowed to have children/);
   });
 
+  it("a child that breaks its own stdout and stderr still ends as usual (Python's test_error_on_stdio_flush)", async () => {
+    const ok = new Process({ target: f.breakStdio, args: [false], context });
+    const failing = new Process({ target: f.breakStdio, args: [true], context });
+    ok.start();
+    failing.start();
+    expect(await ok.join(10_000)).toBe('ok');
+    expect(ok.exitCode).toBe(0);
+    expect(await failing.join(10_000)).toBeUndefined();
+    expect(failing.exitCode).toBe(1);
+    expect(failing.error).toBeInstanceOf(RangeError);
+  });
+
   it('terminate() gives -15 and kill() gives -9, even for a busy child', async () => {
     const t = new Process({ target: f.spin, context });
     const k = new Process({ target: f.sleepForever, context });
@@ -288,6 +300,15 @@ describe('Process rules (Python)', () => {
     await p.join(10_000);
     expect(p.exitCode).toBe(-osConstants.signals.SIGVTALRM);
     expect(p.exitCode).toBe(-26);
+  });
+
+  // /proc/self/fd is Linux's: elsewhere there is no cheap way for a child to count its descriptors.
+  it.runIf(process.platform === 'linux')("a forked child's descriptors do not grow with the children running beside it (Python's test_child_fd_inflation)", async () => {
+    const procs = Array.from({ length: 5 }, () => new Process({ target: f.fdCount, context: 'process' }));
+    for (const p of procs) p.start();
+    const counts = await Promise.all(procs.map((p) => p.join(20_000)));
+    expect(counts.every((n) => typeof n === 'number' && n > 0)).toBe(true);
+    expect(new Set(counts).size).toBe(1);
   });
 
   it('100 processes started and terminated at once all end with -15', async () => {
