@@ -19,7 +19,9 @@ async function main(): Promise<never> {
   // …and if it closed before we listened, 'disconnect' will not come again.
   if (spec.daemon && !process.connected) process.exit(1);
 
-  const code = await runChild(spec, 'process', (msg) => process.send?.(msg));
+  // With a callback, a send to a parent that has gone (a non-daemon child outlives it) fails quietly
+  // rather than as an unhandled 'error' event: there is nobody left to tell.
+  const code = await runChild(spec, 'process', (msg) => process.send?.(msg, undefined, {}, () => undefined));
   // Wait for the result to be written to the channel before exiting.
   await new Promise<void>((resolve) => (process.send ? process.send({ type: 'flush' }, undefined, {}, () => resolve()) : resolve()));
   process.exit(code);

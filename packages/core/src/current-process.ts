@@ -1,6 +1,8 @@
 import { threadId } from 'node:worker_threads';
-import { children, self } from './runtime/current.js';
+import { children, self, type SelfInfo } from './runtime/current.js';
 import type { Process } from './process.js';
+import { Sentinel } from './sentinel.js';
+import { passedTimeout } from './shm/atomic-wait.js';
 
 /** What `currentProcess()` tells about the running heap. */
 export interface ProcessInfo {
@@ -26,9 +28,89 @@ export function currentProcess(): ProcessInfo {
   };
 }
 
-/** Python's `parent_process()`: the parent's pid and name, or null in the main program. */
-export function parentProcess(): { readonly pid: number; readonly name: string } | null {
-  return self.parent;
+/** The longest a Node timer can be. */
+const MAX_TIMER = 2 ** 31 - 1;
+
+/**
+ * Python's `parent_process()` object: the heap that started this one. A
+ * forked child's IPC channel is its line to that heap, and closes when the
+ * heap ends (killed, even with SIGKILL, or a worker thread that ended); a
+ * thread's parent cannot end before it, since Node ends a worker's own workers
+ * with it. Crosses to other heaps as its plain `{ pid, name }`.
+ */
+export class ParentProcess {
+  /** @internal */
+  constructor(
+    readonly pid: number,
+    readonly name: string,
+  ) {}
+
+  /** Whether the parent still runs: false once it has ended. */
+  isAlive(): boolean {
+    return !parentGone(this.pid);
+  }
+
+  /** Resolves when the parent has ended, or after `timeoutMs` (negative: at once) while it still runs. */
+  join(timeoutMs?: number): Promise<void> {
+    const timeout = passedTimeout(timeoutMs);
+    if (parentGone(this.pid) || timeout === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      // A referenced timer stands beside the wait, as Python's join() blocks (an idle child would
+      // end otherwise); past a timer's range it looks at the clock each time it fires.
+      const end = performance.now() + timeout;
+      const timer = setInterval(() => {
+        if (timeout <= MAX_TIMER || performance.now() >= end) done();
+      }, Math.min(timeout, MAX_TIMER));
+      const done = (): void => {
+        clearInterval(timer);
+        resolve();
+      };
+      void parentEnded(this.pid).then(done);
+    });
+  }
+
+  /** Python's `parent_process().sentinel`: ready once the parent has ended, for `wait()` of @ipc/pipe. */
+  get sentinel(): Sentinel {
+    return new Sentinel(
+      parentEnded(this.pid),
+      () => parentGone(this.pid),
+      () => {
+        const keep = setInterval(() => undefined, MAX_TIMER);
+        return () => clearInterval(keep);
+      },
+    );
+  }
+
+  toString(): string {
+    return `<ParentProcess name='${this.name}' pid=${this.pid}${this.isAlive() ? '' : ' stopped'}>`;
+  }
+}
+
+/** A forked child's parent has gone when its IPC channel has closed (`process.connected` turns false). */
+function parentGone(pid: number): boolean {
+  return pid !== process.pid && process.connected !== true;
+}
+
+const NEVER = new Promise<void>(() => undefined);
+let ended: Promise<void> | undefined;
+
+/** Resolves when the parent has gone: one 'disconnect' listener for every wait. */
+function parentEnded(pid: number): Promise<void> {
+  if (pid === process.pid) return NEVER;
+  return (ended ??= new Promise<void>((resolve) => {
+    if (parentGone(pid)) resolve();
+    else process.once('disconnect', () => resolve());
+  }));
+}
+
+let cached: { of: SelfInfo['parent']; parent: ParentProcess } | undefined;
+
+/** Python's `parent_process()`: the heap that started this one (pid, name, `isAlive()`, `join()`, `sentinel`), or null in the main program. */
+export function parentProcess(): ParentProcess | null {
+  const of = self.parent;
+  if (of === null) return null;
+  if (cached?.of !== of) cached = { of, parent: new ParentProcess(of.pid, of.name) };
+  return cached.parent;
 }
 
 /** Python's `active_children()`: the children started from this heap that are still alive. */

@@ -13,7 +13,7 @@ export { heapId, heapDeaths, isHeapAlive, markHeapDead, heapDataForWorker, claim
 export { Process, Thread, cpuCount } from './process.js';
 export type { ProcessOptions, ProcessResult } from './process.js';
 export { currentProcess, parentProcess, activeChildren, isMainProcess, adoptIdentity } from './current-process.js';
-export type { ProcessInfo } from './current-process.js';
+export type { ProcessInfo, ParentProcess } from './current-process.js';
 export { Sentinel } from './sentinel.js';
 export { getContext } from './context.js';
 export type { Context } from './context.js';

@@ -1,4 +1,4 @@
-import { threadId } from 'node:worker_threads';
+import { isMainThread, threadId } from 'node:worker_threads';
 import { encode } from './codec.js';
 import type { ContextKind } from './handles.js';
 import { ArgumentError, StateError } from './errors.js';
@@ -46,6 +46,34 @@ function holdOpen(st: State): () => void {
     released = true;
     if (--st.waiters === 0 && st.exitCode === null) runner.setRef(false);
   };
+}
+
+/** The longest a Node timer can be: a longer delay (Infinity too) fires after 1 ms. */
+const MAX_TIMER = 2 ** 31 - 1;
+
+/** Waits for `done` or `ms` milliseconds (negative: none), whichever comes first; a wait past a timer's range re-arms. */
+async function untilOr(done: Promise<void>, ms: number): Promise<void> {
+  const end = performance.now() + ms;
+  let ended = false;
+  void done.then(() => (ended = true));
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    for (let left = ms; !ended && left > 0; left = end - performance.now()) {
+      await Promise.race([done, new Promise<void>((r) => (timer = setTimeout(r, Math.min(left, MAX_TIMER))))]);
+      clearTimeout(timer);
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Python's defaults: a Process takes its creator's daemon flag; a Thread takes its creating thread's —
+ * so in a daemon worker thread it is a daemon, and in a daemon process's main thread it is not.
+ */
+function defaultDaemon(isThread: boolean): boolean {
+  if (self.isMain || (isThread && isMainThread)) return false;
+  return self.daemon;
 }
 
 /** Marks the library's own Process classes, as opposed to a user's subclass that overrides run(). */
@@ -99,14 +127,21 @@ export class Process<A extends unknown[] = unknown[], R = unknown> {
     const identity = isThread ? self.identity : [...self.identity, ++counters.process];
     // A subclass of the user's own is named after its class, as Python's type(self).__name__.
     const ownClass = !Object.prototype.hasOwnProperty.call(new.target, BASE) && new.target.name !== '' ? new.target.name : 'Process';
-    const defaultName = isThread ? `Thread-${++counters.thread}` : `${ownClass}-${identity.join(':')}`;
+    if (options.name !== undefined && typeof options.name !== 'string') throw new ArgumentError('name must be a string');
+    // An empty name takes the default too, in Python. A thread's counter moves only when it is named by it,
+    // and the name tells its target's, as Python's threading does: `Thread-3 (work)`.
+    let name = options.name;
+    if (name === undefined || name === '') {
+      const targetName = isThread ? options.target?.name : undefined;
+      name = isThread ? `Thread-${++counters.thread}${targetName ? ` (${targetName})` : ''}` : `${ownClass}-${identity.join(':')}`;
+    }
     Object.defineProperty(this, STATE, {
       value: {
         target: options.target as State['target'],
         args: options.args ?? [],
         kwargs: options.kwargs,
-        name: options.name ?? defaultName,
-        daemon: options.daemon ?? (self.isMain ? false : self.daemon),
+        name,
+        daemon: options.daemon ?? defaultDaemon(isThread),
         context,
         role: 'parent',
         runner: undefined,
@@ -181,7 +216,10 @@ export class Process<A extends unknown[] = unknown[], R = unknown> {
     this.checkOpen();
     if (st.role === 'self') throw new StateError('a process cannot start itself');
     if (st.runner !== undefined) throw new StateError('cannot start a process twice');
-    if (!self.isMain && self.daemon) throw new StateError('daemonic processes are not allowed to have children');
+    // Python's rule is for processes: a daemonic process may start threads, which end with it anyway.
+    if (!self.isMain && self.daemon && st.context === 'process') {
+      throw new StateError("daemonic processes are not allowed to have children in the 'process' context (threads are allowed)");
+    }
     // Process, Thread and the classes of getContext() run a target; any other class is the user's subclass.
     const isSubclass = !Object.prototype.hasOwnProperty.call(this.constructor, BASE);
     if (isSubclass) requireTaskRef(this.constructor, `${this.constructor.name} class`);
@@ -226,7 +264,7 @@ export class Process<A extends unknown[] = unknown[], R = unknown> {
     if (st.role === 'self') throw new StateError('a process cannot join itself');
     if (st.done === undefined) throw new StateError('can only join a started process');
     if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs))) throw new ArgumentError('timeout must be a number of milliseconds');
-    if (timeoutMs === undefined) {
+    if (timeoutMs === undefined || timeoutMs === Infinity) {
       const release = holdOpen(st);
       try {
         await st.done;
@@ -234,9 +272,7 @@ export class Process<A extends unknown[] = unknown[], R = unknown> {
         release();
       }
     } else if (st.exitCode === null) {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([st.done, new Promise<void>((r) => (timer = setTimeout(r, Math.max(0, timeoutMs))))]);
-      clearTimeout(timer);
+      await untilOr(st.done, timeoutMs);
       if (st.exitCode === null) return undefined;
     }
     return st.result as ProcessResult<R>;
@@ -290,7 +326,7 @@ export class Process<A extends unknown[] = unknown[], R = unknown> {
 
   toString(): string {
     const st = this[STATE];
-    const status = st.runner === undefined ? 'initial' : st.exitCode === null ? 'started' : `stopped exitcode=${st.exitCode}`;
+    const status = st.closed ? 'closed' : st.runner === undefined ? 'initial' : st.exitCode === null ? 'started' : `stopped exitcode=${st.exitCode}`;
     return `<${this.constructor.name} name='${st.name}' ${status}${st.daemon ? ' daemon' : ''}>`;
   }
 

@@ -125,7 +125,7 @@ describe('a child with non-daemon children of its own', () => {
 });
 
 describe.each(['thread', 'process'])('waiting for a daemon child (%s context)', (context) => {
-  it.each(['join', 'sentinel'])('a program whose only work is awaiting a daemon’s %s runs to the end (Python’s join blocks)', async (how) => {
+  it.each(['join', 'join-infinity', 'sentinel'])('a program whose only work is awaiting a daemon’s %s runs to the end (Python’s join blocks)', async (how) => {
     const child = spawn(process.execPath, [joinerScript, context, how], { stdio: ['ignore', 'pipe', 'pipe'] });
     started.push(child);
     let out = '';

@@ -44,11 +44,20 @@ export async function runChild(spec: StartSpec, kind: ContextKind, send: (msg: C
     }
     send({ type: 'result', value: tree });
     await joinNonDaemonChildren();
-    return 0;
+    return codeOnReturn();
   } catch (err) {
     await runExitFlushers();
     return fail(spec, kind, err, send);
   }
+}
+
+/**
+ * The exit code of a child whose run() returned: 0, or the `process.exitCode` it set — Node's way
+ * to end with a code without cutting the program short (Python's `sys.exit(n)` is `process.exit(n)`).
+ */
+function codeOnReturn(): number {
+  const code = Number(process.exitCode ?? 0);
+  return Number.isInteger(code) ? code : 0;
 }
 
 /** Python's child waits for its own non-daemon children before it exits (`util._exit_function`). */

@@ -1,4 +1,5 @@
 import type { ContextKind } from '../handles.js';
+import { nodeOs } from '../_builtins.js';
 
 /** What the parent sends to start a child: everything encoded for the child's kind. */
 export interface StartSpec {
@@ -40,13 +41,11 @@ export interface ChildRunner {
   setRef(ref: boolean): void;
 }
 
-/** Python's convention: a child ended by signal N has exit code -N. */
+/** Python's convention: a child ended by signal N has exit code -N (any signal: SIGBUS, SIGPROF… too). */
 export function exitCodeOf(info: ExitInfo): number {
   if (info.signal !== null) {
-    const n = SIGNALS[info.signal];
+    const n = nodeOs().constants.signals[info.signal] as number | undefined;
     return n === undefined ? -1 : -n;
   }
   return info.code ?? -1;
 }
-
-const SIGNALS: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGABRT: 6, SIGKILL: 9, SIGUSR1: 10, SIGSEGV: 11, SIGUSR2: 12, SIGPIPE: 13, SIGALRM: 14, SIGTERM: 15 };

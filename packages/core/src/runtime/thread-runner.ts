@@ -37,8 +37,10 @@ export class ThreadRunner implements ChildRunner {
 
   onExit(listener: (info: ExitInfo) => void): void {
     this.worker.once('exit', (code) => {
-      // A terminated worker reports 1; report it as the signal asked, as a process would.
-      listener(this.pendingSignal !== null ? { code: null, signal: this.pendingSignal } : { code, signal: null });
+      // A terminated worker reports 1; report it as the signal asked, as a process would. An exit
+      // code is kept to its low 8 bits, as the OS keeps a process's: process.exit(256) → 0, exit(-1) → 255
+      // in both contexts (a negative exitCode means a signal).
+      listener(this.pendingSignal !== null ? { code: null, signal: this.pendingSignal } : { code: code & 0xff, signal: null });
     });
     // A worker that fails to start (bad execArgv, unloadable bootstrap) emits 'error' and then 'exit'.
     this.worker.on('error', () => undefined);
