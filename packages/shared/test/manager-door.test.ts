@@ -128,7 +128,9 @@ describe('Manager: replies at the door, for threads of the host process', () => 
     await m.shutdown();
     const r = (await w.join()) as { name: string; i: number };
     expect(r.name).toBe('ManagerGoneError');
-    expect(r.i).toBeGreaterThanOrEqual(100);
+    // At least 100 appends were done; the one under way at the shutdown may have been done with its reply lost
+    // (as with Python's manager: the caller cannot know), so the caller saw at least 99 answered.
+    expect(r.i).toBeGreaterThanOrEqual(99);
   });
 
   it('the host thread ending: calls at the door fail with ManagerGoneError, never hang', async () => {
