@@ -55,7 +55,8 @@ export class Barrier extends Primitive {
 
   constructor(parties: number, options: BarrierOptions = {}) {
     super(WORDS);
-    if (!Number.isInteger(parties) || parties <= 0 || parties > MAX_PARTIES) throw new ArgumentError(`a Barrier needs 1 <= parties <= ${MAX_PARTIES}, not ${String(parties)}`);
+    if (!Number.isInteger(parties) || parties < 1) throw new ArgumentError(`a Barrier needs parties >= 1, not ${String(parties)}`);
+    if (parties > MAX_PARTIES) throw new ArgumentError(`a Barrier needs parties <= ${MAX_PARTIES} (the count shares a word with the round), not ${parties}`);
     if (options.timeout !== undefined) checkTimeout(options.timeout);
     if (options.action !== undefined && typeof options.action !== 'function') throw new ArgumentError('action must be a function');
     this.action = options.action;

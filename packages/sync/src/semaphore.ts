@@ -30,7 +30,10 @@ export class Semaphore extends Primitive implements Lockable, Ending {
 
   constructor(value = 1) {
     super(WORDS);
-    if (!Number.isInteger(value) || value < 0 || value > MAX_VALUE) throw new ArgumentError(`semaphore initial value must be an integer from 0 to ${MAX_VALUE}, not ${String(value)}`);
+    if (!Number.isInteger(value)) throw new ArgumentError(`semaphore initial value must be an integer, not ${String(value)}`);
+    // Python's words for a negative value; one word holds the count.
+    if (value < 0) throw new ArgumentError(`semaphore initial value must be >= 0, not ${value}`);
+    if (value > MAX_VALUE) throw new ArgumentError(`semaphore initial value must be <= ${MAX_VALUE} (one word of shared memory), not ${value}`);
     this.state[VALUE] = value;
     this.state[BOUND] = MAX_VALUE;
   }
