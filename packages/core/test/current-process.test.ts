@@ -1,21 +1,13 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { alive } from './_pids.js';
 import { currentProcess, parentProcess, Process, type ContextKind } from '@ipc/core';
 // @ts-expect-error -- plain JS fixture, loaded in the children too
 import * as fx from './fixtures/tasks.mjs';
 
 const f = fx as Record<string, (...args: unknown[]) => unknown>;
 const parentDiesScript = fileURLToPath(new URL('./fixtures/parent-dies.mjs', import.meta.url));
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const leftovers: number[] = [];
 afterEach(() => {

@@ -5,18 +5,10 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { alive } from './_pids.js';
 
 const parentScript = fileURLToPath(new URL('./fixtures/parent.mjs', import.meta.url));
 const joinerScript = fileURLToPath(new URL('./fixtures/daemon-joiner.mjs', import.meta.url));
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Polls a condition until a deadline: the test fails rather than hangs. */
 async function eventually(cond: () => boolean, ms: number): Promise<boolean> {
