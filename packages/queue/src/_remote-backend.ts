@@ -232,9 +232,7 @@ export class RemoteBackend implements QueueBackend {
    * here, and the process waits for it before it ends.
    */
   private delivered(grant: number): void {
-    const call = this.remote.call('release', [this.lease, grant, 1]).catch(() => undefined);
-    this.reports.add(call);
-    void call.finally(() => this.reports.delete(call));
+    this.sendReport(grant, 1, false);
     this.unregisterRelease ??= flushBeforeExit(() => this.release());
   }
 
@@ -288,7 +286,12 @@ export class RemoteBackend implements QueueBackend {
     this.reported = [this.watching, this.buffered.handed];
     this.watching = 0;
     this.buffered.stop();
-    const call = this.remote.call('release', [this.lease, ...this.reported], { flush: now }).catch(() => undefined);
+    this.sendReport(...this.reported, now);
+  }
+
+  /** Tells the home how many of lease `grant` were handed out; this process waits for it before it ends. */
+  private sendReport(grant: number, handed: number, flush: boolean): void {
+    const call = this.remote.call('release', [this.lease, grant, handed], { flush }).catch(() => undefined);
     this.reports.add(call);
     void call.finally(() => this.reports.delete(call));
   }

@@ -3,7 +3,7 @@ import type { SharedBackend } from './_shared-backend.js';
 import { LeaseHome } from './_lease-home.js';
 import type { SyncPuts } from './_remote-backend.js';
 import { unpack } from './_packed.js';
-import { deadline } from './_waits.js';
+import { deadline, waitInLine } from './_waits.js';
 import { Empty } from './errors.js';
 
 /** The queue as other processes reach it: each operation done here, on their behalf. */
@@ -63,17 +63,13 @@ export function serveQueue(queue: SharedBackend): { ref: ServedRef; unserve: () 
           leases.release({ heap: caller.heapId, lease, grant }, handed);
           return undefined;
         }
-        case 'qsize': {
+        case 'qsize':
           // Once the holder's puts are in (Python's put counts at once).
-          const [holder, after, batches] = args as [number?, ...Partial<SyncPuts>];
-          if (after !== undefined) await catchUp(lines.of(caller.heapId, holder), batches ?? [], Infinity, signal, after);
+          await holderPutsIn(caller.heapId, args, signal);
           return queue.qsize();
-        }
-        case 'taskDone': {
-          const [holder, after, batches] = args as [number?, ...Partial<SyncPuts>];
-          if (after !== undefined) await catchUp(lines.of(caller.heapId, holder), batches ?? [], Infinity, signal, after);
+        case 'taskDone':
+          await holderPutsIn(caller.heapId, args, signal);
           return queue.taskDone();
-        }
         case 'join': {
           const [timeout] = args as [number | undefined];
           return queue.join(timeout, signal);
@@ -93,6 +89,12 @@ export function serveQueue(queue: SharedBackend): { ref: ServedRef; unserve: () 
       if (now !== true) await now;
     }
     for (; i < items.length; i++) await queue.put(items[i]!, true, undefined, signal);
+  }
+
+  /** A sync call's `[holder, after, batches]`: the holder's put calls up to `after` done first. */
+  async function holderPutsIn(heap: number, args: readonly unknown[], signal: AbortSignal): Promise<void> {
+    const [holder, after, batches] = args as [number?, ...Partial<SyncPuts>];
+    if (after !== undefined) await catchUp(lines.of(heap, holder), batches ?? [], Infinity, signal, after);
   }
 
   /** A sync call's batches (each done once, whichever copy comes first), then every put call up to `after`; `Empty` at `until`. */
@@ -151,20 +153,11 @@ class PutLine {
   /** Resolves once every call up to `seq` is done; the signal's reason on abort, `Empty` at `until`. */
   reached(seq: number, signal: AbortSignal, until = Infinity): Promise<void> {
     if (this.upTo >= seq) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      const left = until - performance.now();
-      const timer = left === Infinity ? undefined : setTimeout(() => end(() => reject(new Empty())), Math.max(0, left));
-      const end = (then: () => void): void => {
-        this.waiters.delete(waiter);
-        clearTimeout(timer);
-        signal.removeEventListener('abort', onAbort);
-        then();
-      };
-      const waiter = { seq, wake: (): void => end(resolve) };
-      const onAbort = (): void => end(() => reject(signal.reason as Error));
-      this.waiters.add(waiter);
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
+    let wake!: () => void;
+    const done = new Promise<void>((resolve) => (wake = resolve));
+    const waiter = { seq, wake };
+    this.waiters.add(waiter);
+    return waitInLine(done, until, signal, () => new Empty()).finally(() => this.waiters.delete(waiter));
   }
 
   /** Call `seq` is done (whether it put its items or failed). */
