@@ -399,9 +399,7 @@ export class SharedBackend implements QueueBackend {
   private async leaseEnded(until: number, signal: AbortSignal | undefined): Promise<void> {
     const gate = this.wantLease();
     if (gate >= 0) return;
-    const left = until - performance.now();
-    if (left <= 0) throw new Empty();
-    await waitWord(this.state, GATE, gate, { timeout: Math.min(left, HOME_CHECK_MS), signal });
+    await this.gateMoved(gate, until, signal);
   }
 
   private leaseEndedSync(until: number): void {
