@@ -3,6 +3,7 @@ import { children, self, type SelfInfo } from './runtime/current.js';
 import type { Process } from './process.js';
 import { Sentinel } from './sentinel.js';
 import { passedTimeout } from './shm/atomic-wait.js';
+import { MAX_TIMER, untilOr } from './_timers.js';
 
 /** What `currentProcess()` tells about the running heap. */
 export interface ProcessInfo {
@@ -28,9 +29,6 @@ export function currentProcess(): ProcessInfo {
   };
 }
 
-/** The longest a Node timer can be. */
-const MAX_TIMER = 2 ** 31 - 1;
-
 /**
  * Python's `parent_process()` object: the heap that started this one. A
  * forked child's IPC channel is its line to that heap, and closes when the
@@ -54,19 +52,8 @@ export class ParentProcess {
   join(timeoutMs?: number): Promise<void> {
     const timeout = passedTimeout(timeoutMs);
     if (parentGone(this.pid) || timeout === 0) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      // A referenced timer stands beside the wait, as Python's join() blocks (an idle child would
-      // end otherwise); past a timer's range it looks at the clock each time it fires.
-      const end = performance.now() + timeout;
-      const timer = setInterval(() => {
-        if (timeout <= MAX_TIMER || performance.now() >= end) done();
-      }, Math.min(timeout, MAX_TIMER));
-      const done = (): void => {
-        clearInterval(timer);
-        resolve();
-      };
-      void parentEnded(this.pid).then(done);
-    });
+    // A referenced timer stands beside the wait, as Python's join() blocks (an idle child would end otherwise).
+    return untilOr(parentEnded(this.pid), timeout);
   }
 
   /** Python's `parent_process().sentinel`: ready once the parent has ended, for `wait()` of @ipc/pipe. */

@@ -1,4 +1,5 @@
 import { isMainThread, threadId } from 'node:worker_threads';
+import { untilOr } from './_timers.js';
 import { encode } from './codec.js';
 import type { ContextKind } from './handles.js';
 import { ArgumentError, StateError } from './errors.js';
@@ -46,25 +47,6 @@ function holdOpen(st: State): () => void {
     released = true;
     if (--st.waiters === 0 && st.exitCode === null) runner.setRef(false);
   };
-}
-
-/** The longest a Node timer can be: a longer delay (Infinity too) fires after 1 ms. */
-const MAX_TIMER = 2 ** 31 - 1;
-
-/** Waits for `done` or `ms` milliseconds (negative: none), whichever comes first; a wait past a timer's range re-arms. */
-async function untilOr(done: Promise<void>, ms: number): Promise<void> {
-  const end = performance.now() + ms;
-  let ended = false;
-  void done.then(() => (ended = true));
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    for (let left = ms; !ended && left > 0; left = end - performance.now()) {
-      await Promise.race([done, new Promise<void>((r) => (timer = setTimeout(r, Math.min(left, MAX_TIMER))))]);
-      clearTimeout(timer);
-    }
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /**

@@ -8,6 +8,7 @@
  * wait. A referenced timer stands beside every async wait.
  */
 import { ArgumentError } from '../errors.js';
+import { MAX_TIMER } from '../_timers.js';
 
 export type WaitResult = 'ok' | 'not-equal' | 'timed-out';
 
@@ -27,8 +28,6 @@ export interface WaitOptions {
  */
 const SPIN = 2000;
 const SPIN_US = 25;
-/** The longest a Node timer can be. */
-const MAX_TIMER = 2 ** 31 - 1;
 
 /** Checks a timeout the way every waiting call of @ipc does: a non-negative number or Infinity. */
 export function checkTimeout(timeout: number | undefined, what = 'timeout'): number {
