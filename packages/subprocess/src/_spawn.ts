@@ -43,7 +43,7 @@ function slot(value: Stdio, name: string, input: boolean): Slot {
   if (value === 'devnull' || value === 'ignore') return { node: 'ignore', pumped: null, piped: false };
   if (typeof value === 'number') {
     if (!Number.isInteger(value) || value < 0) throw new ArgumentError(`${name} must be a file descriptor (an integer ≥ 0), got ${value}`);
-    if (!isOpen(value)) throw new SpawnError(`[Errno 9] Bad file descriptor: ${value} (as ${name})`, 'EBADF', String(value));
+    checkOpen(value, `as ${name}`);
     return { node: value, pumped: null, piped: false };
   }
   // A reader of another Popen: the pipeline case (Python's stdin=p1.stdout). Writers give their stream.
@@ -81,12 +81,12 @@ function checkEnv(env: NodeJS.ProcessEnv | undefined): void {
   }
 }
 
-function isOpen(fd: number): boolean {
+/** Python's OSError (EBADF) from Popen for a descriptor that is not open, rather than Node's bare spawn error. */
+function checkOpen(fd: number, where: string): void {
   try {
     fstatSync(fd);
-    return true;
   } catch {
-    return false;
+    throw new SpawnError(`[Errno 9] Bad file descriptor: ${fd} (${where})`, 'EBADF', String(fd));
   }
 }
 
@@ -98,8 +98,7 @@ function extraFds(given: readonly number[] | undefined): NodeStdio[] {
   if (passFds.length === 0) return [];
   for (const fd of given) {
     if (!Number.isInteger(fd) || fd < 3) throw new ArgumentError(`passFds takes descriptors ≥ 3 (0–2 are stdin, stdout, stderr), got ${String(fd)}`);
-    // Python's OSError (EBADF) from Popen, rather than Node's bare spawn error.
-    if (!isOpen(fd)) throw new SpawnError(`[Errno 9] Bad file descriptor: ${fd} (in passFds)`, 'EBADF', String(fd));
+    checkOpen(fd, 'in passFds');
   }
   const extra: NodeStdio[] = Array.from({ length: Math.max(...given) - 2 }, () => 'ignore');
   for (const fd of given) extra[fd - 3] = fd;
