@@ -53,6 +53,8 @@ export function connectionTo(address: string): Connection {
   return conn;
 }
 
+const EMPTY = Buffer.alloc(0);
+
 /** The caller's side of a connection to a home's broker. Values stay encoded here: decoding is the caller's. */
 export class Connection {
   private readonly socket: Socket;
@@ -124,6 +126,14 @@ export class Connection {
   /** Refuses a reply that carried an item: the home takes the item back. */
   nack(callId: number): void {
     this.writer.nack(callId);
+  }
+
+  /** Writes what is queued now and runs `done` once the kernel has all of it (at once when the connection is gone: nothing more can leave). */
+  afterWritten(done: () => void): void {
+    this.writer.flush();
+    if (this.socket.destroyed || this.socket.writableLength === 0) done();
+    // Writes complete in order: an empty one's callback comes after the ones queued before it.
+    else this.socket.write(EMPTY, () => done());
   }
 
   private onReply(frame: Buffer): void {

@@ -18,18 +18,27 @@ export interface BridgeReply {
   needsAck: boolean;
 }
 
-/** Slots of the shared signal: [0] bumped at every reply posted, [1] set once the helper thread has ended. */
+/**
+ * Slots of the shared signal: [0] bumped at every reply posted, [1] set once the helper thread has
+ * ended, [2] bumped at every ack or nack the helper thread has written to its socket.
+ */
 export const SEQ = 0;
 export const DEAD = 1;
+export const ANSWERED = 2;
+
+/** How long a thread that ends waits for its last acks to be written (they are written within a turn of the helper's loop). */
+const EXIT_WAIT_MS = 2000;
 
 interface Bridge {
   readonly worker: Worker;
   readonly port: MessagePort;
   readonly flags: Int32Array;
   nextId: number;
+  /** Acks and nacks posted to the helper thread. */
+  answers: number;
 }
 
-const state = perHeap<{ bridge: Bridge | undefined }>('brokerSyncBridge', () => ({ bridge: undefined }));
+const state = perHeap<{ bridge: Bridge | undefined; waitsAtExit: boolean }>('brokerSyncBridge', () => ({ bridge: undefined, waitsAtExit: false }));
 
 // A separate build entry next to the built chunk, as the thread runtime's worker.js.
 const WORKER_URL = new URL('./broker-sync-worker.js', import.meta.url);
@@ -38,7 +47,7 @@ function bridge(): Bridge {
   const live = state.bridge;
   if (live !== undefined && Atomics.load(live.flags, DEAD) === 0) return live;
   const { port1, port2 } = new MessageChannel();
-  const flags = new Int32Array(new SharedArrayBuffer(8));
+  const flags = new Int32Array(new SharedArrayBuffer(12));
   const worker = new Worker(WORKER_URL, {
     workerData: { port: port2, flags, identity: identity() },
     transferList: [port2],
@@ -51,7 +60,7 @@ function bridge(): Bridge {
     Atomics.store(flags, DEAD, 1);
     if (state.bridge?.worker === worker) state.bridge = undefined;
   });
-  const created: Bridge = { worker, port: port1, flags, nextId: 0 };
+  const created: Bridge = { worker, port: port1, flags, nextId: 0, answers: 0 };
   state.bridge = created;
   return created;
 }
@@ -72,7 +81,7 @@ export function callThroughBridge(ref: ServedRef, op: string, args: unknown, tim
       const reply = got.message as BridgeReply;
       if (reply.id === id) return settle(b, reply);
       // The reply to an earlier call that timed out here: refused, so an item in it goes home.
-      if (reply.needsAck) b.port.postMessage({ t: 'nack', id: reply.id } satisfies BridgeRequest);
+      if (reply.needsAck) answer(b, 'nack', reply.id);
       continue;
     }
     if (Atomics.load(b.flags, DEAD) === 1) throw new WorkerCrashedError('the helper thread of callSync ended unexpectedly', null, null);
@@ -90,14 +99,41 @@ function settle(b: Bridge, reply: BridgeReply): unknown {
   try {
     value = decodeSync(reply.tree, 'process');
   } catch (err) {
-    if (reply.needsAck) b.port.postMessage({ t: 'nack', id: reply.id } satisfies BridgeRequest);
+    if (reply.needsAck) answer(b, 'nack', reply.id);
     throw new SerializationError(
       `the reply cannot be decoded synchronously: it holds a handle or task whose module this thread has not loaded; import that module first, or use the async call (${(err as Error).message})`,
       'result',
       { cause: err },
     );
   }
-  if (reply.needsAck) b.port.postMessage({ t: 'ack', id: reply.id } satisfies BridgeRequest);
+  if (reply.needsAck) answer(b, 'ack', reply.id);
   if (!reply.ok) throw value;
   return value;
+}
+
+/**
+ * Tells the home (through the helper thread) that an item was received, or refused. A thread that
+ * ends right after must not lose it — the home would give the item to another caller as well — so
+ * the first one makes this thread wait at its exit until the helper has written them all.
+ */
+function answer(b: Bridge, t: 'ack' | 'nack', id: number): void {
+  b.port.postMessage({ t, id } satisfies BridgeRequest);
+  b.answers++;
+  if (!state.waitsAtExit) {
+    state.waitsAtExit = true;
+    process.once('exit', waitForAnswers);
+  }
+}
+
+function waitForAnswers(): void {
+  const b = state.bridge;
+  if (b === undefined) return;
+  const end = performance.now() + EXIT_WAIT_MS;
+  for (;;) {
+    const written = Atomics.load(b.flags, ANSWERED);
+    if (written >= b.answers || Atomics.load(b.flags, DEAD) === 1) return;
+    const left = end - performance.now();
+    if (left <= 0) return;
+    Atomics.wait(b.flags, ANSWERED, written, left);
+  }
 }

@@ -1,7 +1,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import { encode } from '../codec.js';
 import { adoptIdentity, type CallerIdentity, type Connection, connectionTo } from './_client.js';
-import { type BridgeReply, type BridgeRequest, DEAD, SEQ } from './_sync-bridge.js';
+import { ANSWERED, type BridgeReply, type BridgeRequest, DEAD, SEQ } from './_sync-bridge.js';
 
 /** What the helper thread is started with (its workerData). */
 export interface SyncBridgeData {
@@ -30,6 +30,12 @@ export function serveSyncBridge({ port, flags, identity }: SyncBridgeData): void
     port.postMessage(reply);
     Atomics.add(flags, SEQ, 1);
     Atomics.notify(flags, SEQ);
+  };
+
+  /** An ack or nack is on the wire: a thread waiting at its exit for it may go. */
+  const answered = (): void => {
+    Atomics.add(flags, ANSWERED, 1);
+    Atomics.notify(flags, ANSWERED);
   };
 
   const postError = (id: number, err: unknown): void => {
@@ -75,10 +81,10 @@ export function serveSyncBridge({ port, flags, identity }: SyncBridgeData): void
       case 'nack': {
         const sent = handedOver.get(req.id);
         handedOver.delete(req.id);
-        if (sent !== undefined) {
-          if (req.t === 'ack') sent.conn.ack(sent.callId);
-          else sent.conn.nack(sent.callId);
-        }
+        if (sent === undefined) return answered();
+        if (req.t === 'ack') sent.conn.ack(sent.callId);
+        else sent.conn.nack(sent.callId);
+        sent.conn.afterWritten(answered);
         return;
       }
     }
