@@ -76,6 +76,8 @@ export interface Job {
   readonly signal?: AbortSignal | undefined;
   readonly timeout?: number | undefined;
   onStart?: () => void;
+  /** A packed result is given as its typed array (a map's chunk, copied straight into the map's result). */
+  readonly packedAsIs?: boolean | undefined;
   state: 'queued' | 'running' | 'settled';
   /**
    * In flight on a worker that died without saying which task it was running:
@@ -145,8 +147,8 @@ export class Engine extends EventEmitter<{ task: [TaskEvent]; taskStart: [TaskSt
   }
 
   /** Queues a job; it settles through its own resolve/reject. */
-  submit(fn: TaskRef, mode: Mode, form: Form, args: unknown, more: { transfer?: TransferListItem[]; signal?: AbortSignal; timeout?: number; onStart?: () => void }, resolve: (v: unknown) => void, reject: (e: unknown) => void): Job {
-    const job: Job = { id: this.nextId++, fn, mode, form, args, transfer: more.transfer ?? [], resolve, reject, signal: more.signal, timeout: more.timeout, onStart: more.onStart, state: 'queued' };
+  submit(fn: TaskRef, mode: Mode, form: Form, args: unknown, more: { transfer?: TransferListItem[]; signal?: AbortSignal | undefined; timeout?: number; onStart?: () => void; packedAsIs?: boolean }, resolve: (v: unknown) => void, reject: (e: unknown) => void): Job {
+    const job: Job = { id: this.nextId++, fn, mode, form, args, transfer: more.transfer ?? [], resolve, reject, signal: more.signal, timeout: more.timeout, onStart: more.onStart, packedAsIs: more.packedAsIs, state: 'queued' };
     if (this.broken) {
       job.state = 'settled';
       reject(this.broken);
@@ -328,7 +330,7 @@ export class Engine extends EventEmitter<{ task: [TaskEvent]; taskStart: [TaskSt
           this.settle(job);
           if (msg.ok) this.counts.completed++;
           else this.counts.failed++;
-          const now = msg.ok ? uncarrySync(msg.form, msg.value) : NEEDS_DECODE;
+          const now = !msg.ok ? NEEDS_DECODE : job.packedAsIs === true && msg.form === 'packed' ? msg.value : uncarrySync(msg.form, msg.value);
           if (now !== NEEDS_DECODE) job.resolve(now); // nothing to revive
           else {
             const settling = decode(msg.value, this.options.context).then(

@@ -37,17 +37,65 @@ function allPrimitive(list: readonly unknown[]): boolean {
   return true;
 }
 
-/** A long array of numbers as a typed array, or undefined. */
-function packNumbers(list: readonly unknown[]): Int32Array | Float64Array | undefined {
-  if (list.length < PACK_MIN) return undefined;
-  let ints = true;
-  for (let i = 0; i < list.length; i++) {
+/**
+ * Numbers put one by one into an int32 array — the form of most results, half the size — which
+ * turns into a float64 one at the first number that is not an int32 (-0 and non-int32 values need
+ * the float form to come back as they were).
+ */
+export class NumberPacker {
+  private ints: Int32Array | undefined;
+  private floats: Float64Array | undefined;
+
+  constructor(readonly length: number) {
+    this.ints = new Int32Array(length);
+  }
+
+  put(i: number, x: number): void {
+    if (this.floats !== undefined) this.floats[i] = x;
+    else if ((x | 0) === x && !Object.is(x, -0)) this.ints![i] = x;
+    else {
+      this.floats = new Float64Array(this.length);
+      this.floats.set(this.ints!.subarray(0, i));
+      this.floats[i] = x;
+      this.ints = undefined;
+    }
+  }
+
+  get packed(): Int32Array | Float64Array {
+    return this.floats ?? this.ints!;
+  }
+
+  /** The numbers put so far (`0` to `to - 1`), as numbers, into `out`. */
+  copyTo(out: unknown[], to: number): void {
+    const packed = this.packed;
+    for (let i = 0; i < to; i++) out[i] = packed[i];
+  }
+}
+
+/**
+ * A long run of numbers (`list[from]` to `list[to - 1]`) as a typed array, or undefined. One pass,
+ * and no slice of the list: each loop over a chunk costs, most of all before the JIT has optimized it.
+ */
+function packNumbers(list: readonly unknown[], from = 0, to = list.length): Int32Array | Float64Array | undefined {
+  if (to - from < PACK_MIN) return undefined;
+  const out = new NumberPacker(to - from);
+  for (let i = from; i < to; i++) {
     const x = list[i];
     if (typeof x !== 'number') return undefined;
-    // -0 and non-int32 values need the float form to come back as they were.
-    if (ints && ((x | 0) !== x || Object.is(x, -0))) ints = false;
+    out.put(i - from, x);
   }
-  return ints ? Int32Array.from(list as number[]) : Float64Array.from(list as number[]);
+  return out.packed;
+}
+
+/** A map's chunk of items (`items[from]` to `items[to - 1]`) packed, when they are all numbers (and enough of them). */
+export function carryNumbers(items: readonly unknown[], from: number, to: number): Carried | undefined {
+  const packed = packNumbers(items, from, to);
+  return packed === undefined ? undefined : { form: 'packed', value: packed, transfer: NO_TRANSFER };
+}
+
+/** Numbers a worker's map produced straight into a packer, in the packed form. */
+export function packedResults(out: NumberPacker): Carried {
+  return { form: 'packed', value: out.packed, transfer: NO_TRANSFER };
 }
 
 function unpackNumbers(src: Int32Array | Float64Array): number[] {
@@ -58,10 +106,9 @@ function unpackNumbers(src: Int32Array | Float64Array): number[] {
 
 /** A task's argument list (for `map`, its items) on its way to a worker; a copy, so later changes by the caller do not show. */
 export function carryArgs(args: readonly unknown[], mode: 'call' | 'map' | 'star', target: ContextKind): Carried {
-  if (allPrimitive(args)) {
-    const packed = mode === 'map' ? packNumbers(args) : undefined;
-    return packed !== undefined ? { form: 'packed', value: packed, transfer: NO_TRANSFER } : { form: 'raw', value: args.slice(), transfer: NO_TRANSFER };
-  }
+  const packed = mode === 'map' ? packNumbers(args) : undefined;
+  if (packed !== undefined) return { form: 'packed', value: packed, transfer: NO_TRANSFER };
+  if (allPrimitive(args)) return { form: 'raw', value: args.slice(), transfer: NO_TRANSFER };
   const plain = encodePlain(args, PLAIN_TAG);
   if (plain !== undefined) return { form: 'plain', value: plain, transfer: NO_TRANSFER };
   const { tree, transfer } = encode(args, target, 'args');
@@ -71,9 +118,10 @@ export function carryArgs(args: readonly unknown[], mode: 'call' | 'map' | 'star
 /** A task's result on its way back (an error goes as a `tree`: it keeps its class). */
 export function carryResult(value: unknown, target: ContextKind): Carried {
   if (isPrimitive(value)) return { form: 'raw', value, transfer: NO_TRANSFER };
-  if (Array.isArray(value) && allPrimitive(value)) {
+  if (Array.isArray(value)) {
     const packed = packNumbers(value);
-    return packed !== undefined ? { form: 'packed', value: packed, transfer: NO_TRANSFER } : { form: 'raw', value, transfer: NO_TRANSFER };
+    if (packed !== undefined) return { form: 'packed', value: packed, transfer: NO_TRANSFER };
+    if (allPrimitive(value)) return { form: 'raw', value, transfer: NO_TRANSFER };
   }
   const plain = encodePlain(value, PLAIN_TAG);
   if (plain !== undefined) return { form: 'plain', value: plain, transfer: NO_TRANSFER };

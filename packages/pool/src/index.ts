@@ -1,4 +1,4 @@
-export { Pool, autoChunksize } from './pool.js';
+export { Pool, autoChunksize, MAX_AUTO_CHUNKSIZE } from './pool.js';
 export type { PoolOptions, ApplyOptions, MapOptions } from './pool.js';
 export { AsyncResult } from './async-result.js';
 export { ThreadPoolExecutor, ProcessPoolExecutor } from './executor.js';

@@ -9,7 +9,7 @@ import * as fx from './fixtures/tasks.mjs';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- fixtures take what the tests give them
 type Task = (...args: any[]) => any;
-const f = fx as Record<'square' | 'add' | 'fail' | 'sleep' | 'whoAmI' | 'dieHard' | 'exitThread' | 'init' | 'initState' | 'badInit' | 'obeysAbort' | 'timersWork' | 'byteLength' | 'notATask' | 'doomAt' | 'same' | 'later', Task>;
+const f = fx as Record<'square' | 'add' | 'fail' | 'sleep' | 'whoAmI' | 'dieHard' | 'exitThread' | 'init' | 'initState' | 'badInit' | 'obeysAbort' | 'timersWork' | 'byteLength' | 'notATask' | 'doomAt' | 'same' | 'later' | 'shapeShift', Task>;
 
 const execFileP = promisify(execFile);
 
@@ -52,6 +52,23 @@ describe.each<ContextKind>(['thread', 'process'])('Pool in the %s context', (con
     const mixed = Array.from({ length: 600 }, (_, i) => (i % 3 === 0 ? `s${i}` : i % 3 === 1 ? i : { i }));
     expect(await pool.map(f.same, mixed)).toEqual(mixed);
     expect(await pool.map(f.later, ints.slice(0, 700))).toEqual(ints.slice(0, 700).map((x) => x * 2));
+  });
+
+  it('a chunk of numbers whose results turn into floats, -0, other values and promises comes back exact, whatever the chunking', async () => {
+    await using pool = new Pool({ processes: 2, context });
+    const items = Array.from({ length: 1_200 }, (_, i) => i);
+    const expected = items.map((x) => (x < 300 ? x : x < 600 ? x + 0.5 : x === 600 ? -0 : x < 900 ? x : x === 900 ? 'nine hundred' : x < 950 ? x * 2 : x));
+    for (const chunksize of [1_200, 400, 250, undefined]) {
+      const back = await pool.map(f.shapeShift, items, chunksize);
+      expect(back).toHaveLength(items.length);
+      back.forEach((v, i) => expect(Object.is(v, expected[i])).toBe(true));
+    }
+    const got: unknown[] = [];
+    for await (const v of pool.imap(f.shapeShift, items, 600)) got.push(v);
+    got.forEach((v, i) => expect(Object.is(v, expected[i])).toBe(true));
+    // Longer than one automatic chunk (MAX_AUTO_CHUNKSIZE): in order, every item once.
+    const long = Array.from({ length: 40_000 }, (_, i) => i * 3);
+    expect(await pool.map(f.same, long)).toEqual(long);
   });
 
   it('arguments and results keep their exact shape whatever they look like (no value is taken for a packed or plain form)', async () => {
@@ -230,6 +247,8 @@ describe('Pool details', () => {
     expect(autoChunksize(100, 2)).toBe(13);
     expect(autoChunksize(8, 2)).toBe(1);
     expect(autoChunksize(0, 4)).toBe(0);
+    // Capped, so that a chunk's arrays stay out of V8's large-object space (Python would make 125,000).
+    expect(autoChunksize(1_000_000, 2)).toBe(15_000);
   });
 
   it('refuses bad options', () => {
