@@ -10,9 +10,12 @@
 import { EventEmitter } from 'node:events';
 import type { TransferListItem } from 'node:worker_threads';
 import { TimeoutError, decode, decodeSync, currentProcess, type ContextKind, type TaskRef } from '@ipc/core';
-import type { FromWorker, Mode } from './_protocol.js';
+import { formOf, howOf, isOk, type DoneMsg, type FromWorker, type Mode, type TaskMsg } from './_protocol.js';
 import { Deque } from './_deque.js';
 import { NEEDS_DECODE, uncarrySync, type Form } from './_forms.js';
+import { SETTLE, type Settle } from './_settle.js';
+
+const NO_TRANSFER: readonly TransferListItem[] = [];
 import { startWorker, type PoolWorker } from './_workers.js';
 import { BrokenPoolError, CancelledError } from './errors.js';
 
@@ -67,12 +70,14 @@ export interface EngineOptions {
 export interface Job {
   readonly id: number;
   readonly fn: TaskRef;
+  /** The pool's number for `fn` (`TaskMsg`). */
+  readonly fnId: number;
   readonly mode: Mode;
   readonly form: Form;
   readonly args: unknown;
-  readonly transfer: TransferListItem[];
-  readonly resolve: (value: unknown) => void;
-  readonly reject: (err: unknown) => void;
+  readonly transfer: readonly TransferListItem[];
+  /** Who is told the outcome. */
+  readonly to: Settle;
   readonly signal?: AbortSignal | undefined;
   readonly timeout?: number | undefined;
   onStart?: () => void;
@@ -95,6 +100,8 @@ interface Slot {
   readonly name: string;
   readonly worker: PoolWorker;
   readonly jobs: Job[];
+  /** The task functions (by the pool's number) this worker has been told of. */
+  readonly knownFns: Set<number>;
   ready: boolean;
   retiring: boolean;
   /** Jobs it may still take before it retires (maxtasksperchild). */
@@ -111,6 +118,8 @@ export class Engine extends EventEmitter<{ task: [TaskEvent]; taskStart: [TaskSt
   private readonly queue = new Deque<Job>();
   private readonly slots = new Set<Slot>();
   private nextId = 0;
+  /** Task functions by the pool's number for them (`TaskMsg`): workers are told a reference once. */
+  private readonly fnIds = new Map<TaskRef, number>();
   private nextWorker = 0;
   private avgMs = 0;
   private state: 'open' | 'closing' | 'terminated' = 'open';
@@ -146,17 +155,17 @@ export class Engine extends EventEmitter<{ task: [TaskEvent]; taskStart: [TaskSt
     return this.broken;
   }
 
-  /** Queues a job; it settles through its own resolve/reject. */
-  submit(fn: TaskRef, mode: Mode, form: Form, args: unknown, more: { transfer?: TransferListItem[]; signal?: AbortSignal | undefined; timeout?: number; onStart?: () => void; packedAsIs?: boolean }, resolve: (v: unknown) => void, reject: (e: unknown) => void): Job {
-    const job: Job = { id: this.nextId++, fn, mode, form, args, transfer: more.transfer ?? [], resolve, reject, signal: more.signal, timeout: more.timeout, onStart: more.onStart, packedAsIs: more.packedAsIs, state: 'queued' };
+  /** Queues a job; its outcome goes to `to`. */
+  submit(fn: TaskRef, mode: Mode, form: Form, args: unknown, more: { transfer?: readonly TransferListItem[]; signal?: AbortSignal | undefined; timeout?: number | undefined; onStart?: () => void; packedAsIs?: boolean }, to: Settle): Job {
+    const job: Job = { id: this.nextId++, fn, fnId: this.fnIdOf(fn), mode, form, args, transfer: more.transfer ?? NO_TRANSFER, to, signal: more.signal, timeout: more.timeout, onStart: more.onStart, packedAsIs: more.packedAsIs, state: 'queued' };
     if (this.broken) {
       job.state = 'settled';
-      reject(this.broken);
+      to[SETTLE](false, this.broken);
       return job;
     }
     if (job.signal?.aborted) {
       job.state = 'settled';
-      reject(job.signal.reason);
+      to[SETTLE](false, job.signal.reason);
       return job;
     }
     if (job.signal) {
@@ -174,13 +183,20 @@ export class Engine extends EventEmitter<{ task: [TaskEvent]; taskStart: [TaskSt
     return job;
   }
 
+  /** The number tasks of `fn` go with (`TaskMsg`). */
+  private fnIdOf(fn: TaskRef): number {
+    let id = this.fnIds.get(fn);
+    if (id === undefined) this.fnIds.set(fn, (id = this.fnIds.size + 1));
+    return id;
+  }
+
   /** Cancels a job that has not started; false if it has. */
   cancel(job: Job): boolean {
     if (job.state !== 'queued') return false;
     this.queue.remove(job);
     this.counts.cancelled++;
     this.settle(job);
-    job.reject(new CancelledError());
+    job.to[SETTLE](false, new CancelledError());
     return true;
   }
 
@@ -246,6 +262,7 @@ export class Engine extends EventEmitter<{ task: [TaskEvent]; taskStart: [TaskSt
       index,
       name,
       jobs: [],
+      knownFns: new Set(),
       ready: false,
       retiring: false,
       quota: this.options.maxTasks > 0 ? this.options.maxTasks : Infinity,
@@ -294,13 +311,23 @@ export class Engine extends EventEmitter<{ task: [TaskEvent]; taskStart: [TaskSt
       job.slot = best;
       best.jobs.push(job);
       best.quota--;
-      best.worker.send({ t: 'task', id: job.id, fn: job.fn, mode: job.mode, form: job.form, args: job.args }, job.transfer);
+      const task: TaskMsg = [job.id, job.fnId, howOf(job.mode, job.form), job.args];
+      // A worker is told a task function's reference once; then its number is enough.
+      if (!best.knownFns.has(job.fnId)) {
+        best.knownFns.add(job.fnId);
+        task.push(job.fn);
+      }
+      best.worker.send(task, job.transfer);
       job.onStart?.();
       if (this.listenerCount('taskStart') > 0) this.emit('taskStart', { worker: best.name, workerId: best.worker.threadId || best.worker.pid || 0, task: job.id });
     }
   }
 
   private onMessage(slot: Slot, msg: FromWorker): void {
+    if (Array.isArray(msg)) {
+      this.onDone(slot, msg);
+      return;
+    }
     switch (msg.t) {
       case 'ready':
         slot.ready = true;
@@ -318,34 +345,41 @@ export class Engine extends EventEmitter<{ task: [TaskEvent]; taskStart: [TaskSt
         this.breakPool(new BrokenPoolError(`the initializer failed in ${slot.name}: ${(cause as Error)?.message ?? String(cause)}`, { cause }));
         return;
       }
-      case 'done': {
-        const at = slot.jobs.findIndex((j) => j.id === msg.id);
-        if (at < 0) return;
-        const [job] = slot.jobs.splice(at, 1) as [Job];
-        const ms = msg.end - msg.start;
-        this.avgMs = this.avgMs === 0 ? Math.max(ms, 1e-3) : this.avgMs * 0.8 + ms * 0.2;
-        slot.worker.expectWithinMs = this.avgMs;
-        if (this.listenerCount('task') > 0) this.emit('task', { worker: slot.name, workerId: slot.worker.threadId || slot.worker.pid || 0, task: job.id, start: msg.start, end: msg.end, ok: msg.ok });
-        if (job.state !== 'settled') {
-          this.settle(job);
-          if (msg.ok) this.counts.completed++;
-          else this.counts.failed++;
-          const now = !msg.ok ? NEEDS_DECODE : job.packedAsIs === true && msg.form === 'packed' ? msg.value : uncarrySync(msg.form, msg.value);
-          if (now !== NEEDS_DECODE) job.resolve(now); // nothing to revive
-          else {
-            const settling = decode(msg.value, this.options.context).then(
-            (value) => (msg.ok ? job.resolve(value) : job.reject(value)),
-            (err: unknown) => job.reject(err),
-          );
-            this.decoding.add(settling);
-            void settling.finally(() => this.decoding.delete(settling));
-          }
-        }
-        this.schedule();
-        if (this.state === 'closing') this.stopIdle();
-        return;
+    }
+  }
+
+  /** A task's outcome. */
+  private onDone(slot: Slot, msg: DoneMsg): void {
+    const id = msg[0];
+    // Outcomes come in the order the tasks went: it is the first, but for an abort's.
+    const at = slot.jobs[0]?.id === id ? 0 : slot.jobs.findIndex((j) => j.id === id);
+    if (at < 0) return;
+    const job = at === 0 ? slot.jobs.shift()! : slot.jobs.splice(at, 1)[0]!;
+    const ok = isOk(msg[1]);
+    const form = formOf(msg[1]);
+    const value = msg[2];
+    const [start, end] = [msg[3], msg[4]];
+    const ms = end - start;
+    this.avgMs = this.avgMs === 0 ? Math.max(ms, 1e-3) : this.avgMs * 0.8 + ms * 0.2;
+    slot.worker.expectWithinMs = this.avgMs;
+    if (this.listenerCount('task') > 0) this.emit('task', { worker: slot.name, workerId: slot.worker.threadId || slot.worker.pid || 0, task: job.id, start, end, ok });
+    if (job.state !== 'settled') {
+      this.settle(job);
+      if (ok) this.counts.completed++;
+      else this.counts.failed++;
+      const now = !ok ? NEEDS_DECODE : job.packedAsIs === true && form === 'packed' ? value : uncarrySync(form, value);
+      if (now !== NEEDS_DECODE) job.to[SETTLE](true, now); // nothing to revive
+      else {
+        const settling = decode(value, this.options.context).then(
+          (revived) => job.to[SETTLE](ok, revived),
+          (err: unknown) => job.to[SETTLE](false, err),
+        );
+        this.decoding.add(settling);
+        void settling.finally(() => this.decoding.delete(settling));
       }
     }
+    this.schedule();
+    if (this.state === 'closing') this.stopIdle();
   }
 
   private onExit(slot: Slot, code: number | null, signal: string | null): void {
@@ -438,7 +472,7 @@ export class Engine extends EventEmitter<{ task: [TaskEvent]; taskStart: [TaskSt
     if (err instanceof CancelledError) this.counts.cancelled++;
     else this.counts.failed++;
     this.settle(job);
-    job.reject(err);
+    job.to[SETTLE](false, err);
   }
 
   private settle(job: Job): void {

@@ -13,7 +13,8 @@ const port = parentPort!;
 
 function post(batch: FromWorker[]): void {
   // Before its first task the pool is not reading the ring yet: the readiness goes through the port.
-  if (batch[0]?.t === 'ready' || batch[0]?.t === 'initFailed') {
+  const first = batch[0];
+  if (first !== undefined && !Array.isArray(first) && (first.t === 'ready' || first.t === 'initFailed')) {
     port.postMessage(batch);
     return;
   }
@@ -35,8 +36,9 @@ const loop = new WorkerLoop('thread', data.init, post, () => {
 });
 // process.exit() in a task ends this thread: what the pool has not heard yet goes first, synchronously.
 process.once('exit', () => post(loop.lastWords()));
-port.on('message', (msg: ToWorker | ToWorker[]) => {
-  for (const m of Array.isArray(msg) ? msg : [msg]) loop.receive(m);
+// Always a batch (a task is itself an array).
+port.on('message', (batch: ToWorker[]) => {
+  for (const m of batch) loop.receive(m);
 });
 await loop.start();
 /** How long an idle worker watches for the next task before it sleeps. */

@@ -5,12 +5,11 @@
  * Results of tiny tasks go back in batches; a slow task's result goes at once.
  */
 import { adoptIdentity, decode, encode, flushPendingWrites, hasPendingWrites, loadTask, type ContextKind, type TaskRef } from '@ipc/core';
-import { now, type FromWorker, type ToWorker, type WorkerInit } from './_protocol.js';
+import { doneHow, formOf, modeOf, now, type FromWorker, type TaskMsg, type ToWorker, type WorkerInit } from './_protocol.js';
 import { NEEDS_DECODE, NumberPacker, carryResult, packedResults, uncarry, uncarrySync, type Carried, type Form } from './_forms.js';
 import { setRunningSignal } from './task-signal.js';
 
 type Fn = (...args: unknown[]) => unknown;
-type TaskMsg = Extract<ToWorker, { t: 'task' }>;
 
 /** Results held back at most this long, or this many, while more tasks wait. */
 const BATCH_MS = 1;
@@ -18,7 +17,9 @@ const BATCH_MAX = 32;
 
 export class WorkerLoop {
   private readonly queue: TaskMsg[] = [];
-  private readonly functions = new Map<string, Fn>();
+  /** Task functions by the pool's number for them, and their references as the pool sent them. */
+  private readonly functions = new Map<number, Fn>();
+  private readonly refs = new Map<number, TaskRef>();
   private outbox: FromWorker[] = [];
   private outboxSince = 0;
   private flushScheduled = false;
@@ -56,18 +57,24 @@ export class WorkerLoop {
   }
 
   receive(msg: ToWorker): void {
+    if (Array.isArray(msg)) {
+      // A task function's reference comes with the first task of its number.
+      if (msg[4] !== undefined) this.refs.set(msg[1], msg[4]);
+      this.queue.push(msg);
+      void this.pump();
+      return;
+    }
     if (msg.t === 'abort') {
       const cur = this.current;
       if (cur?.id === msg.id) {
         cur.reason = { value: msg.reason };
         cur.ac?.abort(msg.reason);
       }
-      const queued = this.queue.findIndex((m) => m.id === msg.id);
+      const queued = this.queue.findIndex((m) => m[0] === msg.id);
       if (queued >= 0) this.queue.splice(queued, 1);
       return;
     }
-    if (msg.t === 'stop') this.stopping = true;
-    else this.queue.push(msg);
+    this.stopping = true;
     void this.pump();
   }
 
@@ -121,18 +128,21 @@ export class WorkerLoop {
   }
 
   private async run(msg: TaskMsg): Promise<void> {
-    const cur: { id: number; ac?: AbortController; reason?: { value: unknown } } = { id: msg.id };
+    const id = msg[0];
+    const mode = modeOf(msg[2]);
+    const form = formOf(msg[2]);
+    const cur: { id: number; ac?: AbortController; reason?: { value: unknown } } = { id };
     this.current = cur;
     const start = now();
     let ok = true;
     let value: unknown;
     let packed: Carried | undefined;
     try {
-      const fn = this.functions.get(`${msg.fn.url}#${msg.fn.ordinal}`) ?? (await this.load(msg.fn));
-      const numbers = msg.mode === 'map' && msg.form === 'packed';
+      const fn = this.functions.get(msg[1]) ?? (await this.load(msg[1]));
+      const numbers = mode === 'map' && form === 'packed';
       // Revived without an await where no codec tree needs it: a tick per task is much of a tiny task's cost.
-      const now = numbers ? msg.args : uncarrySync(msg.form, msg.args);
-      const args = (now !== NEEDS_DECODE ? now : await uncarry(msg.form, msg.args, this.kind)) as unknown[];
+      const now = numbers ? msg[3] : uncarrySync(form, msg[3]);
+      const args = (now !== NEEDS_DECODE ? now : await uncarry(form, msg[3], this.kind)) as unknown[];
       setRunningSignal(() => {
         if (cur.ac === undefined) {
           cur.ac = new AbortController();
@@ -140,9 +150,9 @@ export class WorkerLoop {
         }
         return cur.ac.signal;
       });
-      if (msg.mode === 'call') value = await fn(...args);
-      else if (numbers) ({ value, packed } = await mapNumbers(fn, msg.args as Int32Array | Float64Array));
-      else value = await mapItems(fn, args, msg.mode === 'star', 0, new Array(args.length));
+      if (mode === 'call') value = await fn(...args);
+      else if (numbers) ({ value, packed } = await mapNumbers(fn, msg[3] as Int32Array | Float64Array));
+      else value = await mapItems(fn, args, mode === 'star', 0, new Array(args.length));
     } catch (err) {
       ok = false;
       value = err;
@@ -152,23 +162,26 @@ export class WorkerLoop {
       if (hasPendingWrites()) await flushPendingWrites();
       this.current = undefined;
     }
-    let form: Form = 'tree';
+    let outForm: Form = 'tree';
     let tree: unknown;
     try {
-      if (ok) ({ form, value: tree } = packed ?? carryResult(value, this.kind));
+      if (ok) ({ form: outForm, value: tree } = packed ?? carryResult(value, this.kind));
       else tree = encode(value, this.kind, 'error').tree;
     } catch (err) {
       ok = false;
-      form = 'tree';
+      outForm = 'tree';
       tree = encodeSafely(err, this.kind);
     }
     if (this.outbox.length === 0) this.outboxSince = start;
-    this.outbox.push({ t: 'done', id: msg.id, ok, form, value: tree, start, end: now() });
+    this.outbox.push([id, doneHow(ok, outForm), tree, start, now()]);
   }
 
-  private async load(ref: TaskRef): Promise<Fn> {
+  private async load(fnId: number): Promise<Fn> {
+    const ref = this.refs.get(fnId);
+    // The pool sends a reference with the first task of its number: a bug if it did not.
+    if (ref === undefined) throw new Error(`@ipc/pool: no task function numbered ${fnId} was sent to this worker`);
     const fn = (await loadTask(ref)) as Fn;
-    this.functions.set(`${ref.url}#${ref.ordinal}`, fn);
+    this.functions.set(fnId, fn);
     return fn;
   }
 }

@@ -19,7 +19,7 @@ export interface WorkerEvents {
 export interface PoolWorker {
   readonly pid: number | undefined;
   readonly threadId: number;
-  send(msg: ToWorker, transfer?: TransferListItem[]): void;
+  send(msg: ToWorker, transfer?: readonly TransferListItem[]): void;
   /** Has work (keep the process alive, listen for results) or not. */
   setBusy(busy: boolean): void;
   /** The pool's estimate of a task's duration: a result due within µs is watched for rather than slept on. */
@@ -71,11 +71,11 @@ class ThreadWorker implements PoolWorker {
     this.worker.unref();
   }
 
-  send(msg: ToWorker, transfer?: TransferListItem[]): void {
+  send(msg: ToWorker, transfer?: readonly TransferListItem[]): void {
     if (this.exited) return;
     if (transfer !== undefined && transfer.length > 0) {
       this.flush();
-      this.worker.postMessage(msg, transfer);
+      this.worker.postMessage([msg], [...transfer]);
       return;
     }
     // Batched until this turn of the caller's code ends: a burst of tasks costs one write and one wake-up.

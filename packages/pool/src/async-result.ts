@@ -1,33 +1,64 @@
 import { passedTimeout, StateError, TimeoutError } from '@ipc/core';
 import { callSafely } from './_report.js';
+import { SETTLE, type Settle } from './_settle.js';
 
 /**
  * Python's `AsyncResult`: what `applyAsync`, `mapAsync` and `starmapAsync`
  * return. `get()` resolves with the value or rejects with the task's error.
  */
-export class AsyncResult<T> {
+export class AsyncResult<T> implements Settle {
   private settled: { ok: true; value: T } | { ok: false; error: unknown } | undefined;
-  private readonly done: Promise<void>;
+  /** Who waits for the end (get() and wait() before it). */
+  private waiting: (() => void)[] | undefined;
 
   /** @internal */
-  constructor(result: Promise<T>, callback?: (value: T) => void, errorCallback?: (error: unknown) => void) {
-    // A callback that throws is reported, and changes nothing of the result (it runs before get() resolves, as in Python).
-    this.done = result.then(
-      (value) => {
-        this.settled = { ok: true, value };
-        if (callback !== undefined) callSafely(callback, value, () => this.toString());
-      },
-      (error: unknown) => {
-        this.settled = { ok: false, error };
-        if (errorCallback !== undefined) callSafely(errorCallback, error, () => this.toString());
-      },
+  constructor(
+    private readonly callback?: (value: T) => void,
+    private readonly errorCallback?: (error: unknown) => void,
+  ) {}
+
+  /** @internal The outcome of a promise (a map's, whose chunks are joined first). */
+  static of<T>(result: Promise<T>, callback?: (value: T) => void, errorCallback?: (error: unknown) => void): AsyncResult<T> {
+    const out = new AsyncResult<T>(callback, errorCallback);
+    result.then(
+      (value) => out[SETTLE](true, value),
+      (error: unknown) => out[SETTLE](false, error),
     );
+    return out;
+  }
+
+  /** @internal The job's outcome, straight from the pool: no promise in between. */
+  [SETTLE](ok: boolean, value: unknown): void {
+    if (this.settled !== undefined) return;
+    // A callback that throws is reported, and changes nothing of the result (it runs before get() resolves, as in Python).
+    if (ok) {
+      this.settled = { ok, value: value as T };
+      if (this.callback !== undefined) callSafely(this.callback, value as T, () => this.toString());
+    } else {
+      this.settled = { ok, error: value };
+      if (this.errorCallback !== undefined) callSafely(this.errorCallback, value, () => this.toString());
+    }
+    const waiting = this.waiting;
+    this.waiting = undefined;
+    if (waiting !== undefined) for (const wake of waiting) wake();
   }
 
   /** The value; rejects with the task's error, or with `TimeoutError` if `timeout` ms pass first (a negative timeout has already passed, as in Python). */
   get(timeout?: number): Promise<T> {
     // Without a timeout: one promise, no timer (the common case, and the hot path of tiny tasks).
-    if (timeout === undefined) return this.done.then(() => this.unwrap());
+    if (timeout === undefined) {
+      // The task's error is passed on as it was thrown, whatever it is.
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+      if (this.settled !== undefined) return this.settled.ok ? Promise.resolve(this.settled.value) : Promise.reject(this.settled.error);
+      return new Promise<T>((resolve, reject) => {
+        (this.waiting ??= []).push(() => {
+          const s = this.settled!;
+          if (s.ok) resolve(s.value);
+          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+          else reject(s.error);
+        });
+      });
+    }
     return this.wait(timeout).then((ready) => {
       if (!ready) throw new TimeoutError(`the result was not ready within ${timeout} ms`);
       return this.unwrap();
@@ -40,16 +71,22 @@ export class AsyncResult<T> {
     throw s.error;
   }
 
+  /** Resolves once it has ended. */
+  private ended(): Promise<void> {
+    if (this.settled !== undefined) return Promise.resolve();
+    return new Promise<void>((resolve) => (this.waiting ??= []).push(resolve));
+  }
+
   /** Waits until ready, or `timeout` ms; resolves whether it is ready. */
   async wait(timeout?: number): Promise<boolean> {
     const ms = passedTimeout(timeout);
     if (this.settled) return true;
     if (ms === Infinity) {
-      await this.done;
+      await this.ended();
       return true;
     }
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.done, new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
+    await Promise.race([this.ended(), new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
     clearTimeout(timer);
     return this.settled !== undefined;
   }

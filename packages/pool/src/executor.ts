@@ -1,5 +1,6 @@
 import { passedTimeout, ArgumentError, StateError, cpuCount, encode, requireTaskRef, type ContextKind } from '@ipc/core';
 import { carryArgs } from './_forms.js';
+import { SETTLE } from './_settle.js';
 import { Engine, type PoolStats, type TaskEvent, type TaskStartEvent } from './_engine.js';
 import { Future } from './future.js';
 
@@ -68,11 +69,12 @@ abstract class Executor {
       form,
       tree,
       { transfer, onStart: () => future.setRunning() },
-      (v) => {
-        if (!future.done()) future.setResult(v as Awaited<ReturnType<F>>);
-      },
-      (e) => {
-        if (!future.done()) future.setException(e);
+      {
+        [SETTLE](ok, value) {
+          if (future.done()) return;
+          if (ok) future.setResult(value as Awaited<ReturnType<F>>);
+          else future.setException(value);
+        },
       },
     );
     future.cancelJob = () => this.engine.cancel(job);

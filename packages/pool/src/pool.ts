@@ -3,6 +3,7 @@ import { ArgumentError, StateError, cpuCount, encode, requireTaskRef, type Conte
 import { Engine, type PoolStats, type TaskEvent, type TaskStartEvent } from './_engine.js';
 import type { Mode } from './_protocol.js';
 import { carryArgs, carryNumbers, type Carried } from './_forms.js';
+import { settleWith, type Settle } from './_settle.js';
 import { AsyncResult } from './async-result.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a task's arguments are whatever it declares
@@ -79,8 +80,9 @@ export class Pool {
 
   /** Queues `fn(...args)`; the AsyncResult resolves with its result. A function that cannot be found, or arguments that cannot be copied, throw here. */
   applyAsync<F extends AnyFn>(fn: F, args: Parameters<F> = [] as unknown as Parameters<F>, options: ApplyOptions<Result<F>> = {}): AsyncResult<Result<F>> {
-    const result = this.run<Result<F>>(fn, 'call', args, options);
-    return new AsyncResult(result, options.callback, options.errorCallback);
+    const result = new AsyncResult<Result<F>>(options.callback, options.errorCallback);
+    this.run(fn, 'call', args, options, result);
+    return result;
   }
 
   /** `fn` over every item, results in order; items go in chunks (Python's automatic chunksize when not given). */
@@ -91,7 +93,7 @@ export class Pool {
   /** `map` as an AsyncResult; a pool that is not running throws here (`StateError`, Python's `ValueError: Pool not running`). */
   mapAsync<T, R>(fn: (item: T) => R, iterable: Iterable<T>, chunksize?: number, options: MapOptions<Awaited<R>[]> = {}): AsyncResult<Awaited<R>[]> {
     this.checkRunning();
-    return new AsyncResult(this.chunked<Awaited<R>>(fn, 'map', iterable, chunksize, options.signal), options.callback, options.errorCallback);
+    return AsyncResult.of(this.chunked<Awaited<R>>(fn, 'map', iterable, chunksize, options.signal), options.callback, options.errorCallback);
   }
 
   /** `fn(...args)` for every argument list, results in order (Python's `starmap`). */
@@ -101,7 +103,7 @@ export class Pool {
 
   starmapAsync<A extends unknown[], R>(fn: (...args: A) => R, iterable: Iterable<A>, chunksize?: number, options: MapOptions<Awaited<R>[]> = {}): AsyncResult<Awaited<R>[]> {
     this.checkRunning();
-    return new AsyncResult(this.chunked<Awaited<R>>(fn as AnyFn, 'star', iterable, chunksize, options.signal), options.callback, options.errorCallback);
+    return AsyncResult.of(this.chunked<Awaited<R>>(fn as AnyFn, 'star', iterable, chunksize, options.signal), options.callback, options.errorCallback);
   }
 
   /**
@@ -190,25 +192,37 @@ export class Pool {
     if (this.engine.closed) throw new StateError('Pool not running');
   }
 
-  private run<T>(fn: AnyFn, mode: Mode, args: readonly unknown[], options: ApplyOptions<T>, packedAsIs = false): Promise<T> {
+  /** A task's job, its outcome to `to`. */
+  private run<T>(fn: AnyFn, mode: Mode, args: readonly unknown[], options: ApplyOptions<T>, to: Settle, packedAsIs = false): void {
     this.checkRunning();
     if (!Array.isArray(args)) throw new ArgumentError('args must be an array of arguments');
     // Copied now: later changes by the caller do not show.
-    return this.submit(fn, mode, carryArgs(args, mode, this.context), options, packedAsIs);
+    this.submit(fn, mode, carryArgs(args, mode, this.context), options, to, packedAsIs);
   }
 
-  private submit<T>(fn: AnyFn, mode: Mode, carried: Carried, options: ApplyOptions<T>, packedAsIs: boolean): Promise<T> {
+  private submit<T>(fn: AnyFn, mode: Mode, carried: Carried, options: ApplyOptions<T>, to: Settle, packedAsIs: boolean): void {
     const ref = requireTaskRef(fn, 'pool task');
     let tree = carried.value;
-    let transfer = [...carried.transfer, ...(options.transfer ?? [])];
-    if (transfer.length > 0 && this.context === 'thread') {
-      // Moved now, not when a worker is free: the caller's buffers are detached at the call, as with postMessage.
-      const moved = structuredClone({ tree, transfer }, { transfer });
-      tree = moved.tree;
-      transfer = moved.transfer;
-    } else transfer = [];
-    return new Promise<T>((resolve, reject) => {
-      this.engine.submit(ref, mode, carried.form, tree, { transfer, signal: options.signal, timeout: options.timeout, packedAsIs }, resolve as (v: unknown) => void, reject);
+    let transfer: readonly TransferListItem[] = options.transfer === undefined ? carried.transfer : [...carried.transfer, ...options.transfer];
+    if (transfer.length > 0) {
+      if (this.context === 'thread') {
+        // Moved now, not when a worker is free: the caller's buffers are detached at the call, as with postMessage.
+        const moved = structuredClone({ tree, transfer }, { transfer: [...transfer] });
+        tree = moved.tree;
+        transfer = moved.transfer;
+      } else transfer = [];
+    }
+    this.engine.submit(ref, mode, carried.form, tree, { transfer, signal: options.signal, timeout: options.timeout, packedAsIs }, to);
+  }
+
+  /** A chunk's job, as a promise of its results. */
+  private chunk<R>(fn: AnyFn, mode: Mode, items: unknown[], from: number, to: number, signal: AbortSignal | undefined, packedAsIs: boolean): Promise<R[]> {
+    return new Promise<R[]>((resolve, reject) => {
+      const settle = settleWith(resolve as (v: unknown) => void, reject);
+      // Numbers are packed from the items where they are, without a slice.
+      const numbers = mode === 'map' ? carryNumbers(items, from, to) : undefined;
+      if (numbers !== undefined) this.submit(fn, mode, numbers, { signal }, settle, packedAsIs);
+      else this.run(fn, mode, items.slice(from, to), { signal }, settle, packedAsIs);
     });
   }
 
@@ -257,12 +271,7 @@ export class Pool {
     }
     this.checkRunning();
     const out: Promise<R[]>[] = [];
-    for (let i = 0; i < items.length; i += chunksize) {
-      const to = Math.min(i + chunksize, items.length);
-      // Numbers are packed from the items where they are, without a slice.
-      const numbers = mode === 'map' ? carryNumbers(items, i, to) : undefined;
-      out.push(numbers !== undefined ? this.submit<R[]>(fn, mode, numbers, { signal }, packedAsIs) : this.run<R[]>(fn, mode, items.slice(i, to), { signal }, packedAsIs));
-    }
+    for (let i = 0; i < items.length; i += chunksize) out.push(this.chunk<R>(fn, mode, items, i, Math.min(i + chunksize, items.length), signal, packedAsIs));
     return out;
   }
 }
