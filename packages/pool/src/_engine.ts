@@ -75,23 +75,28 @@ export interface Job {
   readonly mode: Mode;
   readonly form: Form;
   readonly args: unknown;
-  readonly transfer: readonly TransferListItem[];
   /** Who is told the outcome. */
   readonly to: Settle;
-  readonly signal?: AbortSignal | undefined;
-  readonly timeout?: number | undefined;
-  onStart?: () => void;
-  /** A packed result is given as its typed array (a map's chunk, copied straight into the map's result). */
-  readonly packedAsIs?: boolean | undefined;
   state: 'queued' | 'running' | 'settled';
   /**
    * In flight on a worker that died without saying which task it was running:
    * it may be the culprit, so it runs again alone, where a death names it.
    */
-  suspect?: boolean;
-  slot?: Slot;
+  suspect: boolean;
+  slot: Slot | undefined;
+  /** What few jobs have; undefined for most (tiny tasks wait by the ten thousand: each byte is held that many times). */
+  readonly more: JobMore | undefined;
+}
+
+/** A job's transfer list, signal, timeout…: what `submit` was given beyond the task, and the timers and listener that come of it. */
+export interface JobMore {
+  readonly transfer?: readonly TransferListItem[];
+  readonly signal?: AbortSignal | undefined;
+  readonly timeout?: number | undefined;
+  readonly onStart?: () => void;
+  /** A packed result is given as its typed array (a map's chunk, copied straight into the map's result). */
+  readonly packedAsIs?: boolean | undefined;
   timer?: NodeJS.Timeout;
-  grace?: NodeJS.Timeout;
   unlisten?: () => void;
 }
 
@@ -156,26 +161,26 @@ export class Engine extends EventEmitter<{ task: [TaskEvent]; taskStart: [TaskSt
   }
 
   /** Queues a job; its outcome goes to `to`. */
-  submit(fn: TaskRef, mode: Mode, form: Form, args: unknown, more: { transfer?: readonly TransferListItem[]; signal?: AbortSignal | undefined; timeout?: number | undefined; onStart?: () => void; packedAsIs?: boolean }, to: Settle): Job {
-    const job: Job = { id: this.nextId++, fn, fnId: this.fnIdOf(fn), mode, form, args, transfer: more.transfer ?? NO_TRANSFER, to, signal: more.signal, timeout: more.timeout, onStart: more.onStart, packedAsIs: more.packedAsIs, state: 'queued' };
+  submit(fn: TaskRef, mode: Mode, form: Form, args: unknown, more: JobMore | undefined, to: Settle): Job {
+    const job: Job = { id: this.nextId++, fn, fnId: this.fnIdOf(fn), mode, form, args, to, state: 'queued', suspect: false, slot: undefined, more };
     if (this.broken) {
       job.state = 'settled';
       to[SETTLE](false, this.broken);
       return job;
     }
-    if (job.signal?.aborted) {
-      job.state = 'settled';
-      to[SETTLE](false, job.signal.reason);
-      return job;
-    }
-    if (job.signal) {
-      const onAbort = (): void => this.abort(job, job.signal!.reason);
-      job.signal.addEventListener('abort', onAbort, { once: true });
-      job.unlisten = () => job.signal!.removeEventListener('abort', onAbort);
-    }
-    if (job.timeout !== undefined) {
-      const ms = job.timeout;
-      job.timer = setTimeout(() => this.abort(job, new TimeoutError(`the task did not finish within ${ms} ms`)), ms);
+    if (more !== undefined) {
+      const { signal, timeout } = more;
+      if (signal?.aborted) {
+        job.state = 'settled';
+        to[SETTLE](false, signal.reason);
+        return job;
+      }
+      if (signal) {
+        const onAbort = (): void => this.abort(job, signal.reason);
+        signal.addEventListener('abort', onAbort, { once: true });
+        more.unlisten = () => signal.removeEventListener('abort', onAbort);
+      }
+      if (timeout !== undefined) more.timer = setTimeout(() => this.abort(job, new TimeoutError(`the task did not finish within ${timeout} ms`)), timeout);
     }
     this.counts.submitted++;
     this.queue.push(job);
@@ -317,8 +322,8 @@ export class Engine extends EventEmitter<{ task: [TaskEvent]; taskStart: [TaskSt
         best.knownFns.add(job.fnId);
         task.push(job.fn);
       }
-      best.worker.send(task, job.transfer);
-      job.onStart?.();
+      best.worker.send(task, job.more?.transfer ?? NO_TRANSFER);
+      job.more?.onStart?.();
       if (this.listenerCount('taskStart') > 0) this.emit('taskStart', { worker: best.name, workerId: best.worker.threadId || best.worker.pid || 0, task: job.id });
     }
   }
@@ -367,7 +372,7 @@ export class Engine extends EventEmitter<{ task: [TaskEvent]; taskStart: [TaskSt
       this.settle(job);
       if (ok) this.counts.completed++;
       else this.counts.failed++;
-      const now = !ok ? NEEDS_DECODE : job.packedAsIs === true && form === 'packed' ? value : uncarrySync(form, value);
+      const now = !ok ? NEEDS_DECODE : job.more?.packedAsIs === true && form === 'packed' ? value : uncarrySync(form, value);
       if (now !== NEEDS_DECODE) job.to[SETTLE](true, now); // nothing to revive
       else {
         const settling = decode(value, this.options.context).then(
@@ -451,10 +456,10 @@ export class Engine extends EventEmitter<{ task: [TaskEvent]; taskStart: [TaskSt
     this.fail(job, reason);
     slot.worker.send({ t: 'abort', id: job.id, reason });
     // A task that ignores the abort loses its worker after the grace period.
-    job.grace = setTimeout(() => {
+    const grace = setTimeout(() => {
       if (slot.jobs.includes(job)) slot.worker.kill();
     }, ABORT_GRACE_MS);
-    job.grace.unref();
+    grace.unref();
   }
 
   private breakPool(err: Error): void {
@@ -477,8 +482,10 @@ export class Engine extends EventEmitter<{ task: [TaskEvent]; taskStart: [TaskSt
 
   private settle(job: Job): void {
     job.state = 'settled';
-    clearTimeout(job.timer);
-    job.unlisten?.();
+    if (job.more !== undefined) {
+      clearTimeout(job.more.timer);
+      job.more.unlisten?.();
+    }
   }
 }
 

@@ -8,7 +8,10 @@ import { SETTLE, type Settle } from './_settle.js';
  */
 export class AsyncResult<T> implements Settle {
   private settled: { ok: true; value: T } | { ok: false; error: unknown } | undefined;
-  /** Who waits for the end (get() and wait() before it). */
+  /** The first get() before the end: its promise's own functions, kept as they are (tiny tasks are many; a closure each would be held with them). */
+  private resolveFirst: ((value: T) => void) | undefined;
+  private rejectFirst: ((error: unknown) => void) | undefined;
+  /** Whoever else waits for the end (more get()s, wait()). */
   private waiting: (() => void)[] | undefined;
 
   /** @internal */
@@ -38,8 +41,14 @@ export class AsyncResult<T> implements Settle {
       this.settled = { ok, error: value };
       if (this.errorCallback !== undefined) callSafely(this.errorCallback, value, () => this.toString());
     }
+    const resolve = this.resolveFirst;
+    const reject = this.rejectFirst;
     const waiting = this.waiting;
-    this.waiting = undefined;
+    this.resolveFirst = this.rejectFirst = this.waiting = undefined;
+    if (resolve !== undefined) {
+      if (ok) resolve(value as T);
+      else reject!(value);
+    }
     if (waiting !== undefined) for (const wake of waiting) wake();
   }
 
@@ -51,6 +60,11 @@ export class AsyncResult<T> implements Settle {
       // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
       if (this.settled !== undefined) return this.settled.ok ? Promise.resolve(this.settled.value) : Promise.reject(this.settled.error);
       return new Promise<T>((resolve, reject) => {
+        if (this.resolveFirst === undefined) {
+          this.resolveFirst = resolve;
+          this.rejectFirst = reject;
+          return;
+        }
         (this.waiting ??= []).push(() => {
           const s = this.settled!;
           if (s.ok) resolve(s.value);

@@ -212,7 +212,9 @@ export class Pool {
         transfer = moved.transfer;
       } else transfer = [];
     }
-    this.engine.submit(ref, mode, carried.form, tree, { transfer, signal: options.signal, timeout: options.timeout, packedAsIs }, to);
+    // Most tasks have none of these: no object for them.
+    const more = transfer.length > 0 || options.signal !== undefined || options.timeout !== undefined || packedAsIs ? { transfer, signal: options.signal, timeout: options.timeout, packedAsIs } : undefined;
+    this.engine.submit(ref, mode, carried.form, tree, more, to);
   }
 
   /** A chunk's job, as a promise of its results. */
