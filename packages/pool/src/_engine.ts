@@ -305,8 +305,10 @@ export class Engine extends EventEmitter<{ task: [TaskEvent]; taskStart: [TaskSt
       if (next === undefined) return;
       // A suspect runs alone; nothing joins a worker running one.
       let best: Slot | undefined;
+      // A map's chunks are alike: a worker may hold the next while it runs one, so it never waits for it.
+      const limit = next.mode === 'call' ? cap : Math.max(cap, 2);
       for (const s of this.slots) {
-        if (!s.ready || s.retiring || s.quota <= 0 || s.jobs.length >= cap || s.jobs[0]?.suspect === true) continue;
+        if (!s.ready || s.retiring || s.quota <= 0 || s.jobs.length >= limit || s.jobs[0]?.suspect === true) continue;
         if (next.suspect === true && s.jobs.length > 0) continue;
         if (best === undefined || s.jobs.length < best.jobs.length) best = s;
       }

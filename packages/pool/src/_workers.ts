@@ -30,6 +30,16 @@ export interface PoolWorker {
 const THREAD_ENTRY = new URL('./pool-thread.js', import.meta.url);
 const PROCESS_ENTRY = fileURLToPath(new URL('./pool-process.js', import.meta.url));
 const RING_BYTES = 1 << 18;
+/** A frame of tasks is cut at about this many bytes of arguments (a ring holds four). */
+const FRAME_BYTES = RING_BYTES / 4;
+
+/** The bytes of a task's arguments, where they are many (packed numbers, plain form); a few for anything else. */
+function argBytes(msg: ToWorker): number {
+  if (!Array.isArray(msg)) return 16;
+  const args = msg[3];
+  return ArrayBuffer.isView(args) ? args.byteLength : 64;
+}
+
 /** How long the pool's thread watches for a tiny task's result before it sleeps on it. */
 const RESULT_SPIN_US = 50;
 
@@ -86,6 +96,21 @@ class ThreadWorker implements PoolWorker {
     const batch = this.outbox;
     if (batch.length === 0 || this.exited) return;
     this.outbox = [];
+    // Tasks with large arguments (a map's chunks) go in frames of their own size, so the worker
+    // starts the first while the rest are still on their way; tiny tasks go as one frame.
+    let from = 0;
+    let bytes = 0;
+    for (let i = 0; i < batch.length; i++) {
+      bytes += argBytes(batch[i]!);
+      if (bytes >= FRAME_BYTES || i === batch.length - 1) {
+        this.write(from === 0 && i === batch.length - 1 ? batch : batch.slice(from, i + 1));
+        from = i + 1;
+        bytes = 0;
+      }
+    }
+  }
+
+  private write(batch: ToWorker[]): void {
     let bytes: Buffer | undefined;
     try {
       bytes = serialize(batch);

@@ -28,8 +28,9 @@ async function timed<P>(make: () => P, warm: (p: P) => Promise<unknown>, body: (
 
 /** 0 … n − 1, built the quick way (the input is timed with the map, as Python's `range` is). */
 function range(n: number): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) out.push(i);
+  // Sized at once: growing by push copies the array as it goes (3× slower for 200k).
+  const out = new Array<number>(n);
+  for (let i = 0; i < n; i++) out[i] = i;
   return out;
 }
 
