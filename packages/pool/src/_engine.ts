@@ -14,10 +14,10 @@ import { formOf, howOf, isOk, type DoneMsg, type FromWorker, type Mode, type Tas
 import { Deque } from './_deque.js';
 import { NEEDS_DECODE, uncarrySync, type Form } from './_forms.js';
 import { SETTLE, type Settle } from './_settle.js';
-
-const NO_TRANSFER: readonly TransferListItem[] = [];
 import { startWorker, type PoolWorker } from './_workers.js';
 import { BrokenPoolError, CancelledError } from './errors.js';
+
+const NO_TRANSFER: readonly TransferListItem[] = [];
 
 /** What a pool reports about a finished task: for progress bars and timelines. */
 export interface TaskEvent {
@@ -365,7 +365,8 @@ export class Engine extends EventEmitter<{ task: [TaskEvent]; taskStart: [TaskSt
     const ok = isOk(msg[1]);
     const form = formOf(msg[1]);
     const value = msg[2];
-    const [start, end] = [msg[3], msg[4]];
+    const start = msg[3];
+    const end = msg[4];
     const ms = end - start;
     this.avgMs = this.avgMs === 0 ? Math.max(ms, 1e-3) : this.avgMs * 0.8 + ms * 0.2;
     slot.worker.expectWithinMs = this.avgMs;
