@@ -5,6 +5,7 @@ import { activeChildren, heapId, RobustMutex, StateError, Thread, waitWord } fro
 import * as fx from './fixtures/ring-tasks.mjs';
 
 const holdMutex = (fx as Record<string, (...args: unknown[]) => unknown>).holdMutex!;
+const contendMutex = (fx as Record<string, (...args: unknown[]) => unknown>).contendMutex!;
 
 afterAll(() => {
   expect(activeChildren()).toEqual([]);
@@ -55,6 +56,27 @@ describe('RobustMutex', () => {
     expect(m.owner()).toBe(heapId());
     m.unlock();
   });
+});
+
+describe('RobustMutex under contention', () => {
+  it('four threads (blocking and async, some giving up and retrying) take turns with no wake-up lost', async () => {
+    // One wake-up at a time goes to the sleepers (the WOKEN flag): were one lost, each sleeper
+    // would lie until its 100 ms liveness check — thousands of times over, far past the bound.
+    const buffer = new SharedArrayBuffer(16);
+    const i32 = new Int32Array(buffer);
+    const rounds = 2_000;
+    const modes = ['sync', 'sync', 'async', 'async'];
+    const t0 = performance.now();
+    const threads = modes.map((mode) => new Thread({ target: contendMutex, args: [buffer, rounds, mode] }));
+    for (const t of threads) t.start();
+    const gaveUp = (await Promise.all(threads.map((t) => t.join()))) as number[];
+    expect(threads.map((t) => t.exitCode)).toEqual([0, 0, 0, 0]);
+    expect(i32[2]).toBe(rounds * modes.length);
+    expect(performance.now() - t0).toBeLessThan(30_000);
+    expect(i32[0]).toBe(0); // free
+    expect(i32[1]).toBe(0); // no waiter counted, no wake-up marked under way
+    expect(gaveUp.every((n) => Number.isInteger(n))).toBe(true);
+  }, 60_000);
 });
 
 describe('waitWord', () => {
