@@ -3,7 +3,7 @@ import { deserialize, serialize } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import { SharedRing } from '@ipc/core';
 import type { FromWorker, ToWorker, WorkerInit } from './_protocol.js';
-import { spinFor } from './_spin.js';
+import { spinForMessage } from './_spin.js';
 import { WorkerLoop } from './_worker-loop.js';
 
 const data = workerData as { init: WorkerInit; inRing: SharedArrayBuffer; outRing: SharedArrayBuffer };
@@ -48,7 +48,7 @@ while (!stopped) {
     // Let the tasks just received run to their end first (a tiny one does, within this turn);
     // then, only if nothing is in progress (a spin would hold back a running task's I/O), watch.
     await new Promise(setImmediate);
-    if (loop.idle) spinFor(IDLE_SPIN_US, () => inRing.hasMessage());
+    if (loop.idle) spinForMessage(inRing, IDLE_SPIN_US);
   }
   const frame = await inRing.read();
   if (!(frame instanceof Uint8Array)) break;

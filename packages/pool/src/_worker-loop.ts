@@ -127,6 +127,16 @@ export class WorkerLoop {
     this.post(batch);
   }
 
+  /** The running task's signal, made when the task first asks for it (one function for every task: a closure each was garbage each). */
+  private readonly currentSignal = (): AbortSignal => {
+    const cur = this.current!;
+    if (cur.ac === undefined) {
+      cur.ac = new AbortController();
+      if (cur.reason !== undefined) cur.ac.abort(cur.reason.value);
+    }
+    return cur.ac.signal;
+  };
+
   private async run(msg: TaskMsg): Promise<void> {
     const id = msg[0];
     const mode = modeOf(msg[2]);
@@ -143,13 +153,7 @@ export class WorkerLoop {
       // Revived without an await where no codec tree needs it: a tick per task is much of a tiny task's cost.
       const now = numbers ? msg[3] : uncarrySync(form, msg[3]);
       const args = (now !== NEEDS_DECODE ? now : await uncarry(form, msg[3], this.kind)) as unknown[];
-      setRunningSignal(() => {
-        if (cur.ac === undefined) {
-          cur.ac = new AbortController();
-          if (cur.reason !== undefined) cur.ac.abort(cur.reason.value);
-        }
-        return cur.ac.signal;
-      });
+      setRunningSignal(this.currentSignal);
       if (mode === 'call') value = await fn(...args);
       else if (numbers) ({ value, packed } = await mapNumbers(fn, msg[3] as Int32Array | Float64Array));
       else value = await mapItems(fn, args, mode === 'star', 0, new Array(args.length));

@@ -9,7 +9,7 @@ import { deserialize, serialize } from 'node:v8';
 import { Worker, type TransferListItem } from 'node:worker_threads';
 import { HEAP_ID_KEY, SharedRing, heapDataForWorker, markHeapDead, type ContextKind } from '@ipc/core';
 import type { FromWorker, ToWorker, WorkerInit } from './_protocol.js';
-import { spinFor } from './_spin.js';
+import { spinForMessage } from './_spin.js';
 
 export interface WorkerEvents {
   message(msg: FromWorker): void;
@@ -148,7 +148,7 @@ class ThreadWorker implements PoolWorker {
         // Tiny tasks answer within µs: watch for the answer before sleeping on it.
         if (this.expectWithinMs < 0.05) {
           this.flush(); // the tasks go first (their flush is still queued when this loop starts)
-          spinFor(RESULT_SPIN_US, () => this.fromWorker.hasMessage());
+          spinForMessage(this.fromWorker, RESULT_SPIN_US);
         }
         const frame = await this.fromWorker.read({ timeout: 1000 });
         if (frame === 'eof') return;
