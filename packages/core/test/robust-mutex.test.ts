@@ -60,8 +60,8 @@ describe('RobustMutex', () => {
 
 describe('RobustMutex under contention', () => {
   it('four threads (blocking and async, some giving up and retrying) take turns with no wake-up lost', async () => {
-    // One wake-up at a time goes to the sleepers (the WOKEN flag): were one lost, each sleeper
-    // would lie until its 100 ms liveness check — thousands of times over, far past the bound.
+    // Were a wake-up lost, a sleeper would lie until its 100 ms liveness check — thousands of
+    // times over, far past the bound.
     const buffer = new SharedArrayBuffer(16);
     const i32 = new Int32Array(buffer);
     const rounds = 2_000;
@@ -74,7 +74,7 @@ describe('RobustMutex under contention', () => {
     expect(i32[2]).toBe(rounds * modes.length);
     expect(performance.now() - t0).toBeLessThan(30_000);
     expect(i32[0]).toBe(0); // free
-    expect(i32[1]).toBe(0); // no waiter counted, no wake-up marked under way
+    expect(i32[1]).toBe(0); // no waiter left counted
     expect(gaveUp.every((n) => Number.isInteger(n))).toBe(true);
   }, 60_000);
 });

@@ -46,8 +46,6 @@ export function lockBlocking(mutex: RobustMutex, i32: Int32Array, index: number,
       Atomics.wait(i32, index, cur, Math.min(until - now, LIVENESS_CHECK_MS));
     } finally {
       Atomics.sub(i32, index + 1, 1);
-      // A release that woke this waiter marked a wake-up under way: it is over.
-      mutex.wokeUp();
     }
     napsEnd = Math.min(until, performance.now() + NAPPING_MS);
   }

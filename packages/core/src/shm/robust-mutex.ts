@@ -5,21 +5,12 @@
  * so ('abandoned'), as a robust pthread mutex reports EOWNERDEAD.
  *
  * Words: [index] the owner's heap id (0 when free), [index + 1] the number of
- * blocked waiters, so an uncontended unlock makes no wake-up call — and a flag
- * (WOKEN) set while a wake-up is on its way to one of them: an unlock makes a
- * wake-up call only when none is under way, and the woken waiter clears it. Why:
- * a futex wake costs the waker ~20 µs on the 2-core VM of the bench; with four
- * threads on one ring, every release woke another (+18% items/s for a queue
- * 4 → 4 with the flag).
+ * blocked waiters, so an uncontended unlock makes no wake-up call.
  */
 import { StateError } from '../errors.js';
 import { heapId, isHeapAlive } from '../heap-registry.js';
 import type { WaitOptions } from './atomic-wait.js';
 import { deadline, runAsync, runSync, type Steps } from './steps.js';
-
-/** In the waiters word: a wake-up is under way (bit 30, so the word stays positive: `> 0` still means "someone may sleep"). */
-const WOKEN = 1 << 30;
-const COUNT = WOKEN - 1;
 
 /** How a lock was obtained: normally, or taken over from an owner that died holding it. */
 export type Acquired = 'acquired' | 'abandoned';
@@ -87,36 +78,12 @@ export class RobustMutex {
           const now = performance.now();
           if (now >= until) return false;
           yield { i32: this.i32, index: this.index, expected: cur, until: Math.min(until, now + LIVENESS_CHECK_MS) };
-          this.wokeUp();
         }
         const again = this.tryLock(owner);
         if (again !== false) return again;
       }
     } finally {
       Atomics.sub(this.i32, this.index + 1, 1);
-      // A wake-up may have been meant for this waiter (one given up on, or aborted): the next release makes another.
-      this.wokeUp();
-    }
-  }
-
-  /**
-   * Said by a counted waiter back from its sleep (woken or not): a release may
-   * make a wake-up call again. Clearing it early costs at most one extra
-   * wake-up; leaving it set would leave sleepers to their liveness checks.
-   */
-  wokeUp(): void {
-    if ((Atomics.load(this.i32, this.index + 1) & WOKEN) !== 0) Atomics.and(this.i32, this.index + 1, ~WOKEN);
-  }
-
-  /** After a release: wakes one counted waiter, unless none sleeps or a wake-up is already under way. */
-  private wakeOne(): void {
-    for (;;) {
-      const w = Atomics.load(this.i32, this.index + 1);
-      if ((w & COUNT) === 0 || (w & WOKEN) !== 0) return;
-      if (Atomics.compareExchange(this.i32, this.index + 1, w, w | WOKEN) === w) {
-        Atomics.notify(this.i32, this.index, 1);
-        return;
-      }
     }
   }
 
@@ -145,7 +112,7 @@ export class RobustMutex {
   unlockAny(): void {
     const cur = Atomics.load(this.i32, this.index);
     if (cur === 0 || Atomics.compareExchange(this.i32, this.index, cur, 0) !== cur) throw new StateError('release of an unlocked lock');
-    this.wakeOne();
+    if (Atomics.load(this.i32, this.index + 1) > 0) Atomics.notify(this.i32, this.index, 1);
   }
 
   /** Releases the lock; only its owner may. */
@@ -153,6 +120,6 @@ export class RobustMutex {
     if (Atomics.compareExchange(this.i32, this.index, owner, 0) !== owner) {
       throw new StateError(Atomics.load(this.i32, this.index) === 0 ? 'release of an unlocked lock' : 'release of a lock held by another thread or process');
     }
-    this.wakeOne();
+    if (Atomics.load(this.i32, this.index + 1) > 0) Atomics.notify(this.i32, this.index, 1);
   }
 }
