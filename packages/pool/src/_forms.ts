@@ -77,7 +77,8 @@ export class NumberPacker {
  * and no slice of the list: each loop over a chunk costs, most of all before the JIT has optimized it.
  */
 function packNumbers(list: readonly unknown[], from = 0, to = list.length): Int32Array | Float64Array | undefined {
-  if (to - from < PACK_MIN) return undefined;
+  // Most lists that are not numbers say so at their first item: no packer for them.
+  if (to - from < PACK_MIN || typeof list[from] !== 'number') return undefined;
   const out = new NumberPacker(to - from);
   for (let i = from; i < to; i++) {
     const x = list[i];
