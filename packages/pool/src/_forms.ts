@@ -88,12 +88,6 @@ function packNumbers(list: readonly unknown[], from = 0, to = list.length): Int3
   return out.packed;
 }
 
-/** A map's chunk of items (`items[from]` to `items[to - 1]`) packed, when they are all numbers (and enough of them). */
-export function carryNumbers(items: readonly unknown[], from: number, to: number): Carried | undefined {
-  const packed = packNumbers(items, from, to);
-  return packed === undefined ? undefined : { form: 'packed', value: packed, transfer: NO_TRANSFER };
-}
-
 /** Numbers a worker's map produced straight into a packer, in the packed form. */
 export function packedResults(out: NumberPacker): Carried {
   return { form: 'packed', value: out.packed, transfer: NO_TRANSFER };
@@ -106,10 +100,12 @@ function unpackNumbers(src: Int32Array | Float64Array): number[] {
 }
 
 /** A task's argument list (for `map`, its items) on its way to a worker; a copy, so later changes by the caller do not show. */
-export function carryArgs(args: readonly unknown[], mode: 'call' | 'map' | 'star', target: ContextKind): Carried {
-  const packed = mode === 'map' ? packNumbers(args) : undefined;
+export function carryArgs(all: readonly unknown[], mode: 'call' | 'map' | 'star', target: ContextKind, from = 0, to = all.length): Carried {
+  // A map's chunk is `all[from]` to `all[to - 1]`: numbers are packed from where they are, without a slice.
+  const packed = mode === 'map' ? packNumbers(all, from, to) : undefined;
   if (packed !== undefined) return { form: 'packed', value: packed, transfer: NO_TRANSFER };
-  if (allPrimitive(args)) return { form: 'raw', value: args.slice(), transfer: NO_TRANSFER };
+  const args = all.slice(from, to);
+  if (allPrimitive(args)) return { form: 'raw', value: args, transfer: NO_TRANSFER };
   const plain = encodePlain(args, PLAIN_TAG);
   if (plain !== undefined) return { form: 'plain', value: plain, transfer: NO_TRANSFER };
   const { tree, transfer } = encode(args, target, 'args');

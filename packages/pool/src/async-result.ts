@@ -59,18 +59,10 @@ export class AsyncResult<T> implements Settle {
       // The task's error is passed on as it was thrown, whatever it is.
       // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
       if (this.settled !== undefined) return this.settled.ok ? Promise.resolve(this.settled.value) : Promise.reject(this.settled.error);
+      if (this.resolveFirst !== undefined) return this.ended().then(() => this.unwrap());
       return new Promise<T>((resolve, reject) => {
-        if (this.resolveFirst === undefined) {
-          this.resolveFirst = resolve;
-          this.rejectFirst = reject;
-          return;
-        }
-        (this.waiting ??= []).push(() => {
-          const s = this.settled!;
-          if (s.ok) resolve(s.value);
-          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
-          else reject(s.error);
-        });
+        this.resolveFirst = resolve;
+        this.rejectFirst = reject;
       });
     }
     return this.wait(timeout).then((ready) => {

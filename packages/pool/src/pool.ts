@@ -2,7 +2,7 @@ import type { TransferListItem } from 'node:worker_threads';
 import { ArgumentError, StateError, cpuCount, encode, requireTaskRef, type ContextKind } from '@ipc/core';
 import { Engine, type PoolStats, type TaskEvent, type TaskStartEvent } from './_engine.js';
 import type { Mode } from './_protocol.js';
-import { carryArgs, carryNumbers, type Carried } from './_forms.js';
+import { carryArgs, type Carried } from './_forms.js';
 import { settleWith, type Settle } from './_settle.js';
 import { AsyncResult } from './async-result.js';
 
@@ -193,11 +193,11 @@ export class Pool {
   }
 
   /** A task's job, its outcome to `to`. */
-  private run<T>(fn: AnyFn, mode: Mode, args: readonly unknown[], options: ApplyOptions<T>, to: Settle, packedAsIs = false): void {
+  private run<T>(fn: AnyFn, mode: Mode, args: readonly unknown[], options: ApplyOptions<T>, to: Settle): void {
     this.checkRunning();
     if (!Array.isArray(args)) throw new ArgumentError('args must be an array of arguments');
     // Copied now: later changes by the caller do not show.
-    this.submit(fn, mode, carryArgs(args, mode, this.context), options, to, packedAsIs);
+    this.submit(fn, mode, carryArgs(args, mode, this.context), options, to, false);
   }
 
   private submit<T>(fn: AnyFn, mode: Mode, carried: Carried, options: ApplyOptions<T>, to: Settle, packedAsIs: boolean): void {
@@ -220,11 +220,7 @@ export class Pool {
   /** A chunk's job, as a promise of its results. */
   private chunk<R>(fn: AnyFn, mode: Mode, items: unknown[], from: number, to: number, signal: AbortSignal | undefined, packedAsIs: boolean): Promise<R[]> {
     return new Promise<R[]>((resolve, reject) => {
-      const settle = settleWith(resolve as (v: unknown) => void, reject);
-      // Numbers are packed from the items where they are, without a slice.
-      const numbers = mode === 'map' ? carryNumbers(items, from, to) : undefined;
-      if (numbers !== undefined) this.submit(fn, mode, numbers, { signal }, settle, packedAsIs);
-      else this.run(fn, mode, items.slice(from, to), { signal }, settle, packedAsIs);
+      this.submit(fn, mode, carryArgs(items, mode, this.context, from, to), { signal }, settleWith(resolve as (v: unknown) => void, reject), packedAsIs);
     });
   }
 

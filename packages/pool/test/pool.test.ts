@@ -235,6 +235,17 @@ describe.each<ContextKind>(['thread', 'process'])('Pool in the %s context', (con
 });
 
 describe('Pool details', () => {
+  it('an AsyncResult waited on by several get()s and wait()s before it ends gives each the value (or the error)', async () => {
+    await using pool = new Pool({ processes: 1 });
+    const r = pool.applyAsync(f.sleep, [100, 'late']);
+    const waits = [r.get(), r.get(), r.wait(), r.get(10_000)];
+    expect(await Promise.all(waits)).toEqual(['late', 'late', true, 'late']);
+    const bad = pool.applyAsync(f.fail, ['boom']);
+    const failures = await Promise.allSettled([bad.get(), bad.get(), bad.get(10_000)]);
+    expect(failures.map((x) => x.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    for (const x of failures) expect(((x as PromiseRejectedResult).reason as Error).message).toContain('boom');
+  });
+
   it('moves a transferred ArrayBuffer to a thread worker without a copy', async () => {
     await using pool = new Pool({ processes: 1 });
     const buf = new ArrayBuffer(1024);
