@@ -121,7 +121,8 @@ const ABORT_GRACE_MS = 1000;
 export class Engine extends EventEmitter<{ task: [TaskEvent]; taskStart: [TaskStartEvent]; workerExit: [{ worker: string; code: number | null; signal: string | null }] }> {
   private readonly counts = { submitted: 0, completed: 0, failed: 0, cancelled: 0 };
   private readonly queue = new Deque<Job>();
-  private readonly slots = new Set<Slot>();
+  /** The workers. An array, not a Set: it is walked a few times per task, and a Set's iterator is an allocation each time. */
+  private readonly slots: Slot[] = [];
   private nextId = 0;
   /** Task functions by the pool's number for them (`TaskMsg`): workers are told a reference once. */
   private readonly fnIds = new Map<TaskRef, number>();
@@ -223,7 +224,7 @@ export class Engine extends EventEmitter<{ task: [TaskEvent]; taskStart: [TaskSt
       slot.worker.kill();
     }
     this.refreshRefs();
-    if (this.slots.size === 0) this.markExited();
+    if (this.slots.length === 0) this.markExited();
   }
 
   /** Resolves once every worker has ended (after close() or terminate()). */
@@ -235,7 +236,7 @@ export class Engine extends EventEmitter<{ task: [TaskEvent]; taskStart: [TaskSt
   stats(): PoolStats {
     let running = 0;
     for (const s of this.slots) for (const j of s.jobs) if (j.state === 'running') running++;
-    return { ...this.counts, running, queued: this.queue.length, workers: this.slots.size };
+    return { ...this.counts, running, queued: this.queue.length, workers: this.slots.length };
   }
 
   /**
@@ -277,7 +278,7 @@ export class Engine extends EventEmitter<{ task: [TaskEvent]; taskStart: [TaskSt
         { message: (msg) => this.onMessage(slot, msg), exit: (code, signal) => this.onExit(slot, code, signal) },
       ),
     };
-    this.slots.add(slot);
+    this.slots.push(slot);
   }
 
   /**
@@ -391,7 +392,8 @@ export class Engine extends EventEmitter<{ task: [TaskEvent]; taskStart: [TaskSt
   }
 
   private onExit(slot: Slot, code: number | null, signal: string | null): void {
-    this.slots.delete(slot);
+    const at = this.slots.indexOf(slot);
+    if (at >= 0) this.slots.splice(at, 1);
     this.emit('workerExit', { worker: slot.name, code, signal });
     if (slot.retiring || (code === 0 && signal === null && this.state !== 'open')) {
       // A worker that ended on purpose: anything it still had goes back to the front of the queue, in order.
@@ -409,7 +411,7 @@ export class Engine extends EventEmitter<{ task: [TaskEvent]; taskStart: [TaskSt
       }
     }
     if (this.state === 'terminated') {
-      if (this.slots.size === 0) this.markExited();
+      if (this.slots.length === 0) this.markExited();
       return;
     }
     if (this.broken === undefined && (this.state === 'open' || this.queue.length > 0)) this.spawn();
@@ -444,7 +446,7 @@ export class Engine extends EventEmitter<{ task: [TaskEvent]; taskStart: [TaskSt
         s.worker.send({ t: 'stop' });
       }
     }
-    if (this.slots.size === 0) this.markExited();
+    if (this.slots.length === 0) this.markExited();
     this.refreshRefs();
   }
 

@@ -26,8 +26,8 @@ process.on('message', (m: { init: WorkerInit } | ToWorker[]) => {
     loop = new WorkerLoop('process', m.init, post, () => {
       process.send?.([], undefined, {}, () => process.exit(0));
     });
-    for (const msg of early.splice(0)) loop.receive(msg);
+    loop.receive(early.splice(0));
     void loop.start();
   } else if (loop === undefined) early.push(...m);
-  else for (const msg of m) loop.receive(msg);
+  else loop.receive(m);
 });

@@ -2,7 +2,7 @@
 import { deserialize, serialize } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import { SharedRing } from '@ipc/core';
-import type { FromWorker, ToWorker, WorkerInit } from './_protocol.js';
+import { now, type FromWorker, type ToWorker, type WorkerInit } from './_protocol.js';
 import { spinForMessage } from './_spin.js';
 import { WorkerLoop } from './_worker-loop.js';
 
@@ -37,20 +37,25 @@ const loop = new WorkerLoop('thread', data.init, post, () => {
 // process.exit() in a task ends this thread: what the pool has not heard yet goes first, synchronously.
 process.once('exit', () => post(loop.lastWords()));
 // Always a batch (a task is itself an array).
-port.on('message', (batch: ToWorker[]) => {
-  for (const m of batch) loop.receive(m);
-});
+port.on('message', (batch: ToWorker[]) => loop.receive(batch));
 await loop.start();
 /** How long an idle worker watches for the next task before it sleeps. */
 const IDLE_SPIN_US = 100;
+/** The event loop gets a turn at least this often (ms), however the tasks come. */
+const YIELD_MS = 1;
+let yielded = now();
 while (!stopped) {
-  if (!inRing.hasMessage()) {
-    // Let the tasks just received run to their end first (a tiny one does, within this turn);
-    // then, only if nothing is in progress (a spin would hold back a running task's I/O), watch.
+  const waiting = !inRing.hasMessage();
+  // A task in progress (awaiting I/O or timers) gets the loop before a wait or a watch; and
+  // every so often the loop gets a turn anyway (port messages, timers of tasks). A tiny task
+  // has ended within this turn, so the watch needs no turn first (an immediate per task was a
+  // measurable cost).
+  if ((waiting && !loop.idle) || now() - yielded >= YIELD_MS) {
     await new Promise(setImmediate);
-    if (loop.idle) spinForMessage(inRing, IDLE_SPIN_US);
+    yielded = now();
   }
+  if (waiting && loop.idle) spinForMessage(inRing, IDLE_SPIN_US);
   const frame = await inRing.read();
   if (!(frame instanceof Uint8Array)) break;
-  for (const m of deserialize(frame) as ToWorker[]) loop.receive(m);
+  loop.receive(deserialize(frame) as ToWorker[]);
 }

@@ -11,6 +11,13 @@ import { setRunningSignal } from './task-signal.js';
 
 type Fn = (...args: unknown[]) => unknown;
 
+/** The task being run: its id, and its abort controller once the task has asked for its signal (or the reason an abort came with before it did). */
+interface Running {
+  id: number;
+  ac?: AbortController;
+  reason?: { value: unknown };
+}
+
 /** Results held back at most this long, or this many, while more tasks wait. */
 const BATCH_MS = 1;
 const BATCH_MAX = 32;
@@ -28,8 +35,7 @@ export class WorkerLoop {
   private started = false;
   private stopping = false;
   private done = 0;
-  /** The task being run, and its abort controller once the task has asked for its signal. */
-  private current: { id: number; ac?: AbortController; reason?: { value: unknown } } | undefined;
+  private current: Running | undefined;
 
   constructor(
     private readonly kind: ContextKind,
@@ -53,15 +59,20 @@ export class WorkerLoop {
     }
     this.post([{ t: 'ready' }]);
     this.started = true;
-    void this.pump();
+    this.pump();
   }
 
-  receive(msg: ToWorker): void {
+  /** A batch from the pool: all of it is queued before any task runs, so the results of a burst go back together. */
+  receive(batch: readonly ToWorker[]): void {
+    for (const msg of batch) this.take(msg);
+    this.pump();
+  }
+
+  private take(msg: ToWorker): void {
     if (Array.isArray(msg)) {
       // A task function's reference comes with the first task of its number.
       if (msg[4] !== undefined) this.refs.set(msg[1], msg[4]);
       this.queue.push(msg);
-      void this.pump();
       return;
     }
     if (msg.t === 'abort') {
@@ -75,7 +86,6 @@ export class WorkerLoop {
       return;
     }
     this.stopping = true;
-    void this.pump();
   }
 
   /** Nothing running or queued. */
@@ -91,23 +101,44 @@ export class WorkerLoop {
     return words;
   }
 
-  private async pump(): Promise<void> {
+  private pump(): void {
     if (this.running || !this.started) return;
     this.running = true;
+    this.drive();
+  }
+
+  /**
+   * Runs the queued tasks: those that end without awaiting, one after another in this call
+   * (a promise and a turn per tiny task were much of its cost); at the first that awaits,
+   * it returns and carries on when that task ends.
+   */
+  private drive(): void {
     while (this.queue.length > 0) {
-      await this.run(this.queue.shift()!);
-      if (this.init.maxTasks > 0 && ++this.done >= this.init.maxTasks) {
-        this.outbox.push({ t: 'retire' });
-        this.flush();
-        this.exit();
+      const pending = this.run(this.queue.shift()!);
+      if (pending !== undefined) {
+        void pending.then(() => {
+          if (this.taskEnded()) this.drive();
+        });
         return;
       }
-      if (this.queue.length === 0 || this.outbox.length >= BATCH_MAX || now() - this.outboxSince >= BATCH_MS) this.flush();
-      else this.flushSoon();
+      if (!this.taskEnded()) return;
     }
     this.running = false;
     this.flush();
     if (this.stopping) this.exit();
+  }
+
+  /** After each task: sends or holds its result; false once the worker retires (maxtasksperchild). */
+  private taskEnded(): boolean {
+    if (this.init.maxTasks > 0 && ++this.done >= this.init.maxTasks) {
+      this.outbox.push({ t: 'retire' });
+      this.flush();
+      this.exit();
+      return false;
+    }
+    if (this.queue.length === 0 || this.outbox.length >= BATCH_MAX || now() - this.outboxSince >= BATCH_MS) this.flush();
+    else this.flushSoon();
+    return true;
   }
 
   /** Held results go as soon as the loop is free, should the next task wait on I/O or timers. */
@@ -137,12 +168,52 @@ export class WorkerLoop {
     return cur.ac.signal;
   };
 
-  private async run(msg: TaskMsg): Promise<void> {
+  /** Runs one task; a promise only when it did not end within this call (it awaited, or its function had to be loaded). */
+  private run(msg: TaskMsg): Promise<void> | undefined {
+    const fn = this.functions.get(msg[1]);
+    if (fn === undefined || modeOf(msg[2]) !== 'call' || formOf(msg[2]) === 'tree') return this.runAsync(msg);
+    const id = msg[0];
+    this.current = { id };
+    const start = now();
+    let ok = true;
+    let value: unknown;
+    setRunningSignal(this.currentSignal);
+    try {
+      value = fn(...(uncarrySync(formOf(msg[2]), msg[3]) as unknown[]));
+    } catch (err) {
+      ok = false;
+      value = err;
+    }
+    if (ok && isThenable(value)) return this.settleAsync(id, start, value);
+    setRunningSignal(undefined);
+    // What the task wrote to other processes without waiting (a pipe end's sends) lands before its result.
+    if (hasPendingWrites()) return flushPendingWrites().then(() => this.report(id, start, ok, value, undefined));
+    this.report(id, start, ok, value, undefined);
+    return undefined;
+  }
+
+  /** The end of a task whose function returned a promise. */
+  private async settleAsync(id: number, start: number, pending: PromiseLike<unknown>): Promise<void> {
+    let ok = true;
+    let value: unknown;
+    try {
+      value = await pending;
+    } catch (err) {
+      ok = false;
+      value = err;
+    } finally {
+      setRunningSignal(undefined);
+      if (hasPendingWrites()) await flushPendingWrites();
+    }
+    this.report(id, start, ok, value, undefined);
+  }
+
+  /** A task that needs awaits before it can start (its function to load, its arguments to revive) or a map chunk. */
+  private async runAsync(msg: TaskMsg): Promise<void> {
     const id = msg[0];
     const mode = modeOf(msg[2]);
     const form = formOf(msg[2]);
-    const cur: { id: number; ac?: AbortController; reason?: { value: unknown } } = { id };
-    this.current = cur;
+    this.current = { id };
     const start = now();
     let ok = true;
     let value: unknown;
@@ -162,10 +233,14 @@ export class WorkerLoop {
       value = err;
     } finally {
       setRunningSignal(undefined);
-      // What the task wrote to other processes without waiting (a pipe end's sends) lands before its result.
       if (hasPendingWrites()) await flushPendingWrites();
-      this.current = undefined;
     }
+    this.report(id, start, ok, value, packed);
+  }
+
+  /** Puts a task's outcome in the outbox; the task is over. */
+  private report(id: number, start: number, ok: boolean, value: unknown, packed: Carried | undefined): void {
+    this.current = undefined;
     let outForm: Form = 'tree';
     let tree: unknown;
     try {

@@ -42,6 +42,9 @@ function argBytes(msg: ToWorker): number {
 
 /** How long the pool's thread watches for a tiny task's result before it sleeps on it. */
 const RESULT_SPIN_US = 50;
+/** The read options, made once (they are the same for every read). */
+const READ_WAIT = Object.freeze({ timeout: 1000 });
+const NO_WAIT = Object.freeze({ timeout: 0 });
 
 export function startWorker(kind: ContextKind, init: WorkerInit, events: WorkerEvents): PoolWorker {
   return kind === 'thread' ? new ThreadWorker(init, events) : new ProcessWorker(init, events);
@@ -89,8 +92,14 @@ class ThreadWorker implements PoolWorker {
       return;
     }
     // Batched until this turn of the caller's code ends: a burst of tasks costs one write and one wake-up.
-    if (this.outbox.push(msg) === 1) queueMicrotask(() => this.flush());
+    if (this.outbox.push(msg) === 1) queueMicrotask(this.sendTurn);
   }
+
+  /** The microtask after the caller's code has queued tasks: they go, and a tiny task's answer is watched for. */
+  private readonly sendTurn = (): void => {
+    this.flush();
+    this.listen();
+  };
 
   private flush(): void {
     const batch = this.outbox;
@@ -135,22 +144,45 @@ class ThreadWorker implements PoolWorker {
     this.busy = busy;
     if (busy) {
       this.worker.ref();
-      void this.read();
+      // Tasks still queued to go: their send turn listens once they have gone. (Otherwise the read
+      // loop, whose answers come in a later turn: never inside the caller's own call.)
+      if (this.outbox.length === 0) void this.read();
     } else this.worker.unref();
   }
 
-  private async read(): Promise<void> {
+  /**
+   * Takes the answers due now: a tiny task's is watched for and delivered within this turn
+   * (the pool's own microtask — never inside the caller's call, so a callback cannot run
+   * before submit has returned); whatever is still due after that, the read loop waits for.
+   */
+  private listen(): void {
+    if (!this.busy || this.reading || this.exited) return;
+    if (this.expectWithinMs < 0.05) {
+      spinForMessage(this.fromWorker, RESULT_SPIN_US);
+      while (this.busy) {
+        const frame = this.fromWorker.readNow();
+        if (frame === undefined) break;
+        this.deliver(frame); // may end the busy spell (the last answer), or start another task
+      }
+      if (!this.busy || this.reading || this.exited) return;
+    }
+    void this.read(true);
+  }
+
+  /** The read loop: while there is work, waits for answers and delivers them. `watched`: the first watch is done already. */
+  private async read(watched = false): Promise<void> {
     if (this.reading) return;
     this.reading = true;
     try {
       while (this.busy && !this.exited) {
         // Waits only while there is work: an idle pool leaves no timer or wait behind.
         // Tiny tasks answer within µs: watch for the answer before sleeping on it.
-        if (this.expectWithinMs < 0.05) {
+        if (!watched && this.expectWithinMs < 0.05) {
           this.flush(); // the tasks go first (their flush is still queued when this loop starts)
           spinForMessage(this.fromWorker, RESULT_SPIN_US);
         }
-        const frame = await this.fromWorker.read({ timeout: 1000 });
+        watched = false;
+        const frame = await this.fromWorker.read(READ_WAIT);
         if (frame === 'eof') return;
         if (frame !== 'timeout') this.deliver(frame);
       }
@@ -160,9 +192,15 @@ class ThreadWorker implements PoolWorker {
     this.drain();
   }
 
+  /** What the ring holds now, delivered (a look first: most often nothing is left, and a read that finds nothing costs more). */
   private drain(): void {
-    for (;;) {
-      const frame = this.fromWorker.readSync({ timeout: 0 });
+    while (this.fromWorker.hasMessage()) {
+      let frame;
+      try {
+        frame = this.fromWorker.readNow() ?? this.fromWorker.readSync(NO_WAIT);
+      } catch {
+        return; // a worker that died in the middle of a frame broke the ring: its tasks fail with its exit
+      }
       if (!(frame instanceof Uint8Array)) return;
       this.deliver(frame);
     }

@@ -246,6 +246,28 @@ describe('Pool details', () => {
     for (const x of failures) expect(((x as PromiseRejectedResult).reason as Error).message).toContain('boom');
   });
 
+  it('a callback never runs inside the call that submitted its task, however soon the answer comes', async () => {
+    await using pool = new Pool({ processes: 1 });
+    // Warm: the pool now expects answers within µs, and watches for them instead of sleeping.
+    for (let i = 0; i < 300; i++) await pool.apply(f.square, [i]);
+    let inside = false;
+    let ranInside = 0;
+    let ran = 0;
+    const callback = (): void => {
+      ran++;
+      if (inside) ranInside++;
+    };
+    for (let i = 0; i < 100; i++) {
+      inside = true;
+      const buf = new ArrayBuffer(8);
+      const results = [pool.applyAsync(f.square, [i], { callback }), pool.applyAsync(f.byteLength, [buf], { transfer: [buf], callback })];
+      inside = false;
+      await Promise.all(results.map((r) => r.get()));
+    }
+    expect(ran).toBe(200);
+    expect(ranInside).toBe(0);
+  });
+
   it('moves a transferred ArrayBuffer to a thread worker without a copy', async () => {
     await using pool = new Pool({ processes: 1 });
     const buf = new ArrayBuffer(1024);
