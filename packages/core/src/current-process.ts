@@ -2,12 +2,17 @@ import { threadId } from 'node:worker_threads';
 import { children, self, type SelfInfo } from './runtime/current.js';
 import type { Process } from './process.js';
 import { Sentinel } from './sentinel.js';
+import { ArgumentError } from './errors.js';
 import { passedTimeout } from './shm/atomic-wait.js';
 import { MAX_TIMER, untilOr } from './_timers.js';
 
 /** What `currentProcess()` tells about the running heap. */
 export interface ProcessInfo {
-  readonly name: string;
+  /**
+   * This heap's name. Settable, as Python's `current_process().name = …`: it renames the heap for good
+   * (later `currentProcess()` calls, the child's own Process object, the parent name its children see).
+   */
+  name: string;
   readonly pid: number;
   readonly threadId: number;
   readonly daemon: boolean;
@@ -20,7 +25,16 @@ export interface ProcessInfo {
 /** Python's `multiprocessing.current_process()`: who am I. */
 export function currentProcess(): ProcessInfo {
   return {
-    name: self.name,
+    get name() {
+      return self.name;
+    },
+    set name(value: string) {
+      if (typeof value !== 'string') throw new ArgumentError('name must be a string');
+      const proc = self.process as Process | undefined;
+      // A child's own Process object renames the heap with itself; the main program has none.
+      if (proc !== undefined) proc.name = value;
+      else self.name = value;
+    },
     pid: process.pid,
     threadId,
     daemon: self.daemon,

@@ -120,8 +120,9 @@ export class Process<A extends unknown[] = unknown[], R = unknown> {
     Object.defineProperty(this, STATE, {
       value: {
         target: options.target as State['target'],
-        args: options.args ?? [],
-        kwargs: options.kwargs,
+        // Copied, as Python's tuple(args) and dict(kwargs): a change to the caller's array before start() is not sent.
+        args: options.args === undefined ? [] : [...options.args],
+        kwargs: options.kwargs === undefined ? undefined : { ...options.kwargs },
         name,
         daemon: options.daemon ?? defaultDaemon(isThread),
         context,
@@ -151,7 +152,11 @@ export class Process<A extends unknown[] = unknown[], R = unknown> {
   }
   set name(value: string) {
     if (typeof value !== 'string') throw new ArgumentError('name must be a string');
-    this[STATE].name = value;
+    const st = this[STATE];
+    st.name = value;
+    // The running child's own object is Python's current_process(): renaming it renames the heap
+    // (currentProcess().name, the name its children see as their parent's).
+    if (st.role === 'self') self.name = value;
   }
 
   get daemon(): boolean {
@@ -216,6 +221,11 @@ export class Process<A extends unknown[] = unknown[], R = unknown> {
     const runner = st.context === 'thread' ? new ThreadRunner(spec, transfer) : new ForkRunner(spec);
     st.runner = runner;
     children.add(this);
+    // Sent: the parent lets go of them, as Python's start() does (`del self._target, self._args,
+    // self._kwargs`), so a big argument is not kept alive by a Process object that lives on.
+    st.target = undefined;
+    st.args = [];
+    st.kwargs = undefined;
     st.done = new Promise<void>((resolve) => {
       runner.onMessage((msg: ChildMessage) => {
         const kind = st.context;
@@ -308,7 +318,8 @@ export class Process<A extends unknown[] = unknown[], R = unknown> {
 
   toString(): string {
     const st = this[STATE];
-    const status = st.closed ? 'closed' : st.runner === undefined ? 'initial' : st.exitCode === null ? 'started' : `stopped exitcode=${st.exitCode}`;
+    // The running child's own object is 'started', as Python's repr of current_process().
+    const status = st.closed ? 'closed' : st.role === 'self' ? 'started' : st.runner === undefined ? 'initial' : st.exitCode === null ? 'started' : `stopped exitcode=${st.exitCode}`;
     return `<${this.constructor.name} name='${st.name}' ${status}${st.daemon ? ' daemon' : ''}>`;
   }
 

@@ -31,8 +31,9 @@ export async function runChild(spec: StartSpec, kind: ContextKind, send: (msg: C
     Process._adopt(proc, { name: spec.name, daemon: spec.daemon, target: payload.target, args: payload.args, kwargs: payload.kwargs, context: kind });
     self.process = proc;
   } catch (err) {
-    return fail(spec, kind, err, send);
+    return fail(kind, err, send);
   }
+  let failed: number | undefined;
   try {
     const value: unknown = await proc.run();
     await runExitFlushers();
@@ -40,15 +41,17 @@ export async function runChild(spec: StartSpec, kind: ContextKind, send: (msg: C
     try {
       tree = encode(value, kind, 'result').tree;
     } catch (err) {
-      return fail(spec, kind, err, send);
+      failed = fail(kind, err, send);
     }
-    send({ type: 'result', value: tree });
-    await joinNonDaemonChildren();
-    return codeOnReturn();
+    if (failed === undefined) send({ type: 'result', value: tree });
   } catch (err) {
     await runExitFlushers();
-    return fail(spec, kind, err, send);
+    failed = fail(kind, err, send);
   }
+  // Whether run() returned or threw: Python's child waits for its non-daemon children either way
+  // (_bootstrap's `finally`, then util._exit_function), so an error does not cut them short.
+  await joinNonDaemonChildren();
+  return failed ?? codeOnReturn();
 }
 
 /**
@@ -69,9 +72,10 @@ async function joinNonDaemonChildren(): Promise<void> {
   }
 }
 
-function fail(spec: StartSpec, kind: ContextKind, err: unknown, send: (msg: ChildMessage) => void): number {
+function fail(kind: ContextKind, err: unknown, send: (msg: ChildMessage) => void): number {
   const text = err instanceof Error ? (err.stack ?? String(err)) : String(err);
-  process.stderr.write(`Process ${spec.name}:\n${text}\n`);
+  // Its name now, as Python's `self.name`: run() may have renamed it.
+  process.stderr.write(`Process ${self.name}:\n${text}\n`);
   try {
     send({ type: 'error', error: encode(err, kind, 'error').tree });
   } catch {
