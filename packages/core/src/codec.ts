@@ -1,5 +1,5 @@
 import { MessagePort, type TransferListItem } from 'node:worker_threads';
-import { SerializationError } from './errors.js';
+import { IpcError, SerializationError } from './errors.js';
 import { errorToRecord, recordToError, type ErrorRecord } from './error-codec.js';
 import {
   type ContextKind,
@@ -11,7 +11,8 @@ import {
   reduceHandle,
 } from './handles.js';
 import { type PathNode, pathToString } from './_path.js';
-import { loadTask, taskRefOf, type TaskRef } from './task.js';
+import { loadTask, loadTaskSync, taskRefOf, type TaskRef } from './task.js';
+import { importSync } from './_import-sync.js';
 import { perHeap } from './_global.js';
 import { nodeV8 } from './_builtins.js';
 
@@ -235,13 +236,56 @@ const classCache = perHeap('classes', () => new Map<string, unknown>());
 
 /** Rebuilds a value encoded by `encode`, importing the modules of handles, tasks and classes it names. */
 export async function decode(tree: unknown, kind: ContextKind): Promise<unknown> {
-  const pending: Promise<unknown>[] = [];
-  collectModules(tree, pending, new Set());
-  if (pending.length > 0) await Promise.all(pending);
-  return decodeSync(tree, kind);
+  const missing = missingModules(tree);
+  if (missing !== undefined) {
+    const loads: Promise<unknown>[] = missing.handles.map((d) => import(d.module));
+    for (const ref of missing.tasks) loads.push(loadTask(ref).then((fn) => classCache.set(taskKey(ref), fn)));
+    await Promise.all(loads);
+  }
+  return revive(tree, kind, new Map());
 }
 
-function collectModules(v: unknown, out: Promise<unknown>[], seen: Set<object>): void {
+/**
+ * As `decode`, at once: a module it names that this heap has not loaded is
+ * loaded synchronously (see `importSync`). If one cannot be, it throws before
+ * anything is rebuilt — a handle's rebuild may have effects (a pipe end counts
+ * its holder), so a failed sync decode must leave none for the async one to repeat.
+ */
+export function decodeSync(tree: unknown, kind: ContextKind): unknown {
+  const missing = missingModules(tree);
+  if (missing !== undefined) loadNow(missing);
+  return revive(tree, kind, new Map());
+}
+
+/** What `decodeLoaded` gives when the tree names a module this heap has not loaded. */
+export const NOT_LOADED: unique symbol = Symbol('@ipc/core.notLoaded');
+
+/**
+ * As `decodeSync` where the caller can wait instead: a tree that names a module this heap has
+ * not loaded gives `NOT_LOADED`, with nothing rebuilt and the tree as it was — for `decode(tree)`.
+ * Why not load it at once: `require()` is Node's own loader, and under a test runner with a
+ * module system of its own (vitest) it would load a second copy of the module beside the runner's.
+ */
+export function decodeLoaded(tree: unknown, kind: ContextKind): unknown {
+  return missingModules(tree) === undefined ? revive(tree, kind, new Map()) : NOT_LOADED;
+}
+
+/** Handle modules and tasks a tree names that this heap has not loaded. */
+interface Missing {
+  handles: HandleDescriptor[];
+  tasks: TaskRef[];
+}
+
+const taskKey = (ref: TaskRef): string => `${ref.url}#${ref.ordinal}`;
+
+function missingModules(tree: unknown): Missing | undefined {
+  if (tree === null || typeof tree !== 'object') return undefined;
+  const missing: Missing = { handles: [], tasks: [] };
+  collectMissing(tree, missing, new Set());
+  return missing.handles.length + missing.tasks.length > 0 ? missing : undefined;
+}
+
+function collectMissing(v: unknown, out: Missing, seen: Set<object>): void {
   if (v === null || typeof v !== 'object' || seen.has(v)) return;
   seen.add(v);
   if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer || v instanceof SharedArrayBuffer) return;
@@ -250,33 +294,46 @@ function collectModules(v: unknown, out: Promise<unknown>[], seen: Set<object>):
     // An escaped user object: its own keys are plain data, whatever they look like.
     const d = (v as { d: Record<string, unknown> }).d;
     seen.add(d);
-    for (const key of Object.keys(d)) collectModules(d[key], out, seen);
+    for (const key of Object.keys(d)) collectMissing(d[key], out, seen);
     return;
   }
   if (tag === 'h') {
     const d = (v as { d: HandleDescriptor }).d;
-    if (!handleTypeLoaded(d.type)) out.push(import(d.module));
+    if (!handleTypeLoaded(d.type)) out.handles.push(d);
     return;
   }
   if (tag === 'f' || tag === 'o') {
     const ref = tag === 'f' ? (v as { d: TaskRef }).d : (v as { d: { cls: TaskRef } }).d.cls;
-    const key = `${ref.url}#${ref.ordinal}`;
-    if (!classCache.has(key)) out.push(loadTask(ref).then((fn) => classCache.set(key, fn)));
+    if (!classCache.has(taskKey(ref))) out.tasks.push(ref);
     if (tag === 'f') return;
   }
   if (v instanceof Map) {
     for (const [k, val] of v) {
-      collectModules(k, out, seen);
-      collectModules(val, out, seen);
+      collectMissing(k, out, seen);
+      collectMissing(val, out, seen);
     }
   }
-  else if (v instanceof Set) for (const item of v) collectModules(item, out, seen);
-  else for (const key of Object.keys(v)) collectModules((v as Record<string, unknown>)[key], out, seen);
+  else if (v instanceof Set) for (const item of v) collectMissing(item, out, seen);
+  else for (const key of Object.keys(v)) collectMissing((v as Record<string, unknown>)[key], out, seen);
 }
 
-/** As `decode`, for when every module it names is already loaded (or throws saying which is not). */
-export function decodeSync(tree: unknown, kind: ContextKind): unknown {
-  return revive(tree, kind, new Map());
+/** Loads what `decodeSync` needs, synchronously; throws, saying what and why, if something cannot be. */
+function loadNow(missing: Missing): void {
+  for (const d of missing.handles) {
+    if (handleTypeLoaded(d.type)) continue;
+    const got = importSync(d.module);
+    if ('error' in got || !handleTypeLoaded(d.type)) {
+      const why = 'error' in got ? got.error : 'it registers no such type';
+      throw new IpcError(`no handle type '${d.type}' is registered in this heap, and its module ${d.module} cannot be loaded synchronously (${why}): receive with the async form, or import the module first`, 'ERR_IPC_HANDLE_TYPE');
+    }
+  }
+  for (const ref of missing.tasks) {
+    const key = taskKey(ref);
+    if (classCache.has(key)) continue;
+    const got = loadTaskSync(ref);
+    if ('error' in got) throw new SerializationError(`a task of ${ref.url} is not loaded in this heap, and cannot be loaded synchronously (${got.error}): receive with the async form, or import its module first`, 'value');
+    classCache.set(key, got.task);
+  }
 }
 
 function revive(v: unknown, kind: ContextKind, memo: Map<object, unknown>): unknown {
@@ -349,7 +406,7 @@ function reviveRecord(rec: Rec, kind: ContextKind, memo: Map<object, unknown>): 
 }
 
 function loadedTask(ref: TaskRef): unknown {
-  const fn = classCache.get(`${ref.url}#${ref.ordinal}`);
+  const fn = classCache.get(taskKey(ref));
   if (fn === undefined) throw new SerializationError(`a task of ${ref.url} is not loaded in this heap: use decode(), not decodeSync()`, 'value');
   return fn;
 }

@@ -5,7 +5,7 @@ export type { TaskRef } from './task.js';
 export { registerHandle, reduceHandle, notSendable, isReducible, rebuildHandle, rebuildHandleSync } from './handles.js';
 export type { ContextKind, ReduceContext, HandleDescriptor, Reducible, Rebuild } from './handles.js';
 export { registerErrorClass } from './error-codec.js';
-export { encode, decode, decodeSync, serialize, deserialize } from './codec.js';
+export { encode, decode, decodeSync, decodeLoaded, NOT_LOADED, serialize, deserialize } from './codec.js';
 export type { Encoded } from './codec.js';
 export { encodePlain, decodePlain } from './plain-codec.js';
 export { frameHeader, FrameDecoder, FrameTooLargeError, LARGE_FRAME, DEFAULT_MAX_FRAME } from './framing.js';

@@ -2,6 +2,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isAbsolute } from 'node:path';
 import { TaskReferenceError } from './errors.js';
 import { perHeap } from './_global.js';
+import { importSync } from './_import-sync.js';
 
 /** How a function or class travels: the module that defines it and its place among that module's `task()` calls. */
 export interface TaskRef {
@@ -78,6 +79,21 @@ export async function loadTask(ref: TaskRef): Promise<Referable> {
   } catch (err) {
     throw new TaskReferenceError(`could not load the module of a task, ${ref.url}: ${(err as Error).message}`, { cause: err });
   }
+  return exportedTask(ref, mod);
+}
+
+/**
+ * As `loadTask`, at once (see `importSync`), for a synchronous receive; the
+ * reason instead when its module cannot be loaded synchronously (then only `loadTask` can).
+ */
+export function loadTaskSync(ref: TaskRef): { task: Referable } | { error: string } {
+  const loaded = importSync(ref.url);
+  if ('error' in loaded) return loaded;
+  return { task: exportedTask(ref, loaded.exports) };
+}
+
+/** The task `ref` names, from its module's exports; or the error that says what is wrong. */
+function exportedTask(ref: TaskRef, mod: Record<string, unknown>): Referable {
   const fn = registry.byUrl.get(ref.url)?.[ref.ordinal];
   if (typeof fn !== 'function') {
     throw new TaskReferenceError(

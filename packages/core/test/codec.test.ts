@@ -1,3 +1,5 @@
+import { serialize as v8Serialize } from 'node:v8';
+import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { decode, decodeSync, encode, EOFError, IpcError, notSendable, Process, SerializationError, serialize, deserialize, StateError, task } from '@ipc/core';
 // @ts-expect-error -- plain JS fixture, loaded in the children too
@@ -144,4 +146,42 @@ describe.each(['thread', 'process'] as const)('handles in the %s context', (cont
     p.start();
     expect(await p.join()).toEqual({ isPoint: true, norm: 10 });
   });
+});
+
+describe('decodeSync in a heap that has not loaded the modules a value names', () => {
+  it('decodeSync loads them at once; one it cannot load (top-level await) fails before any handle is rebuilt (decodeLoaded gives NOT_LOADED), and decode() then does it once', async () => {
+    const dir = new URL('./fixtures/', import.meta.url);
+    // @ts-expect-error -- plain JS fixtures
+    const loadable = (await import('./fixtures/sync-load-tasks.mjs')) as { triple: unknown; Box: new (v: unknown) => unknown };
+    // @ts-expect-error -- plain JS fixtures
+    const tla = (await import('./fixtures/tla-tasks.mjs')) as { echo: unknown };
+    // @ts-expect-error -- plain JS fixtures
+    const counted = (await import('./fixtures/counted-handle.mjs')) as { Counted: new (label: string) => unknown };
+    const bytes = (value: unknown): Uint8Array => v8Serialize(encode(value, 'process').tree);
+    const worker = new Worker(new URL('decode-sync-worker.mjs', dir), {
+      workerData: {
+        loadable: bytes({ fn: loadable.triple, box: new loadable.Box(42), handle: new counted.Counted('a') }),
+        loadableUrl: new URL('sync-load-tasks.mjs', dir).href,
+        // The handle (its type registered by now) comes first: a decode that rebuilt as it went would rebuild it, then fail.
+        tla: bytes({ handle: new counted.Counted('h'), fn: tla.echo }),
+      },
+    });
+    try {
+      const out = await new Promise<Record<string, unknown>>((resolve, reject) => {
+        worker.once('message', resolve);
+        worker.once('error', reject);
+      });
+      expect(out.loadable).toEqual({ tripled: 15, isBox: true, boxed: 42, sameAsImport: true, handle: 'a', rebuilds: 1 });
+      // decodeLoaded, for callers that can wait: nothing rebuilt either.
+      expect(out.loaded).toEqual({ notLoaded: true, rebuilds: 1 });
+      const failed = out.tla as { name: string; message: string; rebuilds: number };
+      expect(failed.name).toBe('SerializationError');
+      expect(failed.message).toContain('top-level await');
+      expect(failed.message).toContain('tla-tasks.mjs');
+      expect(failed.rebuilds).toBe(1);
+      expect(out.after).toEqual({ rebuilds: 2, label: 'h', echoed: 'x' });
+    } finally {
+      await worker.terminate();
+    }
+  }, 30_000);
 });

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { decode, decodeSync, encode } from '../codec.js';
+import { NOT_LOADED, decode, decodeLoaded, encode } from '../codec.js';
 import { IpcError, TimeoutError } from '../errors.js';
 import { FrameDecoder } from '../framing.js';
 import { claimHeapId, markHeapDead } from '../heap-registry.js';
@@ -114,14 +114,14 @@ export class Session {
       const msg = nodeV8().deserialize(frame) as ClientMessage;
       if (!Array.isArray(msg)) throw new TypeError('not a message');
       if (msg[0] !== HELLO && this.caller === undefined) throw new TypeError('no hello');
-      this.dispatch(msg, frame);
+      this.dispatch(msg);
     } catch {
       // Not our protocol: drop this connection, nothing else.
       this.socket.destroy();
     }
   }
 
-  private dispatch(msg: ClientMessage, frame: Buffer): void {
+  private dispatch(msg: ClientMessage): void {
     switch (msg[0]) {
       case HELLO:
         if (this.caller === undefined) this.caller = join(String(msg[3]), Number(msg[1]), Number(msg[2]));
@@ -135,13 +135,11 @@ export class Session {
           this.reply(callId, false, new UnreachableError(entry === undefined ? `no object was opened as handle ${handle} on this connection to ${this.home.address}` : 'refused' in entry ? entry.refused : `object ${entry.id} at ${this.home.address} is unreachable: it is no longer served there`));
           return;
         }
-        let args: unknown;
-        try {
-          args = decodeSync(tree, 'process');
-        } catch {
-          // Modules to load first (a handle or task type new to this heap): decode a fresh copy, holding later calls back.
+        const args = decodeLoaded(tree, 'process');
+        if (args === NOT_LOADED) {
+          // Modules to load first (a handle or task type new to this heap): nothing is rebuilt yet; decode holds later calls back.
           this.backlog = [];
-          decode((nodeV8().deserialize(frame) as ClientMessage)[4], 'process')
+          decode(tree, 'process')
             .then(
               (value) => this.start(callId, entry, op, value),
               (err: unknown) => void this.reply(callId, false, err),

@@ -1,4 +1,4 @@
-import { decode, decodePlain, decodeSync, encodePlain, heapId, isHeapAlive, serialize, waitWordSync } from '@ipc/core';
+import { NOT_LOADED, decode, decodeLoaded, decodePlain, encodePlain, heapId, isHeapAlive, serialize, waitWordSync } from '@ipc/core';
 import { deserialize as v8Deserialize } from 'node:v8';
 import { PLAIN_TAG } from './_protocol.js';
 
@@ -72,11 +72,9 @@ export function encodeMessage(value: unknown): Uint8Array {
 export function decodeMessage(bytes: Uint8Array): unknown {
   if (bytes[0] === PLAIN_TAG) return decodePlain(bytes);
   const tree = v8Deserialize(bytes) as unknown;
-  try {
-    return decodeSync(tree, 'process');
-  } catch {
-    return decode(v8Deserialize(bytes), 'process');
-  }
+  const value = decodeLoaded(tree, 'process');
+  // A module to load first: nothing is rebuilt yet, the tree is as it came.
+  return value === NOT_LOADED ? decode(tree, 'process') : value;
 }
 
 /** What `DoorSlot.wait` found: the reply's bytes; `'socket'` (the reply comes there); `'withdrawn'` (the host never took the request: send it on the socket); `'lost'`. */
