@@ -1,11 +1,11 @@
-import { isMainThread, threadId } from 'node:worker_threads';
+import { MessagePort, isMainThread, threadId, type TransferListItem } from 'node:worker_threads';
 import { untilOr } from './_timers.js';
 import { encode } from './codec.js';
 import type { ContextKind } from './handles.js';
 import { ArgumentError, StateError } from './errors.js';
 import { requireTaskRef } from './task.js';
 import { children, counters, self } from './runtime/current.js';
-import { exitCodeOf, type ChildMessage, type ChildRunner, type ExitInfo } from './runtime/runner.js';
+import { exitCodeOf, type ChildMessage, type ChildRunner, type ExitInfo, type StartSpec } from './runtime/runner.js';
 import { ThreadRunner } from './runtime/thread-runner.js';
 import { ForkRunner } from './runtime/fork-runner.js';
 import { decode } from './codec.js';
@@ -23,6 +23,35 @@ export interface ProcessOptions<A extends unknown[] = unknown[], R = unknown> {
   daemon?: boolean;
   /** `'thread'` (a worker thread, the default) or `'process'` (a forked Node process). */
   context?: ContextKind;
+  /**
+   * `ArrayBuffer`s (and `MessagePort`s) in `args` to move to a thread child instead of copying
+   * them: no byte is copied, and they are detached here at `start()`, as `postMessage`'s transfer
+   * list does. A process child gets copies, and these stay as they are.
+   */
+  transfer?: readonly (ArrayBuffer | MessagePort)[];
+}
+
+function checkTransfer(list: ProcessOptions['transfer']): (ArrayBuffer | MessagePort)[] {
+  if (list === undefined) return [];
+  if (!Array.isArray(list)) throw new ArgumentError('transfer must be an array of ArrayBuffers and MessagePorts');
+  const items: readonly unknown[] = list;
+  for (const item of items) {
+    if (!(item instanceof ArrayBuffer) && !(item instanceof MessagePort)) {
+      throw new ArgumentError(`transfer takes ArrayBuffers and MessagePorts, not ${item instanceof SharedArrayBuffer ? 'a SharedArrayBuffer (it is shared, not moved: pass it in args)' : typeof item}`);
+    }
+  }
+  return [...(items as readonly (ArrayBuffer | MessagePort)[])];
+}
+
+/** A thread child, with what the codec found to transfer (ports) and what the caller asked to move. */
+function startThread(spec: StartSpec, found: TransferListItem[], asked: (ArrayBuffer | MessagePort)[]): ThreadRunner {
+  if (asked.length === 0) return new ThreadRunner(spec, found);
+  try {
+    return new ThreadRunner(spec, [...new Set([...found, ...asked])]);
+  } catch (err) {
+    // Nothing started: a detached buffer, say. The process stays as it was, and start() may be called again.
+    throw new ArgumentError(`transfer: ${(err as Error).message}`, { cause: err });
+  }
 }
 
 /** Python terminates daemonic children when the parent exits; a forked one also ends by itself when its channel closes. */
@@ -68,6 +97,7 @@ interface State {
   target: ((...args: unknown[]) => unknown) | undefined;
   args: unknown[];
   kwargs: Record<string, unknown> | undefined;
+  transfer: (ArrayBuffer | MessagePort)[];
   name: string;
   daemon: boolean;
   context: ContextKind;
@@ -103,6 +133,7 @@ export class Process<A extends unknown[] = unknown[], R = unknown> {
     if (context !== 'thread' && context !== 'process') throw new ArgumentError(`context must be 'thread' or 'process', not ${String(context)}`);
     if (options.target !== undefined && typeof options.target !== 'function') throw new ArgumentError('target must be a function made with task()');
     if (options.args !== undefined && !Array.isArray(options.args)) throw new ArgumentError('args must be an array');
+    const transfer = checkTransfer(options.transfer);
     const isThread = (new.target as { kindName?: string }).kindName === 'Thread';
     // Python's names: a process's children are Process-1, Process-2…, their children Process-1:1…
     // (a Thread runs in this process's place in the tree, as Python's threads do).
@@ -123,6 +154,7 @@ export class Process<A extends unknown[] = unknown[], R = unknown> {
         // Copied, as Python's tuple(args) and dict(kwargs): a change to the caller's array before start() is not sent.
         args: options.args === undefined ? [] : [...options.args],
         kwargs: options.kwargs === undefined ? undefined : { ...options.kwargs },
+        transfer,
         name,
         daemon: options.daemon ?? defaultDaemon(isThread),
         context,
@@ -218,7 +250,7 @@ export class Process<A extends unknown[] = unknown[], R = unknown> {
       : { kind: 'target', self: undefined, target: st.target, args: st.args, kwargs: st.kwargs };
     const { tree, transfer } = encode(payload, st.context, 'process');
     const spec = { self: tree, name: st.name, daemon: st.daemon, parent: { pid: process.pid, name: self.name }, identity: st.identity };
-    const runner = st.context === 'thread' ? new ThreadRunner(spec, transfer) : new ForkRunner(spec);
+    const runner = st.context === 'thread' ? startThread(spec, transfer, st.transfer) : new ForkRunner(spec);
     st.runner = runner;
     children.add(this);
     // Sent: the parent lets go of them, as Python's start() does (`del self._target, self._args,
@@ -226,6 +258,7 @@ export class Process<A extends unknown[] = unknown[], R = unknown> {
     st.target = undefined;
     st.args = [];
     st.kwargs = undefined;
+    st.transfer = [];
     st.done = new Promise<void>((resolve) => {
       runner.onMessage((msg: ChildMessage) => {
         const kind = st.context;
@@ -330,6 +363,7 @@ export class Process<A extends unknown[] = unknown[], R = unknown> {
         target: info.target as State['target'],
         args: info.args,
         kwargs: info.kwargs,
+        transfer: [],
         name: info.name,
         daemon: info.daemon,
         context: info.context,

@@ -222,6 +222,25 @@ describe.each<ContextKind>(['thread', 'process'])('Process in the %s context', (
   });
 });
 
+describe('transfer: moving ArrayBuffers to a thread child', () => {
+  it.each<ContextKind>(['thread', 'process'])('moved to a thread (detached here), copied to a process (left as it is) (%s context)', async (context) => {
+    const ab = new ArrayBuffer(1 << 20);
+    new Uint8Array(ab).fill(1, 0, 300);
+    const p = new Process({ target: f.byteSum, args: [ab], transfer: [ab], context });
+    expect(ab.byteLength).toBe(1 << 20); // nothing moves before start()
+    p.start();
+    expect(ab.byteLength).toBe(context === 'thread' ? 0 : 1 << 20);
+    expect(await p.join()).toBe(300);
+  });
+
+  it('refuses at the call what cannot be moved, and nothing is made', () => {
+    expect(() => new Process({ target: f.byteSum, args: [], transfer: [{} as ArrayBuffer] })).toThrow(ArgumentError);
+    expect(() => new Process({ target: f.byteSum, args: [], transfer: new ArrayBuffer(8) as unknown as ArrayBuffer[] })).toThrow(ArgumentError);
+    const sab = new SharedArrayBuffer(8);
+    expect(() => new Process({ target: f.byteSum, args: [sab], transfer: [sab as unknown as ArrayBuffer] })).toThrow(/SharedArrayBuffer/);
+  });
+});
+
 describe('Process rules (Python)', () => {
   it('start() twice, join() before start(), daemon after start, close() while alive are errors', async () => {
     const p = new Process({ target: f.sleepForever });
