@@ -9,6 +9,7 @@ import { deserialize, serialize } from 'node:v8';
 import { Worker, type TransferListItem } from 'node:worker_threads';
 import { HEAP_ID_KEY, SharedRing, heapDataForWorker, markHeapDead, type ContextKind } from '@ipc/core';
 import type { FromWorker, ToWorker, WorkerInit } from './_protocol.js';
+import { inMicrotask } from './_microtask.js';
 import { spinForMessage } from './_spin.js';
 
 export interface WorkerEvents {
@@ -92,7 +93,7 @@ class ThreadWorker implements PoolWorker {
       return;
     }
     // Batched until this turn of the caller's code ends: a burst of tasks costs one write and one wake-up.
-    if (this.outbox.push(msg) === 1) queueMicrotask(this.sendTurn);
+    if (this.outbox.push(msg) === 1) inMicrotask(this.sendTurn);
   }
 
   /** The microtask after the caller's code has queued tasks: they go, and a tiny task's answer is watched for. */
@@ -241,14 +242,14 @@ class ProcessWorker implements PoolWorker {
   send(msg: ToWorker): void {
     if (this.exited) return;
     // Batched until this turn of the caller's code ends: a thousand tiny tasks cost a few messages.
-    if (this.outbox.push(msg) === 1) queueMicrotask(() => this.flush());
+    if (this.outbox.push(msg) === 1) inMicrotask(this.flushNow);
   }
 
-  private flush(): void {
+  private readonly flushNow = (): void => {
     const batch = this.outbox;
     this.outbox = [];
     if (!this.exited && batch.length > 0) this.child.send(batch);
-  }
+  };
 
   setBusy(busy: boolean): void {
     const channel = this.child.channel as { ref?: () => void; unref?: () => void } | null | undefined;
