@@ -1,9 +1,10 @@
 // The entry of a thread-context pool worker: tasks come in batches through a shared ring (or the port, for transfers and shared memory).
-import { deserialize, serialize } from 'node:v8';
+import { serialize } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import { SharedRing } from '@ipc/core';
 import { now, type FromWorker, type ToWorker, type WorkerInit } from './_protocol.js';
 import { spinForMessage } from './_spin.js';
+import { decodeTasks, encodeOutcomes } from './_number-frames.js';
 import { WorkerLoop } from './_worker-loop.js';
 
 const data = workerData as { init: WorkerInit; inRing: SharedArrayBuffer; outRing: SharedArrayBuffer };
@@ -16,6 +17,11 @@ function post(batch: FromWorker[]): void {
   const first = batch[0];
   if (first !== undefined && !Array.isArray(first) && (first.t === 'ready' || first.t === 'initFailed')) {
     port.postMessage(batch);
+    return;
+  }
+  const numbers = encodeOutcomes(batch);
+  if (numbers !== undefined) {
+    outRing.writeSync(numbers);
     return;
   }
   let bytes: Buffer;
@@ -57,5 +63,5 @@ while (!stopped) {
   if (waiting && loop.idle) spinForMessage(inRing, IDLE_SPIN_US);
   const frame = await inRing.read();
   if (!(frame instanceof Uint8Array)) break;
-  loop.receive(deserialize(frame) as ToWorker[]);
+  loop.receive(decodeTasks(frame));
 }

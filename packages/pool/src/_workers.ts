@@ -5,11 +5,12 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { deserialize, serialize } from 'node:v8';
+import { serialize } from 'node:v8';
 import { Worker, type TransferListItem } from 'node:worker_threads';
 import { HEAP_ID_KEY, SharedRing, heapDataForWorker, markHeapDead, type ContextKind } from '@ipc/core';
 import type { FromWorker, ToWorker, WorkerInit } from './_protocol.js';
 import { inMicrotask } from './_microtask.js';
+import { decodeOutcomes, encodeTasks } from './_number-frames.js';
 import { spinForMessage } from './_spin.js';
 
 export interface WorkerEvents {
@@ -121,6 +122,11 @@ class ThreadWorker implements PoolWorker {
   }
 
   private write(batch: ToWorker[]): void {
+    const numbers = encodeTasks(batch);
+    if (numbers !== undefined) {
+      this.toWorker.writeSync(numbers);
+      return;
+    }
     let bytes: Buffer | undefined;
     try {
       bytes = serialize(batch);
@@ -208,7 +214,7 @@ class ThreadWorker implements PoolWorker {
   }
 
   private deliver(frame: Uint8Array): void {
-    for (const msg of deserialize(frame) as FromWorker[]) this.events.message(msg);
+    for (const msg of decodeOutcomes(frame)) this.events.message(msg);
   }
 
   kill(): void {

@@ -54,6 +54,22 @@ describe.each<ContextKind>(['thread', 'process'])('Pool in the %s context', (con
     expect(await pool.map(f.later, ints.slice(0, 700))).toEqual(ints.slice(0, 700).map((x) => x * 2));
   });
 
+  it('tiny tasks of numbers carry every number exactly, alone, in bursts, beside other tasks in one batch, and with many arguments', async () => {
+    await using pool = new Pool({ processes: 2, context });
+    const edge = [0, -0, 1, -1, 2 ** 53, -(2 ** 53) - 2, 0.1, NaN, Infinity, -Infinity, Number.MAX_VALUE, Number.MIN_VALUE, 2 ** 31];
+    for (const x of edge) expect(Object.is(await pool.apply(f.same, [x]), x)).toBe(true);
+    // A burst: thousands in one turn (frames of their own size), with other kinds of tasks among them.
+    const burst = Array.from({ length: 5_000 }, (_, i) => (i % 997 === 5 ? pool.applyAsync(f.same, [`s${i}`]) : pool.applyAsync(f.same, [edge[i % edge.length]!])));
+    const got = await Promise.all(burst.map((r) => r.get()));
+    got.forEach((v, i) => expect(Object.is(v, i % 997 === 5 ? `s${i}` : edge[i % edge.length])).toBe(true));
+    // Many arguments, and results that are not numbers.
+    const many = Array.from({ length: 600 }, (_, i) => i / 7);
+    expect(await pool.apply(f.add, many)).toBe(many[0]! + many[1]!);
+    expect(await pool.apply(f.shapeShift, [900])).toBe('nine hundred');
+    expect(await pool.apply(f.shapeShift, [920])).toBe(1840); // a promise, awaited in the worker
+    await expect(pool.apply(f.fail, ['boom'])).rejects.toThrow('boom');
+  });
+
   it('a chunk of numbers whose results turn into floats, -0, other values and promises comes back exact, whatever the chunking', async () => {
     await using pool = new Pool({ processes: 2, context });
     const items = Array.from({ length: 1_200 }, (_, i) => i);
