@@ -103,14 +103,14 @@ export class Connection {
   }
 
   /** Reads the next message into `buf` at `offset`; resolves with its length. Too long → `BufferTooShort` carrying the message. */
-  async recvBytesInto(buf: ArrayBufferView, offset = 0, options: RecvOptions = {}): Promise<number> {
-    checkInto(buf, offset);
-    return into(await this.recvRaw(options, room(buf, offset)), buf, offset);
+  async recvBytesInto(buf: ArrayBufferView | ArrayBufferLike, offset = 0, options: RecvOptions = {}): Promise<number> {
+    const view = checkInto(buf, offset);
+    return into(await this.recvRaw(options, room(view, offset)), view, offset);
   }
 
-  recvBytesIntoSync(buf: ArrayBufferView, offset = 0, options: RecvSyncOptions = {}): number {
-    checkInto(buf, offset);
-    return into(this.recvRawSync(options, room(buf, offset)), buf, offset);
+  recvBytesIntoSync(buf: ArrayBufferView | ArrayBufferLike, offset = 0, options: RecvSyncOptions = {}): number {
+    const view = checkInto(buf, offset);
+    return into(this.recvRawSync(options, room(view, offset)), view, offset);
   }
 
   /**
@@ -241,10 +241,13 @@ function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : (Object.setPrototypeOf(bytes, Buffer.prototype as object) as Buffer);
 }
 
-function checkInto(buf: ArrayBufferView, offset: number): void {
-  if (!ArrayBuffer.isView(buf)) throw new ArgumentError('recvBytesInto takes a Buffer, a typed array or a DataView');
+/** The buffer as a view (an ArrayBuffer is taken whole, as sendBytes takes it), once the offset is known to fit. */
+function checkInto(buf: ArrayBufferView | ArrayBufferLike, offset: number): ArrayBufferView {
+  const view = ArrayBuffer.isView(buf) ? buf : buf instanceof ArrayBuffer || buf instanceof SharedArrayBuffer ? new Uint8Array(buf) : undefined;
+  if (view === undefined) throw new ArgumentError('recvBytesInto takes a Buffer, a typed array, a DataView or an ArrayBuffer');
   if (!Number.isInteger(offset) || offset < 0) throw new RangeError('negative offset');
-  if (offset > buf.byteLength) throw new RangeError('offset too large');
+  if (offset > view.byteLength) throw new RangeError('offset too large');
+  return view;
 }
 
 /** The bytes of `buf` from `offset` on, where a big message may be read straight to. */

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { lookup } from 'node:dns/promises';
+import { createConnection, createServer, isIP, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ArgumentError, IpcError, StateError, TimeoutError } from '@ipc/core';
@@ -54,6 +55,9 @@ export class Listener implements AsyncIterable<Connection> {
   constructor(options: ListenerOptions = {}) {
     const { address, family = address === undefined || Array.isArray(address) ? (address === undefined ? 'AF_UNIX' : 'AF_INET') : 'AF_UNIX', backlog = 511 } = options;
     this.options = checkOptions(options);
+    // Python refuses a family it does not know, and an address of the other family (AF_UNIX takes a path, AF_INET a tuple).
+    if (family !== 'AF_INET' && family !== 'AF_UNIX') throw new ArgumentError(`family must be 'AF_INET' or 'AF_UNIX', not ${String(family)}`);
+    if (address !== undefined && (typeof address === 'string') !== (family === 'AF_UNIX')) throw new ArgumentError(`an ${family} address is ${family === 'AF_UNIX' ? 'a socket path' : '[host, port]'}, not ${JSON.stringify(address)}`);
     if (address === undefined) {
       if (family === 'AF_INET') this.bound = ['127.0.0.1', 0];
       else {
@@ -62,18 +66,9 @@ export class Listener implements AsyncIterable<Connection> {
       }
     } else this.bound = checkAddress(address);
     this.server = createServer((socket) => this.onSocket(socket));
-    const where = typeof this.bound === 'string' ? { path: this.bound, backlog } : { host: this.bound[0], port: this.bound[1], backlog };
-    this.server.listen(where);
-    this.ready = new Promise<void>((resolve, reject) => {
-      this.server.once('listening', () => {
-        const a = this.server.address();
-        if (a !== null && typeof a === 'object') this.bound = [typeof this.bound === 'string' || this.bound[0] === '' ? a.address : this.bound[0], a.port];
-        resolve();
-      });
-      this.server.once('error', (err: NodeJS.ErrnoException) => {
-        reject(new IpcError(`cannot listen on ${describe(this.bound)}: ${err.code === 'EADDRINUSE' ? 'the address is already in use' : err.message}`, err.code === 'EADDRINUSE' ? 'ERR_IPC_ADDRESS_IN_USE' : 'ERR_IPC_LISTEN', { cause: err }));
-      });
-    });
+    // A server error after listening (a failed accept) must not end the program; listen() reports the ones before.
+    this.server.on('error', () => undefined);
+    this.ready = this.listen(backlog);
     this.ready.catch(() => undefined);
   }
 
@@ -122,6 +117,26 @@ export class Listener implements AsyncIterable<Connection> {
     await once(this.server, 'close').catch(() => undefined);
   }
 
+  private async listen(backlog: number): Promise<void> {
+    const b = this.bound;
+    try {
+      // Python binds (host, port) with an AF_INET socket: a name is an IPv4 address, '' any. (Node takes the
+      // resolver's first answer, often ::1 for localhost, where a Python client cannot reach us.)
+      const host = typeof b === 'string' ? undefined : b[0] === '' ? '0.0.0.0' : isIP(b[0]) !== 0 ? b[0] : (await lookup(b[0], { family: 4 })).address;
+      if (this.isClosed) throw new StateError('the listener is closed');
+      this.server.listen(host === undefined ? { path: b as string, backlog } : { host, port: b[1] as number, backlog });
+      await once(this.server, 'listening');
+    } catch (err) {
+      if (err instanceof StateError) throw err;
+      const e = err as NodeJS.ErrnoException;
+      const inUse = e.code === 'EADDRINUSE';
+      throw new IpcError(`cannot listen on ${describe(b)}: ${inUse ? 'the address is already in use' : e.message}`, inUse ? 'ERR_IPC_ADDRESS_IN_USE' : 'ERR_IPC_LISTEN', { cause: e });
+    }
+    // As Python's getsockname(): the numeric address and the real port.
+    const a = this.server.address();
+    if (a !== null && typeof a === 'object') this.bound = [a.address, a.port];
+  }
+
   private onSocket(socket: Socket): void {
     if (this.isClosed) return void socket.destroy();
     this.pending.add(socket);
@@ -158,16 +173,12 @@ export async function Client(address: Address, options: ConnectionOptions = {}):
   const where = checkAddress(address);
   const socket = typeof where === 'string' ? createConnection(where) : createConnection(where[1], where[0]);
   try {
-    await Promise.race([
-      once(socket, 'connect'),
-      once(socket, 'error').then((args) => {
-        const err = args[0] as NodeJS.ErrnoException;
-        throw new IpcError(`cannot connect to ${describe(where)}: ${err.code ?? err.message}`, 'ERR_IPC_CONNECT', { cause: err });
-      }),
-    ]);
+    await once(socket, 'connect');
   } catch (err) {
+    // once() rejects with the socket's error: ours names the address and keeps it as the cause.
     socket.destroy();
-    throw err;
+    const e = err as NodeJS.ErrnoException;
+    throw new IpcError(`cannot connect to ${describe(where)}: ${e.code ?? e.message}`, 'ERR_IPC_CONNECT', { cause: e });
   }
   return authenticate(socket, checked, 'client');
 }

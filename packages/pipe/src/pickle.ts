@@ -23,7 +23,8 @@ function op(code: string | number, ...rest: Buffer[]): Buffer {
   return Buffer.concat([Buffer.from([typeof code === 'string' ? code.charCodeAt(0) : code]), ...rest]);
 }
 
-function write(v: unknown, out: Buffer[], path: string, seen: Set<object>): void {
+/** `key`: a dict key, which Python wants hashable — an array goes as a tuple (what a tuple key was read as), a dict cannot. */
+function write(v: unknown, out: Buffer[], path: string, seen: Set<object>, key = false): void {
   if (v === null || v === undefined) return void out.push(op('N'));
   if (v === true) return void out.push(op(0x88));
   if (v === false) return void out.push(op(0x89));
@@ -54,7 +55,13 @@ function write(v: unknown, out: Buffer[], path: string, seen: Set<object>): void
   if (typeof v !== 'object') throw new PickleError(`${path}: a ${typeof v} cannot be sent to a Python peer (the safe pickle codec carries None, bool, int, float, str, bytes, list, tuple, dict)`);
   if (seen.has(v)) throw new PickleError(`${path}: a cycle cannot be sent to a Python peer`);
   seen.add(v);
-  if (Array.isArray(v)) {
+  if (Array.isArray(v) && key) {
+    out.push(op('('));
+    v.forEach((item, i) => write(item, out, `${path}[${i}]`, seen, true));
+    out.push(op('t'));
+  } else if (key) {
+    throw new PickleError(`${path}: a ${v.constructor?.name ?? 'dict'} cannot be a dict key for a Python peer (it is not hashable there)`);
+  } else if (Array.isArray(v)) {
     out.push(op(']'));
     if (v.length > 0) {
       out.push(op('('));
@@ -66,7 +73,7 @@ function write(v: unknown, out: Buffer[], path: string, seen: Set<object>): void
     if (v.size > 0) {
       out.push(op('('));
       for (const [k, item] of v) {
-        write(k, out, `${path}.key`, seen);
+        write(k, out, `${path}.key`, seen, true);
         write(item, out, `${path}.get(${String(k)})`, seen);
       }
       out.push(op('u'));

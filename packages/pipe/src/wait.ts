@@ -21,45 +21,68 @@ export async function wait<T extends Waitable>(objects: readonly T[], timeout?: 
   const ms = passedTimeout(timeout);
   const watched = objects.map(watcherOf);
   const ready = (): T[] => objects.filter((_, i) => watched[i]!.ready());
-  const now = ready();
-  if (now.length > 0 || ms === 0) return now;
-  if (ms === Infinity && watched.every((w) => w.never)) throw new ArgumentError('wait() without a timeout on nothing that can become ready (closed or send-only connections) would never return');
+  const deadline = performance.now() + ms;
+  try {
+    // A wake-up is a hint, not an answer: an end this thread closed meanwhile wakes its own poll but is not ready.
+    // So look again after each one, and give [] only once the timeout has passed (Python's wait never returns [] early).
+    for (;;) {
+      const now = ready();
+      const left = deadline - performance.now();
+      if (now.length > 0 || left <= 0) return now;
+      if (left === Infinity && watched.every((w) => w.never())) throw new ArgumentError('wait() without a timeout on nothing that can become ready (closed or send-only connections) would never return');
+      await anyReady(watched, left);
+    }
+  } finally {
+    for (const w of watched) w.done?.();
+  }
+}
+
+/** Resolves when a watcher may have become ready, or after `ms`. */
+async function anyReady(watched: Watcher[], ms: number): Promise<void> {
   const stop = new AbortController();
   let timer: NodeJS.Timeout | undefined;
+  let failed: { error: unknown } | undefined;
   try {
     // Closed and send-only ends never become ready (Python would fail on their fileno): only the timeout ends a wait on them alone.
-    const waits = watched.map((w) => w.whenReady(stop.signal).catch(() => undefined));
-    if (ms !== Infinity) waits.push(new Promise<void>((resolve) => (timer = setTimeout(resolve, ms))));
+    const waits = watched.map((w) =>
+      w.whenReady(stop.signal).catch((error: unknown) => {
+        // One that fails (not stopped by us, nor an end closed meanwhile) fails the wait, as in Python: looking again would spin.
+        if (!stop.signal.aborted && !w.never()) failed ??= { error };
+      }),
+    );
+    if (ms !== Infinity) waits.push(new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.min(Math.ceil(ms), MAX_TIMER)))));
     await Promise.race(waits);
   } finally {
     clearTimeout(timer);
     stop.abort();
-    for (const w of watched) w.done?.();
   }
-  return ready();
+  if (failed !== undefined) throw failed.error;
 }
 
 interface Watcher {
   ready(): boolean;
   /** Resolves once ready; never, if it cannot become ready. */
   whenReady(signal: AbortSignal): Promise<unknown>;
-  /** Whether it can never become ready. */
-  never?: boolean;
+  /** Whether it can never become ready (any more). */
+  never(): boolean;
   done?(): void;
 }
 
 const NEVER = new Promise<never>(() => undefined);
 
+/** A Node timer's longest delay; a longer timeout is waited out in such steps. */
+const MAX_TIMER = 2 ** 31 - 1;
+
 function watcherOf(obj: Waitable): Watcher {
   if (obj instanceof Connection) {
     const can = (): boolean => !obj.closed && obj.readable;
     return {
-      never: !can(),
+      never: () => !can(),
       ready: () => can() && obj.pollSync(0),
       whenReady: (signal) => (can() ? obj.poll(Infinity, { signal }) : NEVER),
     };
   }
-  if (obj instanceof Sentinel) return { ready: () => obj.ready, whenReady: (signal) => obj.whenReady({ signal }) };
+  if (obj instanceof Sentinel) return { never: () => false, ready: () => obj.ready, whenReady: (signal) => obj.whenReady({ signal }) };
   if (obj instanceof Socket) return socketWatcher(obj);
   throw new ArgumentError(`wait() watches connections, sockets and process sentinels, not ${describe(obj)}`);
 }
@@ -74,6 +97,7 @@ function socketWatcher(socket: Socket): Watcher {
   socket.on('readable', onReadable);
   const at = (): boolean => socket.readableLength > 0 || socket.readableEnded || socket.destroyed;
   return {
+    never: () => false,
     // After a 'readable', a read() has something to give: bytes, or the end (null, then 'end').
     ready: () => at() || signalled,
     whenReady: (signal) =>
