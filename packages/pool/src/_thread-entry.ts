@@ -3,6 +3,7 @@ import { serialize } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import { SharedRing } from '@ipc/core';
 import { now, type FromWorker, type ToWorker, type WorkerInit } from './_protocol.js';
+import { IdleWatch } from './_idle-watch.js';
 import { spinForMessage } from './_spin.js';
 import { decodeTasks, encodeOutcomes } from './_number-frames.js';
 import { WorkerLoop } from './_worker-loop.js';
@@ -45,8 +46,8 @@ process.once('exit', () => post(loop.lastWords()));
 // Always a batch (a task is itself an array).
 port.on('message', (batch: ToWorker[]) => loop.receive(batch));
 await loop.start();
-/** How long an idle worker watches for the next task before it sleeps. */
-const IDLE_SPIN_US = 100;
+/** How long an idle worker watches for the next task before it sleeps: 100 µs, longer while tasks come at short gaps. */
+const watch = new IdleWatch(100, 1000);
 /** The event loop gets a turn at least this often (ms), however the tasks come. */
 const YIELD_MS = 1;
 let yielded = now();
@@ -60,9 +61,11 @@ while (!stopped) {
     await new Promise(setImmediate);
     yielded = now();
   }
-  if (waiting && loop.idle) spinForMessage(inRing, IDLE_SPIN_US);
+  const idleSince = waiting && loop.idle ? performance.now() : -1;
+  if (idleSince >= 0) spinForMessage(inRing, watch.windowUs);
   // A frame there already is taken without a promise turn (the loop still turns every YIELD_MS).
   const frame = inRing.readNow() ?? (await inRing.read());
+  if (idleSince >= 0) watch.observe((performance.now() - idleSince) * 1000);
   if (!(frame instanceof Uint8Array)) break;
   loop.receive(decodeTasks(frame));
 }
