@@ -192,7 +192,7 @@ export class WorkerLoop {
     return undefined;
   }
 
-  /** The end of a task whose function returned a promise. */
+  /** The end of a task that did not end within its call: awaits it, then reports it. */
   private async settleAsync(id: number, start: number, pending: PromiseLike<unknown>): Promise<void> {
     let ok = true;
     let value: unknown;
@@ -205,37 +205,30 @@ export class WorkerLoop {
       setRunningSignal(undefined);
       if (hasPendingWrites()) await flushPendingWrites();
     }
-    this.report(id, start, ok, value, undefined);
+    if (value instanceof PackedNumbers) this.report(id, start, ok, undefined, value.carried);
+    else this.report(id, start, ok, value, undefined);
   }
 
   /** A task that needs awaits before it can start (its function to load, its arguments to revive) or a map chunk. */
-  private async runAsync(msg: TaskMsg): Promise<void> {
+  private runAsync(msg: TaskMsg): Promise<void> {
     const id = msg[0];
+    this.current = { id };
+    return this.settleAsync(id, now(), this.startAsync(msg));
+  }
+
+  /** Loads the task's function and revives its arguments, then calls it: its value (a map chunk's numbers as `PackedNumbers`). */
+  private async startAsync(msg: TaskMsg): Promise<unknown> {
     const mode = modeOf(msg[2]);
     const form = formOf(msg[2]);
-    this.current = { id };
-    const start = now();
-    let ok = true;
-    let value: unknown;
-    let packed: Carried | undefined;
-    try {
-      const fn = this.functions.get(msg[1]) ?? (await this.load(msg[1]));
-      const numbers = mode === 'map' && form === 'packed';
-      // Revived without an await where no codec tree needs it: a tick per task is much of a tiny task's cost.
-      const now = numbers ? msg[3] : uncarrySync(form, msg[3]);
-      const args = (now !== NEEDS_DECODE ? now : await uncarry(form, msg[3], this.kind)) as unknown[];
-      setRunningSignal(this.currentSignal);
-      if (mode === 'call') value = await fn(...args);
-      else if (numbers) ({ value, packed } = await mapNumbers(fn, msg[3] as Int32Array | Float64Array));
-      else value = await mapItems(fn, args, mode === 'star', 0, new Array(args.length));
-    } catch (err) {
-      ok = false;
-      value = err;
-    } finally {
-      setRunningSignal(undefined);
-      if (hasPendingWrites()) await flushPendingWrites();
-    }
-    this.report(id, start, ok, value, packed);
+    const fn = this.functions.get(msg[1]) ?? (await this.load(msg[1]));
+    const numbers = mode === 'map' && form === 'packed';
+    // Revived without an await where no codec tree needs it: a tick per task is much of a tiny task's cost.
+    const now = numbers ? msg[3] : uncarrySync(form, msg[3]);
+    const args = (now !== NEEDS_DECODE ? now : await uncarry(form, msg[3], this.kind)) as unknown[];
+    setRunningSignal(this.currentSignal);
+    if (mode === 'call') return fn(...args);
+    if (numbers) return mapNumbers(fn, msg[3] as Int32Array | Float64Array);
+    return mapItems(fn, args, mode === 'star', 0, new Array(args.length));
   }
 
   /** Puts a task's outcome in the outbox; the task is over. */
@@ -274,12 +267,17 @@ async function mapItems(fn: Fn, items: ArrayLike<unknown>, star: boolean, from: 
   return out;
 }
 
+/** A map chunk's results that were all numbers, packed: they go back as they are. */
+class PackedNumbers {
+  constructor(readonly carried: Carried) {}
+}
+
 /**
  * A map chunk of numbers, read from its typed array; while the results are numbers they are
  * written into one, which goes back as it is — no array of the chunk's length on either side,
  * and one loop where unpacking, mapping, checking and packing took five.
  */
-async function mapNumbers(fn: Fn, items: Int32Array | Float64Array): Promise<{ value: unknown; packed?: Carried }> {
+async function mapNumbers(fn: Fn, items: Int32Array | Float64Array): Promise<unknown> {
   const results = new NumberPacker(items.length);
   for (let i = 0; i < items.length; i++) {
     const r = fn(items[i]);
@@ -291,9 +289,9 @@ async function mapNumbers(fn: Fn, items: Int32Array | Float64Array): Promise<{ v
     const out = new Array<unknown>(items.length);
     results.copyTo(out, i);
     out[i] = isThenable(r) ? await r : r;
-    return { value: await mapItems(fn, items, false, i + 1, out) };
+    return mapItems(fn, items, false, i + 1, out);
   }
-  return { value: undefined, packed: packedResults(results) };
+  return new PackedNumbers(packedResults(results));
 }
 
 function isThenable(v: unknown): v is PromiseLike<unknown> {
