@@ -1,4 +1,4 @@
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -9,25 +9,13 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EOFError, TimeoutError, decodePlain, deserialize, type IpcError } from '@ipc/core';
 import { AuthenticationError, Client, Listener, PickleError, dumps, loads, type Address, type Connection } from '@ipc/pipe';
+import { pythons } from './_pythons.js';
 
 const run = promisify(execFile);
 const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'ipc-pipe-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Every distinct Python 3 on this machine (3.11 on CI; 3.12 and 3.13 where installed). */
-function pythons(): string[] {
-  const found = new Map<string, string>();
-  for (const exe of ['python3', 'python3.11', 'python3.12', 'python3.13', '/root/.pyenv/versions/3.12.1/bin/python3', '/root/.pyenv/versions/3.13.0/bin/python3']) {
-    try {
-      const v = execFileSync(exe, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
-      if (!found.has(v)) found.set(v, exe);
-    } catch {
-      // not installed under that name
-    }
-  }
-  return [...found.values()];
-}
 const pys = pythons();
 
 /** The S004-10 server: adds what it gets; echoes ['echo', x]; echoes raw bytes (sent with send_bytes) as they are. */

@@ -3,7 +3,7 @@
 // multiprocessing/connection.py that a porter relies on, with real children, sockets and Python peers.
 // Python's OSError for a closed end or the wrong direction is our StateError; its ValueError for a bad
 // offset or size, our RangeError; seconds are milliseconds.
-import { execFile, execFileSync, spawn, type ChildProcessByStdio } from 'node:child_process';
+import { execFile, spawn, type ChildProcessByStdio } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -16,6 +16,7 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { activeChildren, ArgumentError, EOFError, IpcError, Process, StateError, type ContextKind } from '@ipc/core';
 import { AuthenticationError, BufferTooShort, Client, Listener, Pipe, dumps, loads, wait, type Address, type Connection } from '@ipc/pipe';
+import { pythons } from './_pythons.js';
 // @ts-expect-error -- plain JS fixture, loaded in the children too
 import * as fx from './fixtures/python-rules.mjs';
 
@@ -716,19 +717,6 @@ describe('OtherTest and ChallengeResponseTest: the HMAC handshake', () => {
 
 // ---- Real Python peers ----
 
-/** The newest Python 3 on this machine, and the others. */
-function pythons(): string[] {
-  const found = new Map<string, string>();
-  for (const exe of ['/root/.pyenv/versions/3.13.0/bin/python3', 'python3.13', '/root/.pyenv/versions/3.12.1/bin/python3', 'python3.12', 'python3.11', 'python3']) {
-    try {
-      const v = execFileSync(exe, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
-      if (!found.has(v)) found.set(v, exe);
-    } catch {
-      // not installed under that name
-    }
-  }
-  return [...found.entries()].sort(([x], [y]) => Number(y.split('.')[1]) - Number(x.split('.')[1])).map(([, exe]) => exe);
-}
 const pys = pythons();
 
 /** Lines a child prints, one at a time (bounded). */
