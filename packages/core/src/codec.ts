@@ -1,5 +1,5 @@
 import { MessagePort, type TransferListItem } from 'node:worker_threads';
-import { IpcError, SerializationError } from './errors.js';
+import { ModuleNotLoadedError, SerializationError } from './errors.js';
 import { errorToRecord, recordToError, type ErrorRecord } from './error-codec.js';
 import {
   type ContextKind,
@@ -324,14 +324,14 @@ function loadNow(missing: Missing): void {
     const got = importSync(d.module);
     if ('error' in got || !handleTypeLoaded(d.type)) {
       const why = 'error' in got ? got.error : 'it registers no such type';
-      throw new IpcError(`no handle type '${d.type}' is registered in this heap, and its module ${d.module} cannot be loaded synchronously (${why}): receive with the async form, or import the module first`, 'ERR_IPC_HANDLE_TYPE');
+      throw new ModuleNotLoadedError(`no handle type '${d.type}' is registered in this heap, and its module ${d.module} cannot be loaded synchronously (${why}): receive with the async form, or import the module first`, d.module);
     }
   }
   for (const ref of missing.tasks) {
     const key = taskKey(ref);
     if (classCache.has(key)) continue;
     const got = loadTaskSync(ref);
-    if ('error' in got) throw new SerializationError(`a task of ${ref.url} is not loaded in this heap, and cannot be loaded synchronously (${got.error}): receive with the async form, or import its module first`, 'value');
+    if ('error' in got) throw new ModuleNotLoadedError(`a task of ${ref.url} is not loaded in this heap, and cannot be loaded synchronously (${got.error}): receive with the async form, or import its module first`, ref.url);
     classCache.set(key, got.task);
   }
 }

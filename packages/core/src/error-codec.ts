@@ -1,5 +1,5 @@
 import { perHeap } from './_global.js';
-import { ArgumentError, EOFError, IpcError, SerializationError, StateError, TaskReferenceError, TimeoutError, WorkerCrashedError } from './errors.js';
+import { ArgumentError, EOFError, IpcError, ModuleNotLoadedError, SerializationError, StateError, TaskReferenceError, TimeoutError, WorkerCrashedError } from './errors.js';
 
 /** An error as it crosses: class, message, code, cause, own properties and the remote stack. */
 export interface ErrorRecord {
@@ -37,6 +37,7 @@ const CORE_ERRORS: [string, ErrorClass][] = [
   ['ERR_IPC_TIMEOUT', TimeoutError],
   ['ERR_IPC_WORKER_CRASHED', WorkerCrashedError],
   ['ERR_IPC_ARGUMENT', ArgumentError],
+  ['ERR_IPC_NOT_LOADED', ModuleNotLoadedError],
 ];
 for (const [code, cls] of CORE_ERRORS) if (!byCode.has(code)) byCode.set(code, cls);
 

@@ -46,6 +46,20 @@ export class SerializationError extends IpcError {
   }
 }
 
+/**
+ * A synchronous receive met a value naming a module (of a task, class or handle type) that this
+ * heap has not loaded and cannot load synchronously (top-level await, an older Node 20): nothing
+ * of the value was rebuilt, and the async form of the call can import it.
+ */
+export class ModuleNotLoadedError extends IpcError {
+  /** The module's URL. */
+  readonly module: string;
+  constructor(message: string, module: string, options?: IpcErrorOptions) {
+    super(message, 'ERR_IPC_NOT_LOADED', options);
+    this.module = module;
+  }
+}
+
 /** A task or class that another thread or process could not find by reference. */
 export class TaskReferenceError extends IpcError {
   constructor(message: string, options?: IpcErrorOptions) {

@@ -1,4 +1,4 @@
-export { IpcError, StateError, SerializationError, TaskReferenceError, EOFError, TimeoutError, WorkerCrashedError, ArgumentError } from './errors.js';
+export { IpcError, StateError, SerializationError, TaskReferenceError, EOFError, TimeoutError, WorkerCrashedError, ArgumentError, ModuleNotLoadedError } from './errors.js';
 export type { IpcErrorOptions } from './errors.js';
 export { task, taskRefOf, requireTaskRef, loadTask } from './task.js';
 export type { TaskRef } from './task.js';

@@ -174,8 +174,9 @@ describe('decodeSync in a heap that has not loaded the modules a value names', (
       expect(out.loadable).toEqual({ tripled: 15, isBox: true, boxed: 42, sameAsImport: true, handle: 'a', rebuilds: 1 });
       // decodeLoaded, for callers that can wait: nothing rebuilt either.
       expect(out.loaded).toEqual({ notLoaded: true, rebuilds: 1 });
-      const failed = out.tla as { name: string; message: string; rebuilds: number };
-      expect(failed.name).toBe('SerializationError');
+      const failed = out.tla as { name: string; code: string; message: string; rebuilds: number };
+      expect(failed.name).toBe('ModuleNotLoadedError');
+      expect(failed.code).toBe('ERR_IPC_NOT_LOADED');
       expect(failed.message).toContain('top-level await');
       expect(failed.message).toContain('tla-tasks.mjs');
       expect(failed.rebuilds).toBe(1);

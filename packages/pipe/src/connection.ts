@@ -1,5 +1,5 @@
 import { deserialize as v8Deserialize } from 'node:v8';
-import { ArgumentError, EOFError, StateError, TimeoutError, checkTimeout, passedTimeout, decode, decodePlain, decodeSync, encodePlain, notSendable, reduceHandle, serialize, type HandleDescriptor, type ReduceContext } from '@ipc/core';
+import { ArgumentError, EOFError, ModuleNotLoadedError, StateError, TimeoutError, checkTimeout, passedTimeout, decode, decodePlain, decodeSync, encodePlain, notSendable, reduceHandle, serialize, type HandleDescriptor, type ReduceContext } from '@ipc/core';
 import type { FrameTransport, Received } from './_transport.js';
 import { BufferTooShort, MessageTooLongError } from './errors.js';
 import { dumps, loads } from './pickle.js';
@@ -24,6 +24,8 @@ const PLAIN_TAG = 0xfe;
  */
 export class Connection {
   private isClosed = false;
+  /** A value `recvSync` took but could not rebuild here (a module it cannot load synchronously): the next receive gives it. */
+  private held: Uint8Array | undefined;
 
   /** @internal */
   constructor(private readonly transport: FrameTransport) {
@@ -77,7 +79,15 @@ export class Connection {
 
   recvSync<T = unknown>(options: RecvSyncOptions = {}): T {
     const bytes = valueMessage(this.recvRawSync(options));
-    return (bytes[0] === 0x80 ? loads(bytes) : bytes[0] === PLAIN_TAG ? decodePlain(bytes) : decodeSync(v8Deserialize(bytes), 'process')) as T;
+    if (bytes[0] === 0x80) return loads(bytes) as T;
+    if (bytes[0] === PLAIN_TAG) return decodePlain(bytes) as T;
+    try {
+      return decodeSync(v8Deserialize(bytes), 'process') as T;
+    } catch (err) {
+      // A module it cannot load now: not lost — the next receive here gives it (recv() can import it).
+      if (err instanceof ModuleNotLoadedError) this.held = bytes;
+      throw err;
+    }
   }
 
   /** Sends `buf[offset, offset + size)` as one message, as it is. Out of range → `RangeError`, nothing sent. */
@@ -120,12 +130,14 @@ export class Connection {
   async poll(timeout = 0, options: { signal?: AbortSignal } = {}): Promise<boolean> {
     this.checkRead();
     const ms = passedTimeout(timeout);
+    if (this.held !== undefined) return true;
     return this.transport.poll(ms === Infinity ? undefined : ms, options.signal);
   }
 
   pollSync(timeout = 0): boolean {
     this.checkRead();
     const ms = passedTimeout(timeout);
+    if (this.held !== undefined) return true;
     return this.transport.pollSync(ms === Infinity ? undefined : ms);
   }
 
@@ -170,12 +182,22 @@ export class Connection {
   private recvRaw(options: RecvOptions, into?: Uint8Array): Promise<Uint8Array> {
     this.checkRead();
     const { timeout } = options;
-    return this.transport.recv(checkedTimeout(timeout), options.signal, into).then((r) => this.got(r, timeout));
+    const ms = checkedTimeout(timeout);
+    const held = this.takeHeld();
+    if (held !== undefined) return Promise.resolve(held);
+    return this.transport.recv(ms, options.signal, into).then((r) => this.got(r, timeout));
   }
 
   private recvRawSync(options: RecvSyncOptions, into?: Uint8Array): Uint8Array {
     this.checkRead();
-    return this.got(this.transport.recvSync(checkedTimeout(options.timeout), into), options.timeout);
+    const ms = checkedTimeout(options.timeout);
+    return this.takeHeld() ?? this.got(this.transport.recvSync(ms, into), options.timeout);
+  }
+
+  private takeHeld(): Uint8Array | undefined {
+    const held = this.held;
+    this.held = undefined;
+    return held;
   }
 
   private got(r: Received, timeout: number | undefined): Uint8Array {

@@ -6,7 +6,7 @@ import { BrokenPipeError, BufferTooShort, MessageTooLongError, Pipe, wait, type 
 import * as fx from './fixtures/tasks.mjs';
 
 type Task = (...args: unknown[]) => unknown;
-const f = fx as Record<'sendAll' | 'adder' | 'digestBytes' | 'recvForever' | 'holdUntilKilled' | 'viaGrandchild' | 'echoSync' | 'sendAndReturn' | 'recvSome', Task>;
+const f = fx as Record<'sendAll' | 'recvSyncThenRecv' | 'adder' | 'digestBytes' | 'recvForever' | 'holdUntilKilled' | 'viaGrandchild' | 'echoSync' | 'sendAndReturn' | 'recvSome', Task>;
 
 afterAll(() => {
   expect(activeChildren()).toEqual([]);
@@ -211,6 +211,18 @@ describe.each<ContextKind>(['thread', 'process'])('Pipe with children in the %s 
     for await (const v of r) got.push(v);
     expect(got).toEqual([1, 2, 3, 4]);
     await child.join();
+  });
+
+  it('recvSync of a value naming a module the child cannot load at once (top-level await) throws ModuleNotLoadedError and loses nothing: poll sees it, recv() gives it', async () => {
+    // @ts-expect-error -- plain JS fixture
+    const tla = (await import('./fixtures/tla-value.mjs')) as { marker: () => string };
+    const [a, b] = Pipe();
+    const child = start(context, f.recvSyncThenRecv, b);
+    await a.send({ fn: tla.marker, n: 7 });
+    await a.send('after');
+    expect(await child.join()).toEqual({ error: { name: 'ModuleNotLoadedError', code: 'ERR_IPC_NOT_LOADED' }, polled: true, called: 'tla', n: 7, next: 'after' });
+    a.close();
+    b.close();
   });
 
   it('what a child sent is there when join() returns, though its sends did not wait for their answers', async () => {

@@ -1,4 +1,4 @@
-import { ArgumentError, StateError, checkTimeout, reduceHandle, registerHandle, servedHere, type HandleDescriptor, type ReduceContext, type ServedRef } from '@ipc/core';
+import { ArgumentError, ModuleNotLoadedError, StateError, checkTimeout, reduceHandle, registerHandle, servedHere, type HandleDescriptor, type ReduceContext, type ServedRef } from '@ipc/core';
 import type { QueueBackend, QueueKind, SharedBuffers } from './_backend.js';
 import { bytesToItem, bytesToItemSync, itemToBytes } from './_items.js';
 import { RemoteBackend } from './_remote-backend.js';
@@ -23,6 +23,11 @@ interface Descriptor {
 export class Queue<T = unknown> {
   private readonly backend: QueueBackend;
   private closedHere = false;
+  /**
+   * An item `getSync` took but could not rebuild in this thread (it names a module that cannot be
+   * loaded synchronously: top-level await): kept for the next get here, which can import it.
+   */
+  private held: Uint8Array | undefined;
 
   /** `new Queue({ maxsize })`, or `new Queue(maxsize)` as Python's `Queue(maxsize)`. */
   constructor(options: QueueOptions | number = {}) {
@@ -60,6 +65,8 @@ export class Queue<T = unknown> {
   get(options: QueueWaitOptions = {}): Promise<T> {
     try {
       const { block, timeout } = this.check(options);
+      const held = this.takeHeld();
+      if (held !== undefined) return Promise.resolve(bytesToItem(held) as T);
       // An item at hand (in this process's memory, or left from a remote batch) needs no wait: no async step.
       const ready = options.signal?.aborted ? undefined : this.backend.takeReady();
       if (ready !== undefined) return Promise.resolve(bytesToItem(ready) as T);
@@ -72,7 +79,20 @@ export class Queue<T = unknown> {
   /** As `get`, blocking the thread. */
   getSync(options: QueueWaitSyncOptions = {}): T {
     const { block, timeout } = this.check(options);
-    return bytesToItemSync(this.backend.getSync(block, timeout)) as T;
+    const bytes = this.takeHeld() ?? this.backend.getSync(block, timeout);
+    try {
+      return bytesToItemSync(bytes) as T;
+    } catch (err) {
+      // A module it cannot load now: not lost — the next get() here gives it (an async get can import it).
+      if (err instanceof ModuleNotLoadedError) this.held = bytes;
+      throw err;
+    }
+  }
+
+  private takeHeld(): Uint8Array | undefined {
+    const held = this.held;
+    this.held = undefined;
+    return held;
   }
 
   /** `get({ block: false })`: `Empty` at once when there is nothing. */

@@ -31,8 +31,11 @@ describe('a remote consumer’s lease and the other consumers', () => {
     const child = start('process', f.getWaitGet, q, 50, ready, go, 30);
     const first = await ready.get({ timeout: 20_000 });
     expect(first).toEqual(range(0, 50));
-    // The child's lease holds more items than it handed out: nobody may take behind them.
-    expect(q.qsize()).toBeLessThan(n - 50);
+    // The child's lease most often holds more items than it handed out (nobody may take behind them):
+    // batch sizes follow the pace of the child's gets, so now and then its 50th get ends a batch
+    // exactly and no lease is out (seen ~1 run in 10 with the other suites running beside it).
+    // What follows must hold either way.
+    expect(q.qsize()).toBeLessThanOrEqual(n - 50);
     const thread = start('thread', f.getN, q, 100);
     const threadGot = (await thread.join()) as number[];
     // The lease came back (the child stopped handing out at 50): the thread got what follows, not what lies behind the lease.

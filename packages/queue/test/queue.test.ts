@@ -6,7 +6,7 @@ import * as fx from './fixtures/tasks.mjs';
 import { drain, start, type Task } from './_helpers.js';
 
 const f = fx as Record<
-  'putAll' | 'getN' | 'produce' | 'consume' | 'work' | 'flood' | 'waitForItem' | 'tryPut' | 'inspect' | 'putBurst' | 'getThenHang' | 'qsizes' | 'putEmpty' | 'putThenJoin' | 'cancelThenPut' | 'syncAfterPuts',
+  'putAll' | 'getN' | 'getSyncThenGet' | 'produce' | 'consume' | 'work' | 'flood' | 'waitForItem' | 'tryPut' | 'inspect' | 'putBurst' | 'getThenHang' | 'qsizes' | 'putEmpty' | 'putThenJoin' | 'cancelThenPut' | 'syncAfterPuts',
   Task
 >;
 
@@ -145,6 +145,16 @@ describe.each<ContextKind>(['thread', 'process'])('Queue with a child in the %s 
     const producer = start(context, f.putAll, back, ['a', 'b']);
     expect(await producer.join()).toBe(2);
     expect([await back.get(), back.getSync()]).toEqual(['a', 'b']);
+  });
+
+  it('getSync of an item naming a module the child cannot load at once (top-level await) throws ModuleNotLoadedError and loses nothing: the next get gives it', async () => {
+    // @ts-expect-error -- plain JS fixture
+    const tla = (await import('./fixtures/tla-item.mjs')) as { marker: () => string };
+    const q = new Queue();
+    const child = start(context, f.getSyncThenGet, q);
+    await q.put({ fn: tla.marker, n: 7 });
+    await q.put('after');
+    expect(await child.join()).toEqual({ error: { name: 'ModuleNotLoadedError', code: 'ERR_IPC_NOT_LOADED' }, isTask: true, called: 'tla', n: 7, next: 'after' });
   });
 
   it('gives real back-pressure: a child’s put waits on a full queue and fails with Full after its timeout', async () => {
