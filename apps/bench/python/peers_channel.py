@@ -22,6 +22,17 @@ def _count(conn):
             conn.send_bytes(b'k')
 
 
+def _count_into(conn):
+    """As _count, reading every message into one buffer of its own (recv_bytes_into), touched before the clock starts."""
+    buf = bytearray(b'\x01' * ((64 << 20) + 16))
+    while True:
+        n = conn.recv_bytes_into(buf)
+        if n == 0:
+            break
+        if n == 1:
+            conn.send_bytes(b'k')
+
+
 def _peer(target):
     a, b = mp.Pipe()
     p = mp.Process(target=target, args=(b,))
@@ -75,3 +86,17 @@ def pipe_64mib_mbs(n):
             a.recv_bytes()
         return 64 * n / (time.perf_counter() - t0)
     return _twice(_count, timed)
+
+
+def pipe_64mib_into_mbs(n):
+    """As pipe_64mib_mbs, the reader receiving into a buffer of its own (recv_bytes_into)."""
+    block = b'\x07' * (64 << 20)
+
+    def timed(a):
+        t0 = time.perf_counter()
+        for _ in range(n):
+            a.send_bytes(block)
+            a.send_bytes(b'e')
+            a.recv_bytes()
+        return 64 * n / (time.perf_counter() - t0)
+    return _twice(_count_into, timed)

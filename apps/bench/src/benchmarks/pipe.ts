@@ -232,6 +232,17 @@ export const pipeBenchmarks: Benchmark[] = [
     python: 'pipe_64mib_mbs',
   },
   {
+    // The same, each side's reader receiving into a buffer of its own: recvBytesInto against
+    // Python's recv_bytes_into (which still reads into fresh memory first, then copies).
+    group: 'pipe',
+    name: 'Connection 64 MiB of bytes into the reader\'s own buffer, thread context',
+    unit: 'MB/s',
+    size: 3,
+    smokeSize: 1,
+    subjects: { '@ipc': bigBytes('thread', 'bytesInto') },
+    python: 'pipe_64mib_into_mbs',
+  },
+  {
     group: 'pipe',
     name: 'Connection 64 MiB of bytes, process context',
     unit: 'MB/s',
