@@ -75,7 +75,8 @@ def pipe_oneway_ops(n):
     return _twice(_count, timed)
 
 
-def pipe_64mib_mbs(n):
+def _64mib_mbs(n, reader):
+    """64 MiB messages to `reader`, each followed by a 1-byte one it acknowledges: MB/s."""
     block = b'\x07' * (64 << 20)
 
     def timed(a):
@@ -85,18 +86,13 @@ def pipe_64mib_mbs(n):
             a.send_bytes(b'e')
             a.recv_bytes()
         return 64 * n / (time.perf_counter() - t0)
-    return _twice(_count, timed)
+    return _twice(reader, timed)
+
+
+def pipe_64mib_mbs(n):
+    return _64mib_mbs(n, _count)
 
 
 def pipe_64mib_into_mbs(n):
     """As pipe_64mib_mbs, the reader receiving into a buffer of its own (recv_bytes_into)."""
-    block = b'\x07' * (64 << 20)
-
-    def timed(a):
-        t0 = time.perf_counter()
-        for _ in range(n):
-            a.send_bytes(block)
-            a.send_bytes(b'e')
-            a.recv_bytes()
-        return 64 * n / (time.perf_counter() - t0)
-    return _twice(_count_into, timed)
+    return _64mib_mbs(n, _count_into)

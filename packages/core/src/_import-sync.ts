@@ -9,7 +9,9 @@ const requireHere = createRequire(import.meta.url);
  * loaded — what Python's unpickling does with its import. Node ≥ 20.19 can
  * `require()` an ES module without top-level await, and it is the very
  * instance a later `import()` gets. Returns the module's exports, or why it
- * cannot be loaded now (an older Node, top-level await, a URL that is not a file).
+ * cannot be loaded now (an older Node, top-level await, a URL that is not a file,
+ * or any failure: `import()` may have loader hooks that `require()` lacks — a
+ * TypeScript module run through a loader — so only the async form can tell).
  */
 export function importSync(url: string): { exports: Record<string, unknown> } | { error: string } {
   let path: string;

@@ -407,7 +407,8 @@ function reviveRecord(rec: Rec, kind: ContextKind, memo: Map<object, unknown>): 
 
 function loadedTask(ref: TaskRef): unknown {
   const fn = classCache.get(taskKey(ref));
-  if (fn === undefined) throw new SerializationError(`a task of ${ref.url} is not loaded in this heap: use decode(), not decodeSync()`, 'value');
+  // decode / decodeSync load every task first, decodeLoaded looks first: a bug if it is missing here.
+  if (fn === undefined) throw new SerializationError(`a task of ${ref.url} is not loaded in this heap`, 'value');
   return fn;
 }
 

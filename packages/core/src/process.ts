@@ -49,7 +49,7 @@ function startThread(spec: StartSpec, found: TransferListItem[], asked: (ArrayBu
   try {
     return new ThreadRunner(spec, [...new Set([...found, ...asked])]);
   } catch (err) {
-    // Nothing started: a detached buffer, say. The process stays as it was, and start() may be called again.
+    // Nothing started (the Worker refused the list): the process stays as it was, and start() may be called again.
     throw new ArgumentError(`transfer: ${(err as Error).message}`, { cause: err });
   }
 }

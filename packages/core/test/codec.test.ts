@@ -157,6 +157,8 @@ describe('decodeSync in a heap that has not loaded the modules a value names', (
     const tla = (await import('./fixtures/tla-tasks.mjs')) as { echo: unknown };
     // @ts-expect-error -- plain JS fixtures
     const counted = (await import('./fixtures/counted-handle.mjs')) as { Counted: new (label: string) => unknown };
+    // @ts-expect-error -- plain JS fixtures
+    const broken = (await import('./fixtures/broken-on-load.mjs')) as { unreachable: unknown };
     const bytes = (value: unknown): Uint8Array => v8Serialize(encode(value, 'process').tree);
     const worker = new Worker(new URL('decode-sync-worker.mjs', dir), {
       workerData: {
@@ -164,6 +166,7 @@ describe('decodeSync in a heap that has not loaded the modules a value names', (
         loadableUrl: new URL('sync-load-tasks.mjs', dir).href,
         // The handle (its type registered by now) comes first: a decode that rebuilt as it went would rebuild it, then fail.
         tla: bytes({ handle: new counted.Counted('h'), fn: tla.echo }),
+        broken: bytes(broken.unreachable),
       },
     });
     try {
@@ -181,6 +184,8 @@ describe('decodeSync in a heap that has not loaded the modules a value names', (
       expect(failed.message).toContain('tla-tasks.mjs');
       expect(failed.rebuilds).toBe(1);
       expect(out.after).toEqual({ rebuilds: 2, label: 'h', echoed: 'x' });
+      expect(out.broken).toEqual({ name: 'ModuleNotLoadedError' });
+      expect(out.brokenAsync).toEqual({ name: 'TaskReferenceError', cause: 'broken on load' });
     } finally {
       await worker.terminate();
     }

@@ -2,7 +2,7 @@
 import { serialize } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import { SharedRing } from '@ipc/core';
-import { now, type FromWorker, type ToWorker, type WorkerInit } from './_protocol.js';
+import type { FromWorker, ToWorker, WorkerInit } from './_protocol.js';
 import { IdleWatch } from './_idle-watch.js';
 import { spinForMessage } from './_spin.js';
 import { decodeTasks, encodeOutcomes } from './_number-frames.js';
@@ -50,16 +50,16 @@ await loop.start();
 const watch = new IdleWatch(100, 1000);
 /** The event loop gets a turn at least this often (ms), however the tasks come. */
 const YIELD_MS = 1;
-let yielded = now();
+let yielded = performance.now();
 while (!stopped) {
   const waiting = !inRing.hasMessage();
   // A task in progress (awaiting I/O or timers) gets the loop before a wait or a watch; and
   // every so often the loop gets a turn anyway (port messages, timers of tasks). A tiny task
   // has ended within this turn, so the watch needs no turn first (an immediate per task was a
   // measurable cost).
-  if ((waiting && !loop.idle) || now() - yielded >= YIELD_MS) {
+  if ((waiting && !loop.idle) || performance.now() - yielded >= YIELD_MS) {
     await new Promise(setImmediate);
-    yielded = now();
+    yielded = performance.now();
   }
   const idleSince = waiting && loop.idle ? performance.now() : -1;
   if (idleSince >= 0) spinForMessage(inRing, watch.windowUs);

@@ -1,6 +1,6 @@
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { decodeSync } from '../codec.js';
-import { SerializationError, TimeoutError, WorkerCrashedError } from '../errors.js';
+import { ModuleNotLoadedError, SerializationError, TimeoutError, WorkerCrashedError } from '../errors.js';
 import { perHeap } from '../_global.js';
 import { identity } from './_client.js';
 import type { ServedRef } from './server.js';
@@ -100,8 +100,10 @@ function settle(b: Bridge, reply: BridgeReply): unknown {
     value = decodeSync(reply.tree, 'process');
   } catch (err) {
     if (reply.needsAck) answer(b, 'nack', reply.id);
+    // A module decodeSync could not load at once says so itself (refused, an item in it went home).
+    if (err instanceof ModuleNotLoadedError) throw err;
     throw new SerializationError(
-      `the reply cannot be decoded synchronously: it holds a handle or task whose module this thread has not loaded; import that module first, or use the async call (${(err as Error).message})`,
+      `the reply cannot be rebuilt in this thread (${(err as Error).message})`,
       'result',
       { cause: err },
     );
