@@ -19,3 +19,21 @@ export async function untilOr(done: Promise<void>, ms: number): Promise<void> {
     clearTimeout(timer);
   }
 }
+
+/**
+ * A referenced one-shot timer for a caller's timeout of `ms` milliseconds: none at all for
+ * Infinity, and re-armed past a Node timer's range (which would otherwise fire after 1 ms —
+ * `setTimeout(fn, 2 ** 31)` is a timeout of 1 ms). Returns what cancels it.
+ */
+export function armTimeout(ms: number, fire: () => void): () => void {
+  if (ms === Infinity) return noop;
+  const end = performance.now() + ms;
+  let timer: NodeJS.Timeout;
+  const arm = (left: number): void => {
+    timer = left > MAX_TIMER ? setTimeout(() => arm(end - performance.now()), MAX_TIMER) : setTimeout(fire, Math.max(0, left));
+  };
+  arm(ms);
+  return () => clearTimeout(timer);
+}
+
+function noop(): void {}

@@ -63,7 +63,7 @@ export class ParentProcess {
   }
 
   /** Resolves when the parent has ended, or after `timeoutMs` (negative: at once) while it still runs. */
-  join(timeoutMs?: number): Promise<void> {
+  join(timeoutMs?: number | null): Promise<void> {
     const timeout = passedTimeout(timeoutMs);
     if (parentGone(this.pid) || timeout === 0) return Promise.resolve();
     // A referenced timer stands beside the wait, as Python's join() blocks (an idle child would end otherwise).

@@ -283,13 +283,13 @@ export class Process<A extends unknown[] = unknown[], R = unknown> {
    * (undefined if it failed: see `exitCode` and `error`). With a timeout,
    * resolves undefined when it runs out and the child is still alive.
    */
-  async join(timeoutMs?: number): Promise<ProcessResult<R> | undefined> {
+  async join(timeoutMs?: number | null): Promise<ProcessResult<R> | undefined> {
     const st = this[STATE];
     this.checkOpen();
     if (st.role === 'self') throw new StateError('a process cannot join itself');
     if (st.done === undefined) throw new StateError('can only join a started process');
-    if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs))) throw new ArgumentError('timeout must be a number of milliseconds');
-    if (timeoutMs === undefined || timeoutMs === Infinity) {
+    if (timeoutMs != null && (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs))) throw new ArgumentError('timeout must be a number of milliseconds');
+    if (timeoutMs == null || timeoutMs === Infinity) {
       const release = holdOpen(st);
       try {
         await st.done;

@@ -3,7 +3,7 @@
  * of Python's multiprocessing.connection. The socket lives in this thread's
  * event loop, so the sync twins can only take what has already arrived.
  */
-import { StateError, StreamChannel, type CloseReason } from '@ipc/core';
+import { StateError, StreamChannel, armTimeout, type CloseReason } from '@ipc/core';
 import type { Socket } from 'node:net';
 import type { FrameTransport, Received } from './_transport.js';
 import { BrokenPipeError } from './errors.js';
@@ -84,12 +84,12 @@ export class SocketEnd implements FrameTransport {
     if (timeout === 0) return Promise.resolve(false);
     if (signal?.aborted) return Promise.reject(signal.reason as Error);
     return new Promise<boolean>((resolve, reject) => {
-      const timer = timeout === undefined ? undefined : setTimeout(() => finish(() => resolve(false)), timeout);
+      const disarm = armTimeout(timeout ?? Infinity, () => finish(() => resolve(false)));
       const onAbort = (): void => finish(() => reject(signal?.reason as Error));
       const waiter: Waiter = { wake: () => finish(() => resolve(true)) };
       const finish = (then: () => void): void => {
         this.waiters.delete(waiter);
-        clearTimeout(timer);
+        disarm();
         signal?.removeEventListener('abort', onAbort);
         then();
       };

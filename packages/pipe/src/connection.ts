@@ -6,8 +6,8 @@ import { dumps, loads } from './pickle.js';
 
 /** Waiting options of the receiving calls. */
 export interface RecvOptions {
-  /** Milliseconds; on timeout the call rejects with `TimeoutError`. Default: for ever. */
-  timeout?: number;
+  /** Milliseconds; on timeout the call rejects with `TimeoutError`. Default (or `null`, Python's `None`): for ever. */
+  timeout?: number | null;
   signal?: AbortSignal;
 }
 
@@ -125,16 +125,17 @@ export class Connection {
 
   /**
    * Whether there is something to receive (a message, or the end), waiting up
-   * to `timeout` ms (default: not at all; a negative timeout looks once, as Python's does).
+   * to `timeout` ms (default: not at all; a negative timeout looks once, and `null` waits for
+   * ever, as Python's `poll(None)` does).
    */
-  async poll(timeout = 0, options: { signal?: AbortSignal } = {}): Promise<boolean> {
+  async poll(timeout: number | null = 0, options: { signal?: AbortSignal } = {}): Promise<boolean> {
     this.checkRead();
     const ms = passedTimeout(timeout);
     if (this.held !== undefined) return true;
     return this.transport.poll(ms === Infinity ? undefined : ms, options.signal);
   }
 
-  pollSync(timeout = 0): boolean {
+  pollSync(timeout: number | null = 0): boolean {
     this.checkRead();
     const ms = passedTimeout(timeout);
     if (this.held !== undefined) return true;
@@ -200,7 +201,7 @@ export class Connection {
     return held;
   }
 
-  private got(r: Received, timeout: number | undefined): Uint8Array {
+  private got(r: Received, timeout: number | null | undefined): Uint8Array {
     if (r === 'eof') throw new EOFError();
     if (r === 'timeout') throw new TimeoutError(`nothing was received within ${timeout} ms`);
     return r;
@@ -229,8 +230,7 @@ function valueMessage(bytes: Uint8Array): Uint8Array {
   throw new StateError(`the message is ${bytes.byteLength} raw bytes (sent with sendBytes / send_bytes), not a value: receive it with recvBytes()`);
 }
 
-function checkedTimeout(timeout: number | undefined): number | undefined {
-  if (timeout === undefined) return undefined;
+function checkedTimeout(timeout: number | null | undefined): number | undefined {
   const ms = checkTimeout(timeout);
   return ms === Infinity ? undefined : ms;
 }

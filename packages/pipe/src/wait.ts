@@ -15,7 +15,7 @@ export type Waitable = Connection | Sentinel | Socket;
  * - a `net.Socket` when it has data to `read()`, or has reached its end. Watching a
  *   socket listens for `'readable'`, which puts it in paused mode: read it with `read()`.
  */
-export async function wait<T extends Waitable>(objects: readonly T[], timeout?: number): Promise<T[]> {
+export async function wait<T extends Waitable>(objects: readonly T[], timeout?: number | null): Promise<T[]> {
   const list: unknown = objects;
   if (!Array.isArray(list)) throw new ArgumentError('wait() takes an array of connections, sockets or sentinels');
   const ms = passedTimeout(timeout);

@@ -290,6 +290,29 @@ describe('_TestPoll in one thread', () => {
   });
 });
 
+describe("timeout=None: null waits for ever, as Python's None", () => {
+  it.each(['pipe', 'AF_UNIX', 'AF_INET'] as const)('poll(null), recv({ timeout: null }) and wait([conn], null) wait for what comes (%s)', async (kind) => {
+    const [a, b, l] = kind === 'pipe' ? [...Pipe(), undefined] : await socketPair(kind);
+    let polled = false;
+    const poll = a.poll(null).then((v) => ((polled = true), v));
+    const waited = wait([a], null);
+    // Not a synchronisation: the point is that nothing resolves early (a null timeout was an error, and a
+    // timeout past 2^31 ms used to fire after 1 ms on a socket).
+    await new Promise((r) => setTimeout(r, 30));
+    expect(polled).toBe(false);
+    await b.send('late');
+    expect(await poll).toBe(true);
+    expect(await waited).toEqual([a]);
+    expect(await a.recv({ timeout: null })).toBe('late');
+    const recv = a.recv({ timeout: 2 ** 31 + 10 });
+    await b.send('later');
+    expect(await recv).toBe('later');
+    a.close();
+    b.close();
+    l?.close();
+  });
+});
+
 describe('TestWait', () => {
   it.each([false, true])('test_wait (slow: %s): four children write ten values each; wait() gives the readers until each is at its end', async (slow) => {
     const readers: Connection[] = [];

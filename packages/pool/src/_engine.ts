@@ -9,7 +9,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { TransferListItem } from 'node:worker_threads';
-import { TimeoutError, decode, decodeSync, currentProcess, type ContextKind, type TaskRef } from '@ipc/core';
+import { TimeoutError, armTimeout, decode, decodeSync, currentProcess, type ContextKind, type TaskRef } from '@ipc/core';
 import { formOf, howOf, isOk, type DoneMsg, type FromWorker, type Mode, type TaskMsg } from './_protocol.js';
 import { Deque } from './_deque.js';
 import { NEEDS_DECODE, uncarrySync, type Form } from './_forms.js';
@@ -96,7 +96,7 @@ export interface JobMore {
   readonly onStart?: () => void;
   /** A packed result is given as its typed array (a map's chunk, copied straight into the map's result). */
   readonly packedAsIs?: boolean | undefined;
-  timer?: NodeJS.Timeout;
+  disarm?: () => void;
   unlisten?: () => void;
 }
 
@@ -181,7 +181,7 @@ export class Engine extends EventEmitter<{ task: [TaskEvent]; taskStart: [TaskSt
         signal.addEventListener('abort', onAbort, { once: true });
         more.unlisten = () => signal.removeEventListener('abort', onAbort);
       }
-      if (timeout !== undefined) more.timer = setTimeout(() => this.abort(job, new TimeoutError(`the task did not finish within ${timeout} ms`)), timeout);
+      if (timeout !== undefined) more.disarm = armTimeout(timeout, () => this.abort(job, new TimeoutError(`the task did not finish within ${timeout} ms`)));
     }
     this.counts.submitted++;
     this.queue.push(job);
@@ -488,7 +488,7 @@ export class Engine extends EventEmitter<{ task: [TaskEvent]; taskStart: [TaskSt
   private settle(job: Job): void {
     job.state = 'settled';
     if (job.more !== undefined) {
-      clearTimeout(job.more.timer);
+      job.more.disarm?.();
       job.more.unlisten?.();
     }
   }

@@ -1,4 +1,4 @@
-import { passedTimeout, StateError, TimeoutError } from '@ipc/core';
+import { armTimeout, passedTimeout, StateError, TimeoutError } from '@ipc/core';
 import { callSafely } from './_report.js';
 import { SETTLE, type Settle } from './_settle.js';
 
@@ -53,9 +53,9 @@ export class AsyncResult<T> implements Settle {
   }
 
   /** The value; rejects with the task's error, or with `TimeoutError` if `timeout` ms pass first (a negative timeout has already passed, as in Python). */
-  get(timeout?: number): Promise<T> {
+  get(timeout?: number | null): Promise<T> {
     // Without a timeout: one promise, no timer (the common case, and the hot path of tiny tasks).
-    if (timeout === undefined) {
+    if (timeout == null) {
       // The task's error is passed on as it was thrown, whatever it is.
       // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
       if (this.settled !== undefined) return this.settled.ok ? Promise.resolve(this.settled.value) : Promise.reject(this.settled.error);
@@ -84,16 +84,16 @@ export class AsyncResult<T> implements Settle {
   }
 
   /** Waits until ready, or `timeout` ms; resolves whether it is ready. */
-  async wait(timeout?: number): Promise<boolean> {
+  async wait(timeout?: number | null): Promise<boolean> {
     const ms = passedTimeout(timeout);
     if (this.settled) return true;
     if (ms === Infinity) {
       await this.ended();
       return true;
     }
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.ended(), new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
-    clearTimeout(timer);
+    let disarm = (): void => {};
+    await Promise.race([this.ended(), new Promise<void>((r) => (disarm = armTimeout(ms, r)))]);
+    disarm();
     return this.settled !== undefined;
   }
 

@@ -94,7 +94,7 @@ abstract class Executor {
    * `ValueError`); it only groups the work in Python and is accepted for
    * compatibility.
    */
-  map<R>(fn: (...args: never[]) => R, iterables: readonly Iterable<unknown>[], options: { timeout?: number; chunksize?: number } = {}): AsyncGenerator<Awaited<R>> {
+  map<R>(fn: (...args: never[]) => R, iterables: readonly Iterable<unknown>[], options: { timeout?: number | null; chunksize?: number } = {}): AsyncGenerator<Awaited<R>> {
     const { timeout, chunksize = 1 } = options;
     if (!Number.isInteger(chunksize) || chunksize < 1) throw new ArgumentError(`chunksize must be >= 1 (got ${String(chunksize)})`);
     const ms = passedTimeout(timeout);

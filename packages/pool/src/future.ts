@@ -1,4 +1,4 @@
-import { passedTimeout, TimeoutError } from '@ipc/core';
+import { armTimeout, passedTimeout, TimeoutError } from '@ipc/core';
 import { CancelledError, InvalidStateError } from './errors.js';
 import { callSafely } from './_report.js';
 
@@ -39,7 +39,7 @@ export class Future<T> {
   }
 
   /** The value; rejects with the task's error, `CancelledError`, or `TimeoutError` after `timeout` ms (a negative timeout has already passed, as in Python). */
-  async result(timeout?: number): Promise<T> {
+  async result(timeout?: number | null): Promise<T> {
     await this.settledWithin(timeout);
     if (this.state === 'cancelled') throw new CancelledError();
     const o = this.outcome!;
@@ -48,7 +48,7 @@ export class Future<T> {
   }
 
   /** The task's error, or `null` if it succeeded (Python's `None`); `CancelledError` / `TimeoutError` as `result()`. */
-  async exception(timeout?: number): Promise<unknown> {
+  async exception(timeout?: number | null): Promise<unknown> {
     await this.settledWithin(timeout);
     if (this.state === 'cancelled') throw new CancelledError();
     const o = this.outcome!;
@@ -109,13 +109,13 @@ export class Future<T> {
     return o.ok ? `${at} returned ${typeName(o.value)}>` : `${at} raised ${typeName(o.error)}>`;
   }
 
-  private async settledWithin(timeout: number | undefined): Promise<void> {
+  private async settledWithin(timeout: number | null | undefined): Promise<void> {
     const ms = passedTimeout(timeout);
     if (this.done()) return;
     if (ms === Infinity) return this.whenDone();
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.whenDone(), new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
-    clearTimeout(timer);
+    let disarm = (): void => {};
+    await Promise.race([this.whenDone(), new Promise<void>((r) => (disarm = armTimeout(ms, r)))]);
+    disarm();
     if (!this.done()) throw new TimeoutError(`the future was not done within ${timeout} ms`);
   }
 

@@ -1,5 +1,5 @@
 import type { TransferListItem } from 'node:worker_threads';
-import { ArgumentError, StateError, cpuCount, encode, requireTaskRef, type ContextKind } from '@ipc/core';
+import { ArgumentError, StateError, checkTimeout, cpuCount, encode, requireTaskRef, type ContextKind } from '@ipc/core';
 import { Engine, type PoolStats, type TaskEvent, type TaskStartEvent } from './_engine.js';
 import type { Mode } from './_protocol.js';
 import { carryArgs, type Carried } from './_forms.js';
@@ -30,8 +30,8 @@ export interface ApplyOptions<T> {
   errorCallback?: (error: unknown) => void;
   /** Aborts the task: rejected at once; inside the task `taskSignal()` aborts; a worker that ignores it is replaced after a grace period. */
   signal?: AbortSignal;
-  /** Milliseconds before the task is aborted with `TimeoutError`. */
-  timeout?: number;
+  /** Milliseconds before the task is aborted with `TimeoutError`; not given, `null` or `Infinity`: none. */
+  timeout?: number | null;
   /** ArrayBuffers to move to a thread worker without a copy (thread context). */
   transfer?: TransferListItem[];
 }
@@ -196,6 +196,7 @@ export class Pool {
   private run<T>(fn: AnyFn, mode: Mode, args: readonly unknown[], options: ApplyOptions<T>, to: Settle): void {
     this.checkRunning();
     if (!Array.isArray(args)) throw new ArgumentError('args must be an array of arguments');
+    checkTimeout(options.timeout);
     // Copied now: later changes by the caller do not show.
     this.submit(fn, mode, carryArgs(args, mode, this.context), options, to, false);
   }
@@ -213,7 +214,8 @@ export class Pool {
       } else transfer = [];
     }
     // Most tasks have none of these: no object for them.
-    const more = transfer.length > 0 || options.signal !== undefined || options.timeout !== undefined || packedAsIs ? { transfer, signal: options.signal, timeout: options.timeout, packedAsIs } : undefined;
+    const timeout = options.timeout == null || options.timeout === Infinity ? undefined : options.timeout;
+    const more = transfer.length > 0 || options.signal !== undefined || timeout !== undefined || packedAsIs ? { transfer, signal: options.signal, timeout, packedAsIs } : undefined;
     this.engine.submit(ref, mode, carried.form, tree, more, to);
   }
 

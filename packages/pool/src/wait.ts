@@ -1,4 +1,4 @@
-import { passedTimeout, ArgumentError, TimeoutError } from '@ipc/core';
+import { armTimeout, passedTimeout, ArgumentError, TimeoutError } from '@ipc/core';
 import type { Future } from './future.js';
 
 export const FIRST_COMPLETED = 'FIRST_COMPLETED';
@@ -17,7 +17,7 @@ function failed(f: Future<unknown>): boolean {
  * passed, as in Python). An unknown `returnWhen` is an `ArgumentError`
  * (Python's `ValueError`).
  */
-export async function wait<T>(futures: Iterable<Future<T>>, options: { timeout?: number; returnWhen?: ReturnWhen } = {}): Promise<{ done: Set<Future<T>>; notDone: Set<Future<T>> }> {
+export async function wait<T>(futures: Iterable<Future<T>>, options: { timeout?: number | null; returnWhen?: ReturnWhen } = {}): Promise<{ done: Set<Future<T>>; notDone: Set<Future<T>> }> {
   const all = [...new Set(futures)];
   const { returnWhen = ALL_COMPLETED } = options;
   if (returnWhen !== FIRST_COMPLETED && returnWhen !== FIRST_EXCEPTION && returnWhen !== ALL_COMPLETED) throw new ArgumentError(`Invalid return condition: ${JSON.stringify(returnWhen)}`);
@@ -29,16 +29,16 @@ export async function wait<T>(futures: Iterable<Future<T>>, options: { timeout?:
     return done.length === all.length;
   };
   if (!satisfied() && all.length > 0 && ms > 0) {
-    let timer: NodeJS.Timeout | undefined;
+    let disarm = (): void => {};
     let check = (): void => {};
     await new Promise<void>((resolve) => {
       check = (): void => {
         if (satisfied()) resolve();
       };
       for (const f of all) f.addDoneCallback(check);
-      if (ms !== Infinity) timer = setTimeout(resolve, ms);
+      disarm = armTimeout(ms, resolve);
     });
-    clearTimeout(timer);
+    disarm();
     // Python removes its waiters: a wait() that has returned leaves nothing on the futures.
     for (const f of all) f.removeDoneCallback(check);
   }
@@ -52,7 +52,7 @@ export async function wait<T>(futures: Iterable<Future<T>>, options: { timeout?:
  * `TimeoutError` with Python's message, `"2 (of 4) futures unfinished"`.
  * The timeout counts from the call, as Python's.
  */
-export function asCompleted<T>(futures: Iterable<Future<T>>, options: { timeout?: number } = {}): AsyncGenerator<Future<T>> {
+export function asCompleted<T>(futures: Iterable<Future<T>>, options: { timeout?: number | null } = {}): AsyncGenerator<Future<T>> {
   const left = new Set(futures);
   const total = left.size;
   const ms = passedTimeout(options.timeout);
@@ -71,13 +71,13 @@ export function asCompleted<T>(futures: Iterable<Future<T>>, options: { timeout?
       if (finished.length === 0) {
         const rest = until - performance.now();
         if (rest > 0) {
-          let timer: NodeJS.Timeout | undefined;
+          let disarm = (): void => {};
           await new Promise<void>((resolve) => {
             wake = resolve;
-            if (rest !== Infinity) timer = setTimeout(resolve, rest);
+            disarm = armTimeout(rest, resolve);
           });
           wake = undefined;
-          clearTimeout(timer);
+          disarm();
         }
         if (finished.length === 0) throw new TimeoutError(`${left.size} (of ${total}) futures unfinished`);
       }

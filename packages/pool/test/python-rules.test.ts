@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { activeChildren, ArgumentError, StateError, TimeoutError, type ContextKind } from '@ipc/core';
-import { BrokenPoolError, Pool, ProcessPoolExecutor, ThreadPoolExecutor } from '@ipc/pool';
+import { asCompleted, BrokenPoolError, Pool, ProcessPoolExecutor, ThreadPoolExecutor, wait } from '@ipc/pool';
 // @ts-expect-error -- plain JS fixture, loaded in the workers too
 import * as fx from './fixtures/tasks.mjs';
 
@@ -266,6 +266,56 @@ describe('imapUnordered left early', () => {
       expect(unhandled).toEqual([]);
     } finally {
       process.off('unhandledRejection', onUnhandled);
+    }
+  });
+});
+
+// Python's timeout=None, and timeouts past a Node timer's range (which fires after 1 ms if given as is).
+describe('timeouts of null, Infinity and past 2^31 ms wait for the result', () => {
+  const longs = [null, Infinity, 2 ** 31 + 10];
+
+  it.each(longs)('Pool: a task timeout of %s does not abort the task; get/wait(%s) wait for it', async (timeout) => {
+    const pool = new Pool({ processes: 1 });
+    try {
+      const r = pool.applyAsync(f.sleep, [60, 'done'], { timeout });
+      expect(await r.wait(timeout)).toBe(true);
+      expect(await r.get(timeout)).toBe('done');
+      expect(await pool.apply(f.sleep, [30, 'again'], { timeout })).toBe('again');
+    } finally {
+      pool.terminate();
+      await pool.join();
+    }
+  });
+
+  it('Pool: a task timeout that is negative or not a number is an ArgumentError at the call, nothing queued', async () => {
+    const pool = new Pool({ processes: 1 });
+    try {
+      expect(() => pool.applyAsync(f.square, [2], { timeout: -1 })).toThrow(ArgumentError);
+      await expect(pool.apply(f.square, [2], { timeout: Number.NaN })).rejects.toThrow(ArgumentError);
+      expect(await pool.apply(f.square, [3], { timeout: 10_000 })).toBe(9);
+    } finally {
+      pool.terminate();
+      await pool.join();
+    }
+  });
+
+  it.each(longs)('executor: result/exception(%s), wait and asCompleted with it, map with it', async (timeout) => {
+    const ex = new ThreadPoolExecutor({ maxWorkers: 1 });
+    try {
+      const fut = ex.submit(f.sleep, 60, 'done');
+      const { done } = await wait([fut], { timeout });
+      expect(done.has(fut)).toBe(true);
+      expect(await fut.result(timeout)).toBe('done');
+      expect(await fut.exception(timeout)).toBeNull();
+      const other = ex.submit(f.sleep, 40, 'two');
+      const order: unknown[] = [];
+      for await (const g of asCompleted([other], { timeout })) order.push(await g.result());
+      expect(order).toEqual(['two']);
+      const mapped: unknown[] = [];
+      for await (const v of ex.map(f.sleep, [[30, 30], ['a', 'b']], { timeout })) mapped.push(v);
+      expect(mapped).toEqual(['a', 'b']);
+    } finally {
+      await ex.shutdown();
     }
   });
 });

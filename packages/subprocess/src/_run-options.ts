@@ -22,7 +22,7 @@ export function splitRunOptions(o: RunOptions): SplitRun {
     popen.stdout = 'pipe';
     popen.stderr = 'pipe';
   }
-  return { popen, input: input ?? undefined, timeout, check: check === true, signal, shell: o.shell !== undefined && o.shell !== false };
+  return { popen, input: input ?? undefined, timeout: timeout ?? undefined, check: check === true, signal, shell: o.shell !== undefined && o.shell !== false };
 }
 
 /**

@@ -67,8 +67,8 @@ export interface RunOptions extends PopenOptions {
   input?: string | Uint8Array | null;
   /** Python's `capture_output`: stdout and stderr both `PIPE`. */
   capture?: boolean;
-  /** ms; on expiry the child is killed and the call rejects with `TimeoutExpired` at the deadline. */
-  timeout?: number;
+  /** ms; on expiry the child is killed and the call rejects with `TimeoutExpired` at the deadline. Not given, `null` (Python's `None`) or `Infinity`: none. */
+  timeout?: number | null;
   /** Reject with `CalledProcessError` when the return code is not 0. */
   check?: boolean;
   /** Aborting kills the child and rejects with the signal's reason. */
@@ -89,8 +89,8 @@ export type StdinOf<O> = Stream_<Field<O, 'stdin'>, PopenWriter>;
 export type ReaderOf<O, K extends 'stdout' | 'stderr'> = Stream_<Field<O, K>, PopenReader<OutputOf<O>>>;
 
 export interface WaitOptions {
-  /** ms; on expiry the call rejects with `TimeoutExpired` (the child is left running, as in Python). */
-  timeout?: number;
+  /** ms; on expiry the call rejects with `TimeoutExpired` (the child is left running, as in Python). Not given, `null` (Python's `None`) or `Infinity`: none. */
+  timeout?: number | null;
   /** Aborting rejects with the signal's reason (the child is left running). */
   signal?: AbortSignal;
 }

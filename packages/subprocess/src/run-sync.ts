@@ -47,7 +47,7 @@ export function runSync<O extends SyncOptions = SyncOptions>(args: Command, opti
     ...({ detached: p.group } as object),
     input: input === undefined ? undefined : encodeInput(mode, input),
     // Node takes whole ms ≥ 0 and reads 0 as "none": a timeout that has passed (≤ 0, as Python allows) is the shortest there is.
-    timeout: timeout === undefined ? undefined : Math.max(1, Math.ceil(timeout)),
+    timeout: timeout === undefined || timeout === Infinity ? undefined : Math.max(1, Math.ceil(timeout)),
     killSignal: 'SIGKILL',
     maxBuffer: Infinity,
   });

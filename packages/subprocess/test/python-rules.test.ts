@@ -26,6 +26,16 @@ describe('timeouts as Python reads them', () => {
     expect(() => runSync(['sleep', '30'], { timeout: -1 })).toThrow(TimeoutExpired);
   });
 
+  it.each([null, Infinity, 2 ** 31 + 10])('timeout %s waits for the child: wait, communicate, run and runSync (Python\'s timeout=None)', async (timeout) => {
+    const p = new Popen(['sh', '-c', 'sleep 0.05; echo done'], { stdout: PIPE, text: true });
+    const [out] = await p.communicate(null, { timeout });
+    expect(out).toBe('done\n');
+    expect(await p.wait({ timeout })).toBe(0);
+    const r = await run(['sh', '-c', 'sleep 0.05; echo ran'], { capture: true, text: true, timeout });
+    expect(r.stdout).toBe('ran\n');
+    expect(runSync(['sh', '-c', 'sleep 0.05; exit 3'], { timeout }).returnCode).toBe(3);
+  });
+
   it('runSync takes a fractional timeout (Node takes whole ms only)', () => {
     const t0 = performance.now();
     expect(() => runSync(['sleep', '30'], { timeout: 150.5 })).toThrow(TimeoutExpired);

@@ -6,7 +6,7 @@ export function acquireDeadline(options: AcquireOptions | undefined): number {
   const { block = true, timeout } = options ?? {};
   if (!block) {
     // As Python's acquire(False, timeout=1) raises ValueError.
-    if (timeout !== undefined) throw new ArgumentError('cannot give a timeout to a non-blocking acquire (block: false)');
+    if (timeout != null) throw new ArgumentError('cannot give a timeout to a non-blocking acquire (block: false)');
     return 0;
   }
   const ms = checkTimeout(timeout);
@@ -14,7 +14,7 @@ export function acquireDeadline(options: AcquireOptions | undefined): number {
 }
 
 /** The same for a wait: never, or `timeout` ms from now. */
-export function waitDeadline(timeout: number | undefined): number {
+export function waitDeadline(timeout: number | null | undefined): number {
   const ms = checkTimeout(timeout);
   return ms === Infinity ? Infinity : performance.now() + ms;
 }

@@ -32,8 +32,8 @@ export interface BarrierOptions {
    * processes, make it a `task()` export, so whichever party is last can run it.
    */
   action?: () => unknown;
-  /** Default `timeout` of `wait()`, in ms. */
-  timeout?: number;
+  /** Default `timeout` of `wait()`, in ms; not given or `null`: none. */
+  timeout?: number | null;
 }
 
 interface Extra {
@@ -57,10 +57,10 @@ export class Barrier extends Primitive {
     super(WORDS);
     if (!Number.isInteger(parties) || parties < 1) throw new ArgumentError(`a Barrier needs parties >= 1, not ${String(parties)}`);
     if (parties > MAX_PARTIES) throw new ArgumentError(`a Barrier needs parties <= ${MAX_PARTIES} (the count shares a word with the round), not ${parties}`);
-    if (options.timeout !== undefined) checkTimeout(options.timeout);
+    checkTimeout(options.timeout);
     if (options.action !== undefined && typeof options.action !== 'function') throw new ArgumentError('action must be a function');
     this.action = options.action;
-    this.extra = { parties, timeout: options.timeout, action: options.action === undefined ? undefined : taskRefOf(options.action) };
+    this.extra = { parties, timeout: options.timeout ?? undefined, action: options.action === undefined ? undefined : taskRefOf(options.action) };
   }
 
   protected get handleType(): string {

@@ -5,7 +5,7 @@ import { Barrier, BoundedSemaphore, BrokenBarrierError, Condition, Event, Lock, 
 import * as fx from './fixtures/tasks.mjs';
 
 type Task = (...args: unknown[]) => unknown;
-const f = fx as Record<'tryLock' | 'holdForever' | 'releaseOthers' | 'usePermits' | 'waitOnce' | 'waitEvent' | 'waitEventEntered' | 'passBarrier' | 'barrierOutcome' | 'setIt' | 'ownership' | 'recursionCount' | 'holdTwiceCounting', Task>;
+const f = fx as Record<'tryLock' | 'holdForever' | 'releaseOthers' | 'usePermits' | 'waitOnce' | 'waitEvent' | 'waitEventEntered' | 'passBarrier' | 'barrierOutcome' | 'setIt' | 'ownership' | 'recursionCount' | 'holdTwiceCounting' | 'waitEventAnnounced', Task>;
 
 afterAll(() => {
   expect(activeChildren()).toEqual([]);
@@ -23,6 +23,24 @@ async function until(cond: () => boolean, ms = 10_000): Promise<boolean> {
   while (!cond() && performance.now() < end) await new Promise((r) => setTimeout(r, 2));
   return cond();
 }
+
+describe("timeouts of null (Python's None)", () => {
+  it('acquire({ block: false, timeout: null }) tries once, as multiprocessing\'s acquire(False, None)', async () => {
+    const lock = new Lock();
+    expect(await lock.acquire({ block: false, timeout: null })).toBe(true);
+    expect(lock.acquireSync({ block: false, timeout: null })).toBe(false);
+    lock.release();
+  });
+
+  it("Barrier.wait({ timeout: null }) takes the barrier's default timeout, as Python's wait(None)", async () => {
+    const b = new Barrier(2, { timeout: 100 });
+    const t0 = performance.now();
+    await expect(b.wait({ timeout: null })).rejects.toThrow(BrokenBarrierError);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(60);
+    const none = new Barrier(1, { timeout: null });
+    expect(await none.wait()).toBe(0);
+  });
+});
 
 describe('Lock and RLock in one thread', () => {
   it('Lock: acquire, release by anyone, timeouts within bounds, errors', async () => {
@@ -82,6 +100,23 @@ describe.each<ContextKind>(['thread', 'process'])('sync primitives with a child 
     lock.release();
     expect(await child.join()).toEqual([false, true]);
     expect(lock.locked()).toBe(false);
+  });
+
+  it("a timeout of null is Python's None: the child's acquire and wait, sync and async, wait for ever", async () => {
+    const lock = new Lock();
+    await lock.acquire();
+    const tried = new Event();
+    const child = start(context, f.tryLock, lock, null, tried);
+    expect(await tried.wait({ timeout: null })).toBe(true);
+    lock.release();
+    expect(await child.join()).toEqual([false, true]);
+    const e = new Event();
+    const entered = new Semaphore(0);
+    const waiters = [start(context, f.waitEventAnnounced, e, null, true, entered), start(context, f.waitEventAnnounced, e, null, false, entered)];
+    for (const _ of waiters) expect(await entered.acquire({ timeout: 20_000 })).toBe(true);
+    expect(e.isSet()).toBe(false);
+    e.set();
+    expect(await Promise.all(waiters.map((w) => w.join(null)))).toEqual([true, true]);
   });
 
   it('RLock.isOwned() is true only for the holder, here and in a child', async () => {

@@ -69,11 +69,11 @@ function bridge(): Bridge {
  * Performs a call with this thread blocked on `Atomics.wait` while the
  * helper thread does the socket I/O; returns the decoded result or throws.
  */
-export function callThroughBridge(ref: ServedRef, op: string, args: unknown, timeout: number | undefined): unknown {
+export function callThroughBridge(ref: ServedRef, op: string, args: unknown, timeout: number | null | undefined): unknown {
   const b = bridge();
   const id = ++b.nextId;
   b.port.postMessage({ t: 'call', id, address: ref.address, object: ref.id, token: ref.token, op, args } satisfies BridgeRequest);
-  const deadline = timeout === undefined ? Infinity : performance.now() + timeout;
+  const deadline = timeout == null ? Infinity : performance.now() + timeout;
   for (;;) {
     const seen = Atomics.load(b.flags, SEQ);
     const got = receiveMessageOnPort(b.port);

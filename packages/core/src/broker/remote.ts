@@ -2,11 +2,12 @@ import { decode, decodeSync, encode } from '../codec.js';
 import { ArgumentError, StateError, TimeoutError } from '../errors.js';
 import { connectionTo, freshTree, type Connection, type RawReply } from './_client.js';
 import { callThroughBridge } from './_sync-bridge.js';
+import { armTimeout } from '../_timers.js';
 import { brokerAddress, type ServedRef } from './server.js';
 
 export interface RemoteCallOptions {
   /** Milliseconds to wait for the reply before rejecting with `TimeoutError` (the home's operation is aborted). */
-  timeout?: number;
+  timeout?: number | null;
   /** Aborting rejects with the signal's reason and aborts the home's operation. */
   signal?: AbortSignal;
   /**
@@ -27,7 +28,7 @@ export interface RemoteObject {
    * As `call`, blocking the calling thread until the reply (for sync twins:
    * `acquireSync`, `getSync`, `recvSync`). A helper thread does the I/O.
    */
-  callSync(op: string, args?: readonly unknown[], options?: { timeout?: number }): unknown;
+  callSync(op: string, args?: readonly unknown[], options?: { timeout?: number | null }): unknown;
   /** Makes later calls fail with `StateError`; calls under way finish. */
   close(): void;
 }
@@ -63,7 +64,7 @@ class Remote implements RemoteObject {
     }
     if (signal?.aborted) return Promise.reject(signal.reason as Error);
     return new Promise<unknown>((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
+      let disarm: (() => void) | undefined;
       let callId = 0;
       const onAbort = (): void => {
         cleanup();
@@ -71,7 +72,7 @@ class Remote implements RemoteObject {
         reject(signal!.reason as Error);
       };
       const cleanup = (): void => {
-        if (timer !== undefined) clearTimeout(timer);
+        disarm?.();
         signal?.removeEventListener('abort', onAbort);
       };
       try {
@@ -89,18 +90,18 @@ class Remote implements RemoteObject {
         reject(asError(err));
         return;
       }
-      if (timeout !== undefined) {
-        timer = setTimeout(() => {
+      if (timeout != null) {
+        disarm = armTimeout(timeout, () => {
           cleanup();
           conn.cancel(callId, 'timeout');
           reject(new TimeoutError(`the remote call '${op}' timed out after ${timeout} ms`));
-        }, timeout);
+        });
       }
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 
-  callSync(op: string, args: readonly unknown[] = [], options: { timeout?: number } = {}): unknown {
+  callSync(op: string, args: readonly unknown[] = [], options: { timeout?: number | null } = {}): unknown {
     const { timeout } = options;
     this.check(op, args, timeout);
     if (this.ref.address === brokerAddress()) {
@@ -114,11 +115,11 @@ class Remote implements RemoteObject {
     this.closed = true;
   }
 
-  private check(op: string, args: readonly unknown[], timeout: number | undefined): void {
+  private check(op: string, args: readonly unknown[], timeout: number | null | undefined): void {
     if (this.closed) throw new StateError('the remote object is closed');
     if (typeof op !== 'string') throw new ArgumentError('op must be a string');
     if (!Array.isArray(args)) throw new ArgumentError('args must be an array');
-    if (timeout !== undefined && (typeof timeout !== 'number' || Number.isNaN(timeout) || timeout < 0)) {
+    if (timeout != null && (typeof timeout !== 'number' || Number.isNaN(timeout) || timeout < 0)) {
       throw new ArgumentError(`timeout must be a number of milliseconds ≥ 0, not ${String(timeout)}`);
     }
   }

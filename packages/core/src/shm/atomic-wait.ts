@@ -13,8 +13,8 @@ import { MAX_TIMER } from '../_timers.js';
 export type WaitResult = 'ok' | 'not-equal' | 'timed-out';
 
 export interface WaitOptions {
-  /** Milliseconds; `undefined` or `Infinity` waits for ever. */
-  timeout?: number;
+  /** Milliseconds; `undefined`, `null` (Python's `None`) or `Infinity` waits for ever. */
+  timeout?: number | null;
   /** Aborting rejects with the signal's reason. */
   signal?: AbortSignal;
 }
@@ -29,9 +29,12 @@ export interface WaitOptions {
 const SPIN = 2000;
 const SPIN_US = 25;
 
-/** Checks a timeout the way every waiting call of @ipc does: a non-negative number or Infinity. */
-export function checkTimeout(timeout: number | undefined, what = 'timeout'): number {
-  if (timeout === undefined) return Infinity;
+/**
+ * Checks a timeout the way every waiting call of @ipc does: a non-negative number or Infinity;
+ * not given, or `null` (a porter's `timeout=None`), waits for ever.
+ */
+export function checkTimeout(timeout: number | null | undefined, what = 'timeout'): number {
+  if (timeout == null) return Infinity;
   if (typeof timeout !== 'number' || Number.isNaN(timeout)) throw new ArgumentError(`${what} must be a number of milliseconds, not ${String(timeout)}`);
   if (timeout < 0) throw new ArgumentError(`${what} must not be negative (got ${timeout})`);
   return timeout;
@@ -40,9 +43,9 @@ export function checkTimeout(timeout: number | undefined, what = 'timeout'): num
 /**
  * A timeout of a wait that Python lets run out at once (`poll(-1)`, `wait(fs, -1)`,
  * `result(-1)`): a negative one has already passed, so it is 0 — a deadline computed as
- * `end - now()` may well be below zero. Not given → Infinity; NaN or not a number → ArgumentError.
+ * `end - now()` may well be below zero. Not given or null → Infinity; NaN or not a number → ArgumentError.
  */
-export function passedTimeout(timeout: number | undefined, what = 'timeout'): number {
+export function passedTimeout(timeout: number | null | undefined, what = 'timeout'): number {
   if (typeof timeout === 'number' && timeout < 0) return 0;
   return checkTimeout(timeout, what);
 }
@@ -73,7 +76,8 @@ export function waitWordSync(i32: Int32Array, index: number, expected: number, t
 
 /** As `waitWordSync`, without blocking the thread. Keeps the process alive while it waits. */
 export function waitWord(i32: Int32Array, index: number, expected: number, options: WaitOptions = {}): Promise<WaitResult> {
-  const { timeout = Infinity, signal } = options;
+  const { signal } = options;
+  const timeout = options.timeout ?? Infinity;
   if (signal?.aborted) return Promise.reject(signal.reason as Error);
   if (spin(i32, index, expected, timeout, false)) return Promise.resolve('not-equal');
   const waited = Atomics.waitAsync(i32, index, expected, timeout);

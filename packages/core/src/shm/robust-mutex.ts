@@ -51,7 +51,7 @@ export class RobustMutex {
   }
 
   /** Blocks until the lock is taken (`'acquired'` / `'abandoned'`) or `timeout` ms pass (`false`). */
-  lockSync(timeout?: number, owner = heapId()): Acquired | false {
+  lockSync(timeout?: number | null, owner = heapId()): Acquired | false {
     return this.tryLock(owner) || runSync(this.lockSteps(owner, deadline(timeout)));
   }
 

@@ -152,12 +152,12 @@ export class SharedRing {
   }
 
   write(message: Uint8Array, options: RingWaitOptions = {}): Promise<RingWrite> {
-    if (options.timeout === undefined && this.writeNow(message)) return RESOLVED_OK;
+    if (options.timeout == null && this.writeNow(message)) return RESOLVED_OK;
     return runAsync(this.writeSteps(message, deadline(options.timeout), options.gone), options.signal);
   }
 
   writeSync(message: Uint8Array, options: Omit<RingWaitOptions, 'signal'> = {}): RingWrite {
-    if (options.timeout === undefined && this.writeNow(message)) return 'ok';
+    if (options.timeout == null && this.writeNow(message)) return 'ok';
     return runSync(this.writeSteps(message, deadline(options.timeout), options.gone));
   }
 

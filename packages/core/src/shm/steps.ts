@@ -17,7 +17,7 @@ export interface WaitStep {
 export type Steps<T> = Generator<WaitStep, T, WaitResult>;
 
 /** The `performance.now()` time a timeout ends at (checked: non-negative, or Infinity). */
-export function deadline(timeout: number | undefined): number {
+export function deadline(timeout: number | null | undefined): number {
   const ms = checkTimeout(timeout);
   return ms === Infinity ? Infinity : performance.now() + ms;
 }
