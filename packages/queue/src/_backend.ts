@@ -13,7 +13,7 @@ export interface QueueBackend {
   takeReady(): Uint8Array | undefined;
   qsize(): number;
   taskDone(): void;
-  join(timeout: number | undefined, signal: AbortSignal | undefined): Promise<boolean>;
+  join(timeout: number | null | undefined, signal: AbortSignal | undefined): Promise<boolean>;
   /** Resolves once every item this heap buffered has reached the queue (at once after `cancelJoin()`). */
   flushed(): Promise<void>;
   /** Python's `cancel_join_thread`: what this heap buffered still drains while it lives, but keeps nothing alive, and puts wait for it no more. */

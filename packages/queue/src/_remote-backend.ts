@@ -83,7 +83,7 @@ export class RemoteBackend implements QueueBackend {
    * items arrive in the order they were put.
    */
   put(bytes: Uint8Array, block: boolean, timeout: number | undefined, signal: AbortSignal | undefined): Promise<void> {
-    if (block && timeout === undefined && signal === undefined) {
+    if (block && timeout == null && signal === undefined) {
       if (this.maxsize > 0) return this.batched(bytes);
       return this.windowed(bytes);
     }
@@ -316,7 +316,7 @@ export class RemoteBackend implements QueueBackend {
   }
 
   /** Waits for this holder's puts to reach home first: a join after a put waits for that item to be done, as in Python. */
-  async join(timeout: number | undefined, signal: AbortSignal | undefined): Promise<boolean> {
+  async join(timeout: number | null | undefined, signal: AbortSignal | undefined): Promise<boolean> {
     const until = deadline(true, timeout);
     try {
       await waitInLine(this.settledBefore(), until, signal, () => new Empty());

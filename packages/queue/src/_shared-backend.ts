@@ -583,7 +583,7 @@ export class SharedBackend implements QueueBackend {
     }
   }
 
-  async join(timeout: number | undefined, signal: AbortSignal | undefined): Promise<boolean> {
+  async join(timeout: number | null | undefined, signal: AbortSignal | undefined): Promise<boolean> {
     const until = deadline(true, timeout);
     for (;;) {
       const left = Atomics.load(this.state, UNFINISHED);

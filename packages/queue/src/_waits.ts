@@ -1,14 +1,14 @@
-import { checkTimeout, type SharedRing } from '@ipc/core';
+import { armTimeout, checkTimeout, type SharedRing } from '@ipc/core';
 import { Full } from './errors.js';
 
 /** Waits for `before` (the put or get ahead in line), at most until `until`; `late()` after (`Full`), the signal's reason on abort. */
 export function waitInLine(before: Promise<void>, until: number, signal: AbortSignal | undefined, late: () => Error = () => new Full()): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    const left = until - performance.now();
-    const timer = left === Infinity ? undefined : setTimeout(() => finish(() => reject(late())), Math.max(0, left));
+    // A deadline of months is as valid as in Python: armTimeout re-arms past a Node timer's range.
+    const cancel = armTimeout(until - performance.now(), () => finish(() => reject(late())));
     const onAbort = (): void => finish(() => reject(signal?.reason as Error));
     const finish = (then: () => void): void => {
-      clearTimeout(timer);
+      cancel();
       signal?.removeEventListener('abort', onAbort);
       then();
     };
@@ -41,7 +41,7 @@ export function tryRead(ring: SharedRing): Uint8Array | undefined {
   return got instanceof Uint8Array ? got : undefined;
 }
 
-export function deadline(block: boolean, timeout: number | undefined): number {
+export function deadline(block: boolean, timeout: number | null | undefined): number {
   if (!block) return 0;
   const ms = checkTimeout(timeout);
   return ms === Infinity ? Infinity : performance.now() + ms;

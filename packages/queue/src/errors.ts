@@ -14,5 +14,13 @@ export class Full extends IpcError {
   }
 }
 
+/** The queue was shut down (Python 3.13's `queue.ShutDown`): puts fail, and gets once nothing is left. */
+export class ShutDown extends IpcError {
+  constructor(message = 'the queue is shut down', options?: IpcErrorOptions) {
+    super(message, 'ERR_IPC_QUEUE_SHUT_DOWN', options);
+  }
+}
+
 registerErrorClass('ERR_IPC_QUEUE_EMPTY', Empty);
 registerErrorClass('ERR_IPC_QUEUE_FULL', Full);
+registerErrorClass('ERR_IPC_QUEUE_SHUT_DOWN', ShutDown);

@@ -4,8 +4,8 @@ import { ArgumentError } from '@ipc/core';
 export interface QueueWaitOptions {
   /** Wait for room (put) or an item (get); default true. */
   block?: boolean;
-  /** Milliseconds to wait before `Full` / `Empty`; default for ever. Negative → `ArgumentError`. */
-  timeout?: number;
+  /** Milliseconds to wait before `Full` / `Empty`; not given or `null` (Python's `None`): for ever. Negative → `ArgumentError`. */
+  timeout?: number | null;
   /** Aborting rejects with the signal's reason; nothing is put or taken. */
   signal?: AbortSignal;
 }
@@ -29,6 +29,13 @@ export function maxsizeOf(options: QueueOptions | number | undefined, kind: stri
 
 /** Waiting options that `join()` takes. */
 export interface JoinOptions {
-  timeout?: number;
+  /** Milliseconds; not given or `null`: for ever. */
+  timeout?: number | null;
   signal?: AbortSignal;
+}
+
+/** How `LocalQueue.shutdown()` ends the queue (Python 3.13's `shutdown(immediate=False)`). */
+export interface ShutdownOptions {
+  /** Drop what is left at once (each item counted done for `join()`), so gets fail at once too; default false. */
+  immediate?: boolean;
 }

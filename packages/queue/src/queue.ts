@@ -167,8 +167,8 @@ export class Queue<T = unknown> {
     if (this.closedHere) throw new StateError(`${this.kind()} is closed`);
     if (options === null || typeof options !== 'object') throw new ArgumentError('options must be an object: { block, timeout, signal }');
     const { block = true, timeout } = options;
-    if (timeout !== undefined) checkTimeout(timeout);
-    return { block, timeout };
+    checkTimeout(timeout);
+    return { block, timeout: timeout ?? undefined };
   }
 
   /** @internal Rebuilds a queue around a backend (another thread's memory, or a remote home). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { IpcError } from '@ipc/core';
-import { Empty, Full } from '@ipc/queue';
+import { Empty, Full, ShutDown } from '@ipc/queue';
 
 describe('errors', () => {
   it('Empty is an IpcError with code ERR_IPC_QUEUE_EMPTY', () => {
@@ -14,5 +14,11 @@ describe('errors', () => {
     expect(IpcError.is(err)).toBe(true);
     expect(err.code).toBe('ERR_IPC_QUEUE_FULL');
     expect(err.name).toBe('Full');
+  });
+  it('ShutDown is an IpcError with code ERR_IPC_QUEUE_SHUT_DOWN', () => {
+    const err = new ShutDown('x');
+    expect(IpcError.is(err)).toBe(true);
+    expect(err.code).toBe('ERR_IPC_QUEUE_SHUT_DOWN');
+    expect(err.name).toBe('ShutDown');
   });
 });
