@@ -13,7 +13,7 @@ export interface SharedMemoryOptions {
   name?: string;
   /** Make a new block (the name must be free), or attach to an existing one (the default). */
   create?: boolean;
-  /** Bytes, > 0, when creating; ignored when attaching (the block keeps its size). */
+  /** Bytes, > 0, when creating; ignored when attaching (the block keeps its size), but never negative. */
   size?: number;
 }
 
@@ -57,6 +57,14 @@ function askThreads(name: string): SharedArrayBuffer | undefined {
   return held.get(name);
 }
 
+/** A fresh `psm_…` name, claimed; another on the (unlikely) clash, as Python's loop does. */
+function freshName(size: number): string {
+  for (;;) {
+    const name = `psm_${randomBytes(8).toString('hex')}`;
+    if (claimName(name, size)) return name;
+  }
+}
+
 function checkName(name: unknown): string {
   if (typeof name !== 'string') throw new TypeError(`a shared memory name is a string, not ${typeof name}`);
   const bare = name.startsWith('/') ? name.slice(1) : name;
@@ -80,17 +88,19 @@ export class SharedMemory {
   constructor(options: SharedMemoryOptions = {}) {
     if (options === null || typeof options !== 'object') throw new TypeError('SharedMemory() takes { name?, create?, size? }');
     const { create = false, size = 0 } = options;
+    // Python's ValueErrors, in its order: a size that is no count of bytes even when attaching, then none when creating, then no name to attach to.
+    if (typeof size !== 'number' || !Number.isInteger(size) || size < 0) throw new RangeError(`'size' must be a positive integer, not ${String(size)}`);
     if (create) {
-      if (typeof size !== 'number' || !Number.isInteger(size) || size <= 0) throw new RangeError(`'size' must be a positive integer when creating, not ${String(size)}`);
-      const name = options.name === undefined ? `psm_${randomBytes(8).toString('hex')}` : checkName(options.name);
-      if (!claimName(name, size)) throw new FileExistsError(`a shared memory block named '${name}' exists already`);
+      if (size === 0) throw new RangeError("'size' must be a positive number different from zero when creating");
+      const name = options.name === undefined ? freshName(size) : checkName(options.name);
+      if (options.name !== undefined && !claimName(name, size)) throw new FileExistsError(`a shared memory block named '${name}' exists already`);
       const sab = new SharedArrayBuffer(size);
       held.set(name, sab);
       bus();
       this.name = name;
       this.view = new Uint8Array(sab);
     } else {
-      if (options.name === undefined) throw new TypeError("attaching needs a 'name' (or pass create: true)");
+      if (options.name === undefined) throw new RangeError("'name' can only be left out with create: true");
       const name = checkName(options.name);
       const rec = lookupName(name);
       if (rec === undefined) throw new FileNotFoundError(`no shared memory block named '${name}'`);
@@ -134,12 +144,18 @@ export class SharedMemory {
     return `SharedMemory('${this.name}', size=${this.size})`;
   }
 
-  /** @internal */
+  /**
+   * @internal Python pickles a block by name and attaches to it on the other side: so a
+   * block closed here still crosses, and one whose name was unlinked fails (FileNotFoundError).
+   */
   [reduceHandle](ctx: ReduceContext): HandleDescriptor {
     if (ctx.target === 'process') {
       throw new SharedMemoryError(`SharedMemory '${this.name}' cannot be passed to another process: Node cannot map memory across processes (use Value/Array or a Manager)`);
     }
-    return { module: import.meta.url, type: TYPE, data: { name: this.name, sab: this.buf.buffer as SharedArrayBuffer } };
+    if (lookupName(this.name) === undefined) throw new FileNotFoundError(`no shared memory block named '${this.name}' (it was unlinked): it cannot be passed on`);
+    const sab = (this.view?.buffer as SharedArrayBuffer | undefined) ?? held.get(this.name) ?? askThreads(this.name);
+    if (sab === undefined) throw new SharedMemoryError(`no thread of this process answered for the shared memory block '${this.name}' within ${ASK_MS} ms`);
+    return { module: import.meta.url, type: TYPE, data: { name: this.name, sab } };
   }
 }
 

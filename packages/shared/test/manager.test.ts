@@ -1,11 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Process, StateError } from '@ipc/core';
+import { ArgumentError, Process, StateError } from '@ipc/core';
 import { AuthenticationError } from '@ipc/pipe';
 import { Empty, Full, Queue } from '@ipc/queue';
 import { BrokenBarrierError } from '@ipc/sync';
-import { ListProxy, Manager, ManagerGoneError } from '@ipc/shared';
+import { ConditionProxy, ListProxy, Manager, ManagerGoneError, RLockProxy } from '@ipc/shared';
 // @ts-expect-error plain JavaScript fixture
 import { addManagerValue, appendBurst, connectAndRead, hostManager, useManagerObjects } from './fixtures/tasks.mjs';
+// @ts-expect-error plain JavaScript fixture
+import { acquireAndEnd, condWaiter } from './fixtures/python-rules.mjs';
 
 const managers: Manager[] = [];
 async function start(options?: Parameters<typeof Manager.start>[0]): Promise<Manager> {
@@ -227,6 +229,55 @@ describe('Manager', () => {
       expect(await value.get()).toBe(1 + 10 - 20);
     });
   }
+
+  for (const context of ['thread', 'process'] as const) {
+    it(`a Lock, an RLock or a Condition's lock left held by a ${context} that ended stays locked (any proxy may release the Lock, as Python's) and is taken over by the next acquirer`, async () => {
+      const m = await start();
+      for (const lock of [await m.Lock(), await m.RLock(), await m.Condition()]) {
+        const p = new Process({ target: acquireAndEnd, args: [lock], context });
+        p.start();
+        expect(await p.join()).toBe(true);
+        if (!(lock instanceof ConditionProxy)) expect(await lock.locked()).toBe(true);
+        if (lock instanceof RLockProxy) await expect(lock.release()).rejects.toThrow(StateError); // only its holder may
+        expect(await lock.acquire({ timeout: 5000 })).toBe(true);
+        await lock.release();
+      }
+    });
+
+    it(`a ${context} killed while it waits on a Condition does not take its lock back: the others go on`, async () => {
+      const m = await start();
+      const cond = await m.Condition();
+      const sleeping = await m.Semaphore(0);
+      const woken = await m.Semaphore(0);
+      const p = new Process({ target: condWaiter, args: [cond, sleeping, woken, null], context });
+      p.start();
+      expect(await sleeping.acquire({ timeout: 20_000 })).toBe(true);
+      await cond.withLock(() => undefined); // it waits now: only its wait lets the lock go
+      p.kill();
+      await p.join();
+      // Its connection's end is seen at the manager soon after; then a notify finds no one to wake.
+      expect(await cond.acquire({ timeout: 5000 })).toBe(true);
+      await cond.notifyAll();
+      await cond.release();
+      expect(await cond.acquire({ timeout: 5000 })).toBe(true);
+      await cond.release();
+      expect(await woken.getValue()).toBe(0);
+    });
+  }
+
+  it('a timeout longer than setTimeout can hold (2^31 ms) waits, and null waits for ever (Python\'s None)', async () => {
+    const m = await start();
+    const ev = await m.Event();
+    for (const timeout of [2 ** 32, null]) {
+      const waiting = ev.wait({ timeout });
+      const first = await Promise.race([waiting, new Promise((resolve) => setTimeout(resolve, 300, 'still waiting'))]);
+      expect(first).toBe('still waiting');
+      await ev.set();
+      expect(await waiting).toBe(true);
+      await ev.clear();
+    }
+    await expect(ev.wait({ timeout: -1 })).rejects.toThrow(ArgumentError);
+  });
 
   it('serves on an address with an authkey; a wrong authkey is refused', async () => {
     const m = await start({ address: ['127.0.0.1', 0], authkey: 'secret' });

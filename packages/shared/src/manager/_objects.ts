@@ -4,7 +4,7 @@
  * as a thread of Python's manager server serves one connection).
  */
 import { isDeepStrictEqual } from 'node:util';
-import { StateError } from '@ipc/core';
+import { ArgumentError, StateError, checkTimeout } from '@ipc/core';
 import { Empty, Full } from '@ipc/queue';
 import { BrokenBarrierError } from '@ipc/sync';
 import { RawArray, type SharedArray } from '../array.js';
@@ -16,6 +16,8 @@ export interface Caller {
   /** The caller's connection: what owns a lock. */
   readonly owner: number;
   readonly signal: AbortSignal;
+  /** Its connection has ended: nothing is to be taken in its name any more. */
+  readonly gone: boolean;
 }
 
 export interface Held {
@@ -343,18 +345,32 @@ export class QueueObj implements Held {
   }
 }
 
-/** Lock and RLock: `recursive` gives RLock's count and its holder-only release. */
+/** Python's `ValueError` for `acquire(False, timeout)` (as @ipc/sync's): a non-blocking acquire takes no timeout. */
+function checkAcquire(options: WaitOptions | undefined): WaitOptions | undefined {
+  if (options?.block === false && options.timeout != null) throw new ArgumentError('cannot give a timeout to a non-blocking acquire (block: false)');
+  return options;
+}
+
+/**
+ * Lock and RLock: `recursive` gives RLock's count and its holder-only release.
+ * A holder whose connection ended leaves it locked, as in Python (where any
+ * holder of a proxy may still release a Lock: a child that acquires and ends,
+ * a parent that releases); the next acquirer takes it over, as @ipc/sync's.
+ */
 export class LockObj implements Held {
   private holder = 0;
   private count = 0;
+  /** The holder's connection has ended. */
+  private holderGone = false;
   private readonly waits = new Waits();
 
   constructor(readonly recursive: boolean) {}
 
   private tryTake(owner: number): boolean {
-    if (this.holder === 0) {
+    if (this.holder === 0 || this.holderGone) {
       this.holder = owner;
       this.count = 1;
+      this.holderGone = false;
       return true;
     }
     if (this.recursive && this.holder === owner) {
@@ -365,7 +381,7 @@ export class LockObj implements Held {
   }
 
   acquire(options: WaitOptions | undefined, caller: Caller): Promise<boolean> {
-    return this.waits.wait(() => this.tryTake(caller.owner), options, caller.signal);
+    return this.waits.wait(() => this.tryTake(caller.owner), checkAcquire(options), caller.signal);
   }
 
   release(owner: number): void {
@@ -374,6 +390,7 @@ export class LockObj implements Held {
     if (--this.count === 0 || !this.recursive) {
       this.holder = 0;
       this.count = 0;
+      this.holderGone = false;
       this.waits.wake();
     }
   }
@@ -388,6 +405,7 @@ export class LockObj implements Held {
     const saved = this.count;
     this.holder = 0;
     this.count = 0;
+    this.holderGone = false;
     this.waits.wake();
     return saved;
   }
@@ -399,8 +417,7 @@ export class LockObj implements Held {
 
   ownerGone(owner: number): void {
     if (this.holder === owner) {
-      this.holder = 0;
-      this.count = 0;
+      this.holderGone = true;
       this.waits.wake();
     }
   }
@@ -426,7 +443,7 @@ export class SemaphoreObj implements Held {
     private value: number,
     private readonly bound: number | undefined,
   ) {
-    if (!Number.isInteger(value) || value < 0) throw new RangeError('semaphore initial value must be an integer ≥ 0');
+    if (!Number.isInteger(value) || value < 0) throw new ArgumentError(`semaphore initial value must be an integer >= 0, not ${String(value)}`);
   }
 
   call(op: string, a: unknown[], caller: Caller): unknown {
@@ -438,12 +455,12 @@ export class SemaphoreObj implements Held {
             this.value--;
             return true;
           },
-          a[0] as WaitOptions,
+          checkAcquire(a[0] as WaitOptions | undefined),
           caller.signal,
         );
       case 'release': {
         const n = (a[0] as number | undefined) ?? 1;
-        if (!Number.isInteger(n) || n < 1) throw new RangeError('n must be an integer ≥ 1');
+        if (!Number.isInteger(n) || n < 1) throw new ArgumentError(`release(n) takes a positive integer, not ${String(n)}`);
         if (this.bound !== undefined && this.value + n > this.bound) throw new StateError('semaphore released too many times');
         this.value += n;
         this.waits.wake();
@@ -463,6 +480,11 @@ export class ConditionObj implements Held {
 
   constructor(readonly lock: LockObj) {}
 
+  /** Its own lock is no object of the manager's: the server reaches it through here (twice for a shared one: no harm). */
+  ownerGone(owner: number): void {
+    this.lock.ownerGone(owner);
+  }
+
   call(op: string, a: unknown[], caller: Caller): unknown {
     switch (op) {
       case 'acquire':
@@ -472,8 +494,9 @@ export class ConditionObj implements Held {
       case 'wait':
         return this.wait(a[0] as WaitOptions | undefined, caller);
       case 'notify': {
-        this.checkOwned(caller.owner, 'notify');
         const n = (a[0] as number | undefined) ?? 1;
+        if (!Number.isInteger(n) || n < 0) throw new ArgumentError(`notify(n) takes an integer >= 0, not ${String(n)}`);
+        this.checkOwned(caller.owner, 'notify');
         for (const s of this.sleepers.splice(0, n)) s.notified = true;
         this.waits.wake();
         return;
@@ -502,7 +525,9 @@ export class ConditionObj implements Held {
     } finally {
       const i = this.sleepers.indexOf(me);
       if (i >= 0) this.sleepers.splice(i, 1);
-      await this.lock.restore(caller.owner, saved, new AbortController().signal);
+      // Taken back even when the wait was cancelled, as Python's wait does; but not for a
+      // caller that went away: its locks were let go already, and it would hold this for ever.
+      if (!caller.gone) await this.lock.restore(caller.owner, saved, new AbortController().signal);
     }
   }
 }
@@ -540,9 +565,10 @@ export class BarrierObj implements Held {
 
   constructor(
     private readonly parties: number,
-    private readonly timeout: number | undefined,
+    private readonly timeout: number | null | undefined,
   ) {
-    if (!Number.isInteger(parties) || parties < 1) throw new RangeError('parties must be an integer ≥ 1');
+    if (!Number.isInteger(parties) || parties < 1) throw new ArgumentError(`a Barrier needs parties >= 1, not ${String(parties)}`);
+    checkTimeout(timeout);
   }
 
   call(op: string, a: unknown[], caller: Caller): unknown {
@@ -575,7 +601,7 @@ export class BarrierObj implements Held {
     this.waits.wake();
   }
 
-  private async wait(timeout: number | undefined, signal: AbortSignal): Promise<number> {
+  private async wait(timeout: number | null | undefined, signal: AbortSignal): Promise<number> {
     if (this.broken) throw new BrokenBarrierError();
     const index = this.count++;
     const gen = this.generation;

@@ -4,6 +4,7 @@
  * and get replies; calls of one connection run concurrently, so a waiting
  * `acquire` does not hold up the others.
  */
+import { randomInt } from 'node:crypto';
 import { StateError, decodePlain } from '@ipc/core';
 import type { Listener} from '@ipc/pipe';
 import { type Address, type Connection } from '@ipc/pipe';
@@ -21,7 +22,9 @@ export class ManagerServer {
   private readonly names = new Map<string, { kind: Kind; id: number }>();
   private readonly kinds = new Map<number, Kind>();
   private readonly connections = new Set<Connection>();
-  private nextObject = 1;
+  // From a random start: a proxy of an earlier manager at the same address (restarted there)
+  // then names no object of this one, and fails, instead of working on another's object.
+  private nextObject = 1 + randomInt(2 ** 30);
   private nextConnection = 1;
   private closed = false;
   /** The callers with a slot of the door, by slot. */
@@ -75,7 +78,7 @@ export class ManagerServer {
 
   private async serve(conn: Connection, owner: number): Promise<void> {
     this.connections.add(conn);
-    const peer: Peer = { conn, owner, calls: new Map(), slot: undefined, slotOwner: 0 };
+    const peer: Peer = { conn, owner, calls: new Map(), slot: undefined, slotOwner: 0, gone: false };
     try {
       for (;;) {
         const msg = await conn.recv<Request | Cancel>();
@@ -88,6 +91,7 @@ export class ManagerServer {
     } finally {
       this.connections.delete(conn);
       conn.close();
+      peer.gone = true;
       if (peer.slot !== undefined) {
         if (this.doorPeers.get(peer.slot.index) === peer) this.doorPeers.delete(peer.slot.index);
         peer.slot.free(peer.slotOwner);
@@ -154,7 +158,7 @@ export class ManagerServer {
         req = decodePlain(got.bytes) as Request;
       } catch (err) {
         // Not a request: answered with why.
-        this.answer(peer, { c: got.c, o: -1, op: '', a: [] }, new CallerOf(got.c, peer.owner, peer.calls), false, err);
+        this.answer(peer, { c: got.c, o: -1, op: '', a: [] }, new CallerOf(got.c, peer), false, err);
         continue;
       }
       this.perform(peer, req);
@@ -165,7 +169,7 @@ export class ManagerServer {
   /** Performs a call; one that does not wait (a list's append, a dict's get) is answered before this returns, without a promise. */
   private perform(peer: Peer, req: Request): void {
     // Most calls never wait: their controller, which only a waiting call's cancel needs, is made when the object first asks for the signal.
-    const caller = new CallerOf(req.c, peer.owner, peer.calls);
+    const caller = new CallerOf(req.c, peer);
     let got: unknown;
     try {
       got = req.o === 0 ? this.manage(req.op, req.a) : this.objectOf(req.o).call(req.op, req.a, caller);
@@ -294,9 +298,20 @@ class CallerOf implements Caller {
 
   constructor(
     private readonly c: number,
-    readonly owner: number,
-    readonly calls: Map<number, AbortController>,
+    private readonly peer: Peer,
   ) {}
+
+  get owner(): number {
+    return this.peer.owner;
+  }
+
+  get calls(): Map<number, AbortController> {
+    return this.peer.calls;
+  }
+
+  get gone(): boolean {
+    return this.peer.gone;
+  }
 
   get signal(): AbortSignal {
     if (this.controller === undefined) this.calls.set(this.c, (this.controller = new AbortController()));
@@ -315,6 +330,8 @@ interface Peer {
   slot: DoorSlot | undefined;
   /** The heap id it holds that slot as. */
   slotOwner: number;
+  /** Its connection has ended. */
+  gone: boolean;
 }
 
 function asError(v: unknown): Error {

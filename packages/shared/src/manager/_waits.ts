@@ -3,11 +3,13 @@
  * either does what it waits for and returns true, or returns false; every
  * change of state offers the waiters, in arrival order, another go.
  */
+import { armTimeout, checkTimeout } from '@ipc/core';
+
 export interface WaitOptions {
-  /** Default true; false tries once. */
+  /** Default true; false tries once (and any timeout is ignored, as Python's queues do). */
   block?: boolean;
-  /** Milliseconds; default for ever. */
-  timeout?: number;
+  /** Milliseconds; default (or `null`, Python's `None`) for ever; negative → `ArgumentError`. */
+  timeout?: number | null;
 }
 
 interface Waiter {
@@ -24,18 +26,21 @@ export class Waits {
 
   /** Resolves true once `take` succeeded, false after `timeout` (or at once with `block: false`); rejects when `signal` aborts. */
   wait(take: () => boolean, options: WaitOptions | undefined, signal: AbortSignal): Promise<boolean> {
-    if (take()) return Promise.resolve(true);
-    const timeout = options?.block === false ? 0 : options?.timeout;
-    if (timeout !== undefined && (typeof timeout !== 'number' || Number.isNaN(timeout) || timeout < 0)) {
-      return Promise.reject(new RangeError(`timeout must be a number of milliseconds ≥ 0, not ${String(timeout)}`));
+    // Checked before anything is taken, as Python's `acquire(timeout=-1)` raises on a free lock.
+    let timeout: number;
+    try {
+      timeout = options?.block === false ? 0 : checkTimeout(options?.timeout);
+    } catch (err: unknown) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
+    if (take()) return Promise.resolve(true);
     if (timeout === 0) return Promise.resolve(false);
     if (signal.aborted) return Promise.reject(signal.reason as Error);
     return new Promise<boolean>((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
+      let disarm = (): void => {};
       const finish = (): void => {
         this.list.delete(waiter);
-        if (timer !== undefined) clearTimeout(timer);
+        disarm();
         signal.removeEventListener('abort', onAbort);
       };
       const onAbort = (): void => {
@@ -50,7 +55,8 @@ export class Waits {
         },
       };
       this.list.add(waiter);
-      if (timeout !== undefined) timer = setTimeout(() => waiter.done(false), timeout);
+      // Past a Node timer's range (2^31 ms) armTimeout re-arms: a timeout of months is as valid as in Python.
+      disarm = armTimeout(timeout, () => waiter.done(false));
       signal.addEventListener('abort', onAbort, { once: true });
     });
   }

@@ -120,7 +120,7 @@ export class Manager {
     return this.create('Event', []) as Promise<EventProxy>;
   }
 
-  Barrier(parties: number, options: { timeout?: number } = {}): Promise<BarrierProxy> {
+  Barrier(parties: number, options: { timeout?: number | null } = {}): Promise<BarrierProxy> {
     return this.create('Barrier', [parties, options.timeout]) as Promise<BarrierProxy>;
   }
 

@@ -11,10 +11,10 @@ import { QUICK_KINDS, type Kind, type Target } from './_protocol.js';
 
 const TYPE = '@ipc/shared.ManagerProxy';
 
-/** How a waiting proxy operation waits: `block: false` tries once; `timeout` in ms. */
+/** How a waiting proxy operation waits: `block: false` tries once; `timeout` in ms (`null`, Python's `None`: for ever; negative → `ArgumentError`). */
 export interface ProxyWaitOptions extends CallOptions {
   block?: boolean;
-  timeout?: number;
+  timeout?: number | null;
 }
 
 interface ProxyData {
@@ -43,8 +43,9 @@ export abstract class BaseProxy {
     return callManager(this.target, this.id, op, args, options, QUICK_KINDS.has(this.kind)) as Promise<T>;
   }
 
+  /** Python's proxy repr: `<ListProxy object, typeid 'list' at 0x1f>` (the id at the manager). */
   toString(): string {
-    return `<${this.constructor.name} of ${this.kind} ${this.id}>`;
+    return `<${this.constructor.name} object, typeid '${this.kind}' at 0x${this.id.toString(16)}>`;
   }
 
   /** @internal */
@@ -57,7 +58,7 @@ export abstract class BaseProxy {
   }
 }
 
-const waitArgs = (o: ProxyWaitOptions | undefined): { block?: boolean; timeout?: number } => ({ block: o?.block, timeout: o?.timeout });
+const waitArgs = (o: ProxyWaitOptions | undefined): { block?: boolean; timeout?: number | null } => ({ block: o?.block, timeout: o?.timeout });
 
 export class ListProxy<T = unknown> extends BaseProxy implements AsyncIterable<T> {
   get kind(): Kind {
@@ -138,7 +139,7 @@ export class ListProxy<T = unknown> extends BaseProxy implements AsyncIterable<T
   }
 }
 
-export class DictProxy<K = unknown, V = unknown> extends BaseProxy {
+export class DictProxy<K = unknown, V = unknown> extends BaseProxy implements AsyncIterable<K> {
   get kind(): Kind {
     return 'dict';
   }
@@ -190,6 +191,10 @@ export class DictProxy<K = unknown, V = unknown> extends BaseProxy {
   copy(): Promise<Map<K, V>> {
     return this.call('copy');
   }
+  /** Python's `for k in d`: the keys, as they are at the first step (a snapshot: a change after it is not seen, and raises nothing). */
+  async *[Symbol.asyncIterator](): AsyncIterator<K> {
+    yield* await this.keys();
+  }
 }
 
 export class NamespaceProxy<T extends Record<string, unknown> = Record<string, unknown>> extends BaseProxy {
@@ -228,7 +233,7 @@ export class ValueProxy<C extends Typecode = Typecode> extends BaseProxy {
   }
 }
 
-export class ArrayProxy<C extends Typecode = Typecode> extends BaseProxy {
+export class ArrayProxy<C extends Typecode = Typecode> extends BaseProxy implements AsyncIterable<ElementOf<C>> {
   get kind(): Kind {
     return 'Array';
   }
@@ -249,6 +254,10 @@ export class ArrayProxy<C extends Typecode = Typecode> extends BaseProxy {
   }
   toArray(): Promise<ElementOf<C>[]> {
     return this.slice();
+  }
+  /** Python's `for x in arr` / `list(arr)`: the elements as they are at the first step. */
+  async *[Symbol.asyncIterator](): AsyncIterator<ElementOf<C>> {
+    yield* await this.slice();
   }
 }
 
@@ -290,7 +299,7 @@ export class JoinableQueueProxy<T = unknown> extends QueueProxy<T> {
     return this.call('taskDone');
   }
   /** Resolves `true` once every item put is done, `false` if `timeout` passed. */
-  join(options?: { timeout?: number; signal?: AbortSignal }): Promise<boolean> {
+  join(options?: { timeout?: number | null; signal?: AbortSignal }): Promise<boolean> {
     return this.call('join', [{ timeout: options?.timeout }], options);
   }
 }

@@ -1,8 +1,8 @@
-import { StateError } from '@ipc/core';
+import { StateError, checkTimeout } from '@ipc/core';
 import type { Kind } from './_protocol.js';
 import { BaseProxy, registerProxyClass, type ProxyWaitOptions } from './proxies.js';
 
-const waitArgs = (o: ProxyWaitOptions | undefined): { block?: boolean; timeout?: number } => ({ block: o?.block, timeout: o?.timeout });
+const waitArgs = (o: ProxyWaitOptions | undefined): { block?: boolean; timeout?: number | null } => ({ block: o?.block, timeout: o?.timeout });
 
 abstract class AcquirableProxy extends BaseProxy {
   /** Resolves `true` once acquired, `false` if `timeout` passed (or at once with `block: false`). */
@@ -66,12 +66,12 @@ export class ConditionProxy extends AcquirableProxy {
     return 'Condition';
   }
   /** Releases the lock, waits to be notified, takes the lock back; `false` if `timeout` passed first. */
-  wait(options?: { timeout?: number; signal?: AbortSignal }): Promise<boolean> {
+  wait(options?: { timeout?: number | null; signal?: AbortSignal }): Promise<boolean> {
     return this.call('wait', [{ timeout: options?.timeout }], options);
   }
   /** Waits until `predicate()` is true (checked holding the lock), or `timeout`: resolves with its last result. */
-  async waitFor<T>(predicate: () => T | Promise<T>, options: { timeout?: number; signal?: AbortSignal } = {}): Promise<T> {
-    const end = options.timeout === undefined ? Infinity : performance.now() + options.timeout;
+  async waitFor<T>(predicate: () => T | Promise<T>, options: { timeout?: number | null; signal?: AbortSignal } = {}): Promise<T> {
+    const end = performance.now() + checkTimeout(options.timeout);
     let result = await predicate();
     while (!result) {
       const left = end - performance.now();
@@ -103,7 +103,7 @@ export class EventProxy extends BaseProxy {
     return this.call('isSet');
   }
   /** Resolves `true` once set, `false` if `timeout` passed. */
-  wait(options?: { timeout?: number; signal?: AbortSignal }): Promise<boolean> {
+  wait(options?: { timeout?: number | null; signal?: AbortSignal }): Promise<boolean> {
     return this.call('wait', [{ timeout: options?.timeout }], options);
   }
 }
@@ -113,7 +113,7 @@ export class BarrierProxy extends BaseProxy {
     return 'Barrier';
   }
   /** Resolves with this party's index (0…parties-1) once all arrived; a broken barrier or a timeout → `BrokenBarrierError`. */
-  wait(options?: { timeout?: number; signal?: AbortSignal }): Promise<number> {
+  wait(options?: { timeout?: number | null; signal?: AbortSignal }): Promise<number> {
     return this.call('wait', [{ timeout: options?.timeout }], options);
   }
   reset(): Promise<void> {
