@@ -9,6 +9,7 @@
  */
 import { ArgumentError } from '../errors.js';
 import { MAX_TIMER } from '../_timers.js';
+import { localWaitsOf, wakeLocal } from './local-waits.js';
 
 export type WaitResult = 'ok' | 'not-equal' | 'timed-out';
 
@@ -17,6 +18,12 @@ export interface WaitOptions {
   timeout?: number | null;
   /** Aborting rejects with the signal's reason. */
   signal?: AbortSignal;
+  /**
+   * Watch the word for a few rounds before waiting (default true). False looks once: for a wait whose
+   * answer can only come from this thread's own event loop (a pipe served here to another process),
+   * where watching only holds up the loop that must make the change.
+   */
+  spin?: boolean;
 }
 
 /**
@@ -79,11 +86,13 @@ export function waitWord(i32: Int32Array, index: number, expected: number, optio
   const { signal } = options;
   const timeout = options.timeout ?? Infinity;
   if (signal?.aborted) return Promise.reject(signal.reason as Error);
-  if (spin(i32, index, expected, timeout, false)) return Promise.resolve('not-equal');
+  if (options.spin === false ? Atomics.load(i32, index) !== expected : spin(i32, index, expected, timeout, false)) return Promise.resolve('not-equal');
   const waited = Atomics.waitAsync(i32, index, expected, timeout);
   if (!waited.async) return Promise.resolve(waited.value);
   return new Promise<WaitResult>((resolve, reject) => {
     let settled = false;
+    // Cleared by a local wake-up that an `Atomics.notify` of every waiter follows: nothing to pass on then.
+    let passOn = true;
     let timer: NodeJS.Timeout | undefined;
     const keepAlive = (): void => {
       // Re-armed until the wait ends; with a finite timeout it also ends the wait on an idle loop.
@@ -100,25 +109,36 @@ export function waitWord(i32: Int32Array, index: number, expected: number, optio
     };
     const cleanup = (): void => {
       clearTimeout(timer);
+      local.delete(wake);
       signal?.removeEventListener('abort', onAbort);
     };
     const finish = (value: WaitResult): void => {
       if (settled) {
-        // A wake-up that reached a wait already given up on goes on to the next waiter, so none is lost.
-        if (value === 'ok') Atomics.notify(i32, index, 1);
+        // A wake-up that reached a wait already given up on (or woken here) goes on to the next waiter, so none is lost.
+        if (value === 'ok' && passOn) Atomics.notify(i32, index, 1);
         return;
       }
       settled = true;
       cleanup();
       resolve(value);
     };
+    const wake = (all: boolean): void => {
+      if (all) passOn = false;
+      finish('ok');
+    };
+    const local = localWaitsOf(i32, index);
+    local.add(wake);
     keepAlive();
     signal?.addEventListener('abort', onAbort, { once: true });
     void waited.value.then(finish);
   });
 }
 
-/** Wakes up to `count` waiters of the word (all by default). */
+/**
+ * Wakes up to `count` waiters of the word (all by default): this thread's own async waits at once,
+ * then the others through `Atomics.notify` (which may wake one more than `count`: a wait woken here
+ * leaves its V8 waiter behind, and passes on a wake-up that reaches it). How many it woke.
+ */
 export function wakeWord(i32: Int32Array, index: number, count = Infinity): number {
-  return Atomics.notify(i32, index, count);
+  return wakeLocal(i32, index, count) + Atomics.notify(i32, index, count);
 }

@@ -12,7 +12,7 @@
 import { ArgumentError, IpcError, StateError } from '../errors.js';
 import { registerErrorClass } from '../error-codec.js';
 import { heapId, isHeapAlive } from '../heap-registry.js';
-import type { WaitOptions } from './atomic-wait.js';
+import { wakeWord, type WaitOptions } from './atomic-wait.js';
 import { deadline, runAsync, runSync, type Steps } from './steps.js';
 import { LIVENESS_CHECK_MS, RobustMutex, type Acquired } from './robust-mutex.js';
 
@@ -147,13 +147,13 @@ export class SharedRing {
 
   /** Wakes every waiter to look again (for example at its `gone()` condition). */
   wakeAll(): void {
-    Atomics.notify(this.i32, TAIL);
-    Atomics.notify(this.i32, HEAD);
+    wakeWord(this.i32, TAIL);
+    wakeWord(this.i32, HEAD);
   }
 
   write(message: Uint8Array, options: RingWaitOptions = {}): Promise<RingWrite> {
     if (options.timeout == null && this.writeNow(message)) return RESOLVED_OK;
-    return runAsync(this.writeSteps(message, deadline(options.timeout), options.gone), options.signal);
+    return runAsync(this.writeSteps(message, deadline(options.timeout), options.gone), options.signal, options.spin);
   }
 
   writeSync(message: Uint8Array, options: Omit<RingWaitOptions, 'signal'> = {}): RingWrite {
@@ -164,7 +164,7 @@ export class SharedRing {
   read(options: RingReadOptions = {}): Promise<RingRead> {
     const now = this.readNow();
     if (now !== undefined) return Promise.resolve(now);
-    return runAsync(this.readSteps(deadline(options.timeout), options.gone, options.into), options.signal);
+    return runAsync(this.readSteps(deadline(options.timeout), options.gone, options.into), options.signal, options.spin);
   }
 
   readSync(options: Omit<RingReadOptions, 'signal'> = {}): RingRead {
@@ -175,7 +175,7 @@ export class SharedRing {
 
   /** Waits until a message is there (`true`), the ring is at its end (`'eof'`) or the timeout passes (`false`). Consumes nothing. */
   poll(options: RingWaitOptions = {}): Promise<boolean | 'eof'> {
-    return runAsync(this.pollSteps(deadline(options.timeout), options.gone), options.signal);
+    return runAsync(this.pollSteps(deadline(options.timeout), options.gone), options.signal, options.spin);
   }
 
   pollSync(options: Omit<RingWaitOptions, 'signal'> = {}): boolean | 'eof' {
@@ -449,12 +449,12 @@ export class SharedRing {
   private published(): void {
     // One wake-up per sleep: a reader clears R_NOTIFIED before it sleeps, so a burst of writes costs one notify
     // (a notify is dear — tens of µs when the waiter is an Atomics.waitAsync).
-    if (Atomics.load(this.i32, R_WAITING) > 0 && Atomics.compareExchange(this.i32, R_NOTIFIED, 0, 1) === 0) Atomics.notify(this.i32, TAIL);
+    if (Atomics.load(this.i32, R_WAITING) > 0 && Atomics.compareExchange(this.i32, R_NOTIFIED, 0, 1) === 0) wakeWord(this.i32, TAIL);
   }
 
   /** After HEAD moved: wake writers waiting for space. */
   private consumed(): void {
-    if (Atomics.load(this.i32, W_WAITING) > 0 && Atomics.compareExchange(this.i32, W_NOTIFIED, 0, 1) === 0) Atomics.notify(this.i32, HEAD);
+    if (Atomics.load(this.i32, W_WAITING) > 0 && Atomics.compareExchange(this.i32, W_NOTIFIED, 0, 1) === 0) wakeWord(this.i32, HEAD);
   }
 
   /** Copies `n` bytes of `src` from `from` into the ring at stream position `pos`, wrapping at the end. */

@@ -31,13 +31,14 @@ export function runSync<T>(steps: Steps<T>): T {
   return next.value;
 }
 
-export async function runAsync<T>(steps: Steps<T>, signal: AbortSignal | undefined): Promise<T> {
+/** Runs `steps` on the event loop; `spin: false` looks at each word once before waiting (see `WaitOptions.spin`). */
+export async function runAsync<T>(steps: Steps<T>, signal: AbortSignal | undefined, spin = true): Promise<T> {
   let next = steps.next();
   while (!next.done) {
     const { i32, index, expected, until } = next.value;
     let result: WaitResult;
     try {
-      result = await waitWord(i32, index, expected, { timeout: Math.max(0, until - performance.now()), signal });
+      result = await waitWord(i32, index, expected, { timeout: Math.max(0, until - performance.now()), signal, spin });
     } catch (err) {
       // Let the steps' `finally` blocks run (unlock, waiter counts) before the abort propagates.
       next = steps.throw(err);
