@@ -1,12 +1,10 @@
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { lookup } from 'node:dns/promises';
 import { createConnection, createServer, isIP, type Server, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ArgumentError, IpcError, StateError, TimeoutError } from '@ipc/core';
 import { answerChallenge, deliverChallenge, type FrameIO } from './_handshake.js';
 import { SocketEnd } from './_socket-end.js';
+import { arbitraryUnixAddress } from './_unix-address.js';
 import { Connection } from './connection.js';
 
 /** A Unix socket path, or `[host, port]` for TCP (Python's `('localhost', 6000)`). */
@@ -49,7 +47,6 @@ export class Listener implements AsyncIterable<Connection> {
   private readonly waiters: ((r: Ready) => void)[] = [];
   private readonly pending = new Set<Socket>();
   private bound: Address;
-  private tempDir: string | undefined;
   private isClosed = false;
 
   constructor(options: ListenerOptions = {}) {
@@ -60,10 +57,7 @@ export class Listener implements AsyncIterable<Connection> {
     if (address !== undefined && (typeof address === 'string') !== (family === 'AF_UNIX')) throw new ArgumentError(`an ${family} address is ${family === 'AF_UNIX' ? 'a socket path' : '[host, port]'}, not ${JSON.stringify(address)}`);
     if (address === undefined) {
       if (family === 'AF_INET') this.bound = ['127.0.0.1', 0];
-      else {
-        this.tempDir = mkdtempSync(join(tmpdir(), 'ipc-listener-'));
-        this.bound = join(this.tempDir, 'socket');
-      }
+      else this.bound = arbitraryUnixAddress();
     } else this.bound = checkAddress(address);
     this.server = createServer((socket) => this.onSocket(socket));
     // A server error after listening (a failed accept) must not end the program; listen() reports the ones before.
@@ -109,7 +103,6 @@ export class Listener implements AsyncIterable<Connection> {
     this.server.close();
     for (const s of this.pending) s.destroy();
     for (const w of this.waiters.splice(0)) w({ error: new StateError('the listener is closed') });
-    if (this.tempDir !== undefined) rmSync(this.tempDir, { recursive: true, force: true });
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

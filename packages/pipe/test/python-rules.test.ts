@@ -431,6 +431,28 @@ describe('_TestListener', () => {
     again.close();
   });
 
+  it('an address Listener() chose can be listened on again once it is closed (its directory lives until the process ends, as util.get_temp_dir; _TestManagerRestart)', async () => {
+    const first = new Listener();
+    await first.ready;
+    const address = first.address as string;
+    await first[Symbol.asyncDispose]();
+    expect(existsSync(address)).toBe(false);
+    await using again = new Listener({ address });
+    await again.ready;
+    const accepted = again.accept();
+    const c = await Client(address);
+    const conn = await accepted;
+    await c.send('back');
+    expect(await conn.recv()).toBe('back');
+    c.close();
+    conn.close();
+    // The directory goes with the process: a program that made one leaves none.
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', "import { Listener } from '@ipc/pipe'; const l = new Listener(); await l.ready; console.log(l.address); l.close();"], { cwd: fileURLToPath(new URL('.', import.meta.url)), timeout: 20_000 });
+    const made = stdout.trim();
+    expect(made).toMatch(/ipc-listener-/);
+    expect(existsSync(join(made, '..'))).toBe(false);
+  });
+
   it('test_context: `await using` closes the listener: accept() is refused after it, and an accept() waiting at close is refused too', async () => {
     let kept: Listener;
     let waiting: Promise<unknown>;
