@@ -2,7 +2,7 @@ import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter, once } from 'node:events';
 import { existsSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
-import { serialize } from 'node:v8';
+import { deserialize, serialize } from 'node:v8';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -14,6 +14,7 @@ import {
   connectRemote,
   decode,
   frameHeader,
+  FrameDecoder,
   isHeapAlive,
   serve,
   servedHere,
@@ -421,6 +422,10 @@ describe('broker: serving an object to other processes', () => {
       Buffer.concat([frameHeader(9), serialize([4, 12345])]), // an ack before any hello
       Buffer.concat([frameHeader(serialize([0, 1, 0, 'k']).length), serialize([0, 1, 0, 'k']), frameHeader(serialize([4, 7]).length), serialize([4, 7])]),
       Buffer.from([0xff, 0xff, 0xff, 0xf0]),
+      // The compact form (see _fast-form.ts), malformed, after a proper hello: a truncated call, an ack of the wrong length, an unknown form.
+      ...[Buffer.from([0xc2, 1, 0, 0, 0]), Buffer.from([0xc4, 2, 0, 0, 0, 7, 0, 0, 0]), Buffer.from([0x01, 0])].map((body) =>
+        Buffer.concat([frameHeader(serialize([0, 1, 0, 'k']).length), serialize([0, 1, 0, 'k']), frameHeader(body.length), body]),
+      ),
     ];
     for (const bytes of garbage) {
       const sock = createConnection(ref.address);
@@ -429,6 +434,48 @@ describe('broker: serving an object to other processes', () => {
       await once(sock, 'close', { signal: AbortSignal.timeout(10_000) });
     }
     expect(await remote.call('echo', [2])).toEqual([2]);
+    ref.unserve();
+  });
+
+  it('bytes cross a call and its reply as they went in — Buffer as Buffer, Uint8Array as Uint8Array, empty ones too — whatever the op is called', async () => {
+    const obj = new Recorder();
+    const ref = serve(obj);
+    const remote = connectRemote(plainRef(ref));
+    const args = [Buffer.from('buffer'), new Uint8Array([1, 2, 3]), Buffer.alloc(0), new Uint8Array(0), Buffer.alloc(100_000, 9)];
+    const back = (await remote.call('echo', args)) as Uint8Array[];
+    expect(back.map((b) => b.constructor.name)).toEqual(['Buffer', 'Uint8Array', 'Buffer', 'Uint8Array', 'Buffer']);
+    expect(back.map((b) => Buffer.from(b).toString('hex'))).toEqual(args.map((b) => Buffer.from(b).toString('hex')));
+    // Other typed arrays, mixed trees, and ops of any name go v8's way, unchanged.
+    expect(await remote.call('echo', [new Int32Array([-1, 2]), 'x'])).toEqual([new Int32Array([-1, 2]), 'x']);
+    const longOp = `é${'x'.repeat(300)}`;
+    await expect(remote.call(longOp, [Buffer.from('a')])).rejects.toThrow(`unknown op ${longOp}`);
+    await expect(remote.call('ünïcödé', [])).rejects.toThrow("unknown op ünïcödé");
+    remote.close();
+    ref.unserve();
+  });
+
+  it("a caller whose hello does not say it reads the compact form (an older @ipc/core) gets v8's form; one that says so gets the compact one", async () => {
+    const obj = new Recorder();
+    const ref = serve(obj);
+    const frame = (message: unknown): Buffer => {
+      const body = serialize(message);
+      return Buffer.concat([frameHeader(body.length), body]);
+    };
+    for (const saysFast of [false, true]) {
+      const sock = createConnection(ref.address);
+      sock.on('error', () => undefined);
+      const hello = saysFast ? [0, process.pid, 0, `compat-${String(saysFast)}`, true] : [0, process.pid, 0, `compat-${String(saysFast)}`];
+      sock.write(Buffer.concat([frame(hello), frame([1, 1, ref.id, ref.token]), frame([2, 1, 1, 'echo', [Buffer.from('hi')]])]));
+      const decoder = new FrameDecoder();
+      let reply: Buffer | undefined;
+      for await (const chunk of sock) {
+        reply = decoder.push(chunk as Buffer)[0];
+        if (reply !== undefined) break;
+      }
+      expect(reply![0]).toBe(saysFast ? 0xc6 : 0xff);
+      if (!saysFast) expect((deserialize(reply!) as unknown[])[3]).toEqual([Buffer.from('hi')]);
+      sock.destroy();
+    }
     ref.unserve();
   });
 

@@ -142,7 +142,8 @@ describe('bad input: @ipc/shared', () => {
   });
 
   it('SharedMemory refuses bad names and sizes, a taken name, an unknown one and use after close', async () => {
-    await refuses(() => new SharedMemory({ create: true, size: 0 }), RangeError, /positive integer/);
+    await refuses(() => new SharedMemory({ create: true, size: 0 }), RangeError, /positive number different from zero/);
+    await refuses(() => new SharedMemory({ create: true, size: 1.5 }), RangeError, /positive integer/);
     await refuses(() => new SharedMemory({ name: 'a/b', create: true, size: 8 }), RangeError, /bad shared memory name/);
     await refuses(() => new SharedMemory({ name: 'ipc-faults-nobody' }), FileNotFoundError, /no shared memory block/);
     const shm = new SharedMemory({ name: 'ipc-faults-taken', create: true, size: 8 });

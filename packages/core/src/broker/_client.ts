@@ -4,8 +4,9 @@ import { threadId } from 'node:worker_threads';
 import { perHeap } from '../_global.js';
 import { FrameDecoder } from '../framing.js';
 import { BrokerGoneError } from './errors.js';
-import { AUTH, CALL, CANCEL, type CancelWhy, FrameWriter, HELLO, type ReplyMessage } from './_wire.js';
-import { nodeV8 } from '../_builtins.js';
+import { AUTH, CALL, CANCEL, type CancelWhy, HELLO, type ReplyMessage } from './_wire.js';
+import { FrameWriter, readMessage } from './_frame-writer.js';
+import { isFastBody } from './_fast-form.js';
 
 /** How this heap presents itself to a home: its callSync helper thread presents the same, so both count as one caller. */
 export interface CallerIdentity {
@@ -76,7 +77,7 @@ export class Connection {
     // Unref'd while idle: only a pending call keeps this process alive, as any pending I/O does.
     this.socket.unref();
     this.writer = new FrameWriter(this.socket);
-    this.writer.send([HELLO, me.pid, me.threadId, me.key]);
+    this.writer.send([HELLO, me.pid, me.threadId, me.key, true]);
     this.socket.on('data', (chunk: Buffer) => {
       let frames: Buffer[];
       try {
@@ -139,7 +140,8 @@ export class Connection {
   private onReply(frame: Buffer): void {
     let msg: ReplyMessage;
     try {
-      msg = nodeV8().deserialize(frame) as ReplyMessage;
+      msg = readMessage(frame) as ReplyMessage;
+      if (!this.writer.fast && isFastBody(frame)) this.writer.fast = true;
     } catch (err) {
       this.cause = err;
       this.socket.destroy();
@@ -168,5 +170,5 @@ export class Connection {
 
 /** The reply's tree decoded afresh from its frame (a failed synchronous decode may have changed the first copy). */
 export function freshTree(reply: RawReply): unknown {
-  return (nodeV8().deserialize(reply.frame) as ReplyMessage)[3];
+  return (readMessage(reply.frame) as ReplyMessage)[3];
 }

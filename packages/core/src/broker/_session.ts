@@ -7,8 +7,8 @@ import { perHeap } from '../_global.js';
 import { isAcknowledged, type Acknowledged } from './acknowledged.js';
 import { UnreachableError } from './errors.js';
 import type { BrokerCaller, Served } from './server.js';
-import { ACK, AUTH, CALL, CANCEL, type ClientMessage, FrameWriter, HELLO, NACK, REPLY } from './_wire.js';
-import { nodeV8 } from '../_builtins.js';
+import { ACK, AUTH, CALL, CANCEL, type ClientMessage, HELLO, NACK, REPLY } from './_wire.js';
+import { FrameWriter, readMessage } from './_frame-writer.js';
 
 export interface Entry {
   readonly id: string;
@@ -111,7 +111,7 @@ export class Session {
   private handle(frame: Buffer): void {
     if (this.closed) return;
     try {
-      const msg = nodeV8().deserialize(frame) as ClientMessage;
+      const msg = readMessage(frame) as ClientMessage;
       if (!Array.isArray(msg)) throw new TypeError('not a message');
       if (msg[0] !== HELLO && this.caller === undefined) throw new TypeError('no hello');
       this.dispatch(msg);
@@ -125,6 +125,7 @@ export class Session {
     switch (msg[0]) {
       case HELLO:
         if (this.caller === undefined) this.caller = join(String(msg[3]), Number(msg[1]), Number(msg[2]));
+        this.writer.fast = msg[4] === true;
         return;
       case AUTH:
         return this.auth(msg[1], msg[2], msg[3]);
