@@ -445,6 +445,14 @@ describe('broker: serving an object to other processes', () => {
     const back = (await remote.call('echo', args)) as Uint8Array[];
     expect(back.map((b) => b.constructor.name)).toEqual(['Buffer', 'Uint8Array', 'Buffer', 'Uint8Array', 'Buffer']);
     expect(back.map((b) => Buffer.from(b).toString('hex'))).toEqual(args.map((b) => Buffer.from(b).toString('hex')));
+    // Scalars beside bytes, and a scalar or bytes alone as the result: the compact form too.
+    const mixed = [1.5, -0, Number.NaN, true, false, null, undefined, Buffer.from('b'), 2 ** 53];
+    expect(await remote.call('echo', mixed)).toEqual(mixed);
+    expect(Object.is(((await remote.call('echo', [-0])) as number[])[0], -0)).toBe(true);
+    expect(await remote.call('order', [42])).toBe(42);
+    expect(await remote.call('order', [null])).toBeNull();
+    const alone = (await remote.call('order', [new Uint8Array([5, 6])])) as Uint8Array;
+    expect([alone.constructor.name, ...alone]).toEqual(['Uint8Array', 5, 6]);
     // Other typed arrays, mixed trees, and ops of any name go v8's way, unchanged.
     expect(await remote.call('echo', [new Int32Array([-1, 2]), 'x'])).toEqual([new Int32Array([-1, 2]), 'x']);
     const longOp = `é${'x'.repeat(300)}`;

@@ -4,14 +4,16 @@
  * whose args are one 16-byte Buffer, several times per round trip of a pipe or queue served to
  * another process. This form writes such a message in well under a microsecond.
  *
- * It takes a CALL or REPLY whose tree is `undefined` or an array of plain Buffers / Uint8Arrays
- * (a pipe's send and its received batch, a queue's items), and ACK / NACK; any other message is
- * v8's (whose first byte is always 0xFF, the version tag, so the two never mix up).
+ * It takes a CALL or REPLY whose tree is a scalar (a number, a boolean, `null`, `undefined`), a
+ * plain Buffer / Uint8Array, or an array of those (a pipe's send and its received batch, a
+ * queue's packed items and its counts), and ACK / NACK; any other message is v8's (whose first
+ * byte is always 0xFF, the version tag, so the two never mix up).
  *
  *   CALL  0xC2 callId:u32 handle:u32 opLength:u8 op:utf8 tree
  *   REPLY 0xC6 callId:u32 flags:u8 (1 ok, 2 needsAck) tree
  *   ACK   0xC4 / NACK 0xC5  count:u32 callId:u32…
- *   tree  0 (undefined) | 1 count:u32 (isBuffer:u8 length:u32 bytes)…
+ *   tree  0 item | 1 count:u32 item…
+ *   item  0 length:u32 bytes (Uint8Array) | 1 length:u32 bytes (Buffer) | 2 f64 | 3 true | 4 false | 5 null | 6 undefined
  *
  * Bytes are copied in when the message is made (as v8's are: a caller may reuse its buffer at
  * once) and come out as views of the frame, of the class they went in as — as v8's do.
@@ -22,8 +24,9 @@ const FAST_CALL = 0xc2;
 const FAST_REPLY = 0xc6;
 const FAST_ACK = 0xc4;
 const FAST_NACK = 0xc5;
-const NO_TREE = 0;
-const BYTES_LIST = 1;
+const ONE = 0;
+const LIST = 1;
+const [U8, BUF, NUM, TRUE, FALSE, NULL, UNDEF] = [0, 1, 2, 3, 4, 5, 6];
 const U32_MAX = 0xffffffff;
 
 /** The message in the compact form, or undefined where v8's is needed. */
@@ -101,51 +104,101 @@ export function readFastBody(body: Buffer): ClientMessage | ReplyMessage {
 
 /** Bytes the tree takes in the compact form; -1 when it cannot take it. */
 function treeLength(tree: unknown): number {
-  if (tree === undefined) return 1;
-  if (!Array.isArray(tree)) return -1;
+  if (!Array.isArray(tree)) return itemLength(tree) < 0 ? -1 : 1 + itemLength(tree);
   let size = 5;
   for (const item of tree as unknown[]) {
-    const proto: unknown = item === null || typeof item !== 'object' ? undefined : Object.getPrototypeOf(item);
-    if (proto !== Buffer.prototype && proto !== Uint8Array.prototype) return -1;
-    size += 5 + (item as Uint8Array).byteLength;
+    const n = itemLength(item);
+    if (n < 0) return -1;
+    size += n;
   }
   return size;
 }
 
+function itemLength(item: unknown): number {
+  switch (typeof item) {
+    case 'number':
+      return 9;
+    case 'boolean':
+    case 'undefined':
+      return 1;
+    case 'object': {
+      if (item === null) return 1;
+      const proto: unknown = Object.getPrototypeOf(item);
+      return proto === Buffer.prototype || proto === Uint8Array.prototype ? 5 + (item as Uint8Array).byteLength : -1;
+    }
+    default:
+      return -1;
+  }
+}
+
 function writeTree(out: Buffer, at: number, tree: unknown): void {
-  if (tree === undefined) {
-    out[at] = NO_TREE;
+  if (!Array.isArray(tree)) {
+    out[at] = ONE;
+    writeItem(out, at + 1, tree);
     return;
   }
-  const items = tree as Uint8Array[];
-  out[at] = BYTES_LIST;
-  out.writeUInt32LE(items.length, at + 1);
+  out[at] = LIST;
+  out.writeUInt32LE(tree.length, at + 1);
   let p = at + 5;
-  for (const item of items) {
-    out[p] = Buffer.isBuffer(item) ? 1 : 0;
-    out.writeUInt32LE(item.byteLength, p + 1);
-    out.set(item, p + 5);
-    p += 5 + item.byteLength;
+  for (const item of tree as unknown[]) p = writeItem(out, p, item);
+}
+
+/** Writes one item at `p`; where the next one goes. */
+function writeItem(out: Buffer, p: number, item: unknown): number {
+  if (typeof item === 'number') {
+    out[p] = NUM;
+    out.writeDoubleLE(item, p + 1);
+    return p + 9;
   }
+  if (item === true || item === false || item === null || item === undefined) {
+    out[p] = item === true ? TRUE : item === false ? FALSE : item === null ? NULL : UNDEF;
+    return p + 1;
+  }
+  const bytes = item as Uint8Array;
+  out[p] = Buffer.isBuffer(bytes) ? BUF : U8;
+  out.writeUInt32LE(bytes.byteLength, p + 1);
+  out.set(bytes, p + 5);
+  return p + 5 + bytes.byteLength;
 }
 
 function readTree(body: Buffer, at: number): unknown {
   const kind = byteAt(body, at);
-  if (kind === NO_TREE) return undefined;
-  if (kind !== BYTES_LIST) throw new TypeError(`unknown tree form ${kind}`);
-  const count = body.readUInt32LE(at + 1);
-  const items: Uint8Array[] = [];
-  let p = at + 5;
-  for (let i = 0; i < count; i++) {
-    const isBuffer = byteAt(body, p) === 1;
-    const length = body.readUInt32LE(p + 1);
-    const start = p + 5;
-    if (start + length > body.length) throw new TypeError('truncated bytes');
-    items.push(isBuffer ? body.subarray(start, start + length) : new Uint8Array(body.buffer, body.byteOffset + start, length));
-    p = start + length;
-  }
+  const got: unknown[] = [];
+  let p: number;
+  if (kind === ONE) p = readItem(body, at + 1, got);
+  else if (kind === LIST) {
+    const count = body.readUInt32LE(at + 1);
+    p = at + 5;
+    for (let i = 0; i < count; i++) p = readItem(body, p, got);
+  } else throw new TypeError(`unknown tree form ${kind}`);
   if (p !== body.length) throw new TypeError('trailing bytes');
-  return items;
+  return kind === ONE ? got[0] : got;
+}
+
+/** Reads one item at `p` into `got`; where the next one starts. */
+function readItem(body: Buffer, p: number, got: unknown[]): number {
+  const tag = byteAt(body, p);
+  switch (tag) {
+    case NUM:
+      got.push(body.readDoubleLE(p + 1));
+      return p + 9;
+    case TRUE:
+    case FALSE:
+    case NULL:
+    case UNDEF:
+      got.push(tag === TRUE ? true : tag === FALSE ? false : tag === NULL ? null : undefined);
+      return p + 1;
+    case U8:
+    case BUF: {
+      const length = body.readUInt32LE(p + 1);
+      const start = p + 5;
+      if (start + length > body.length) throw new TypeError('truncated bytes');
+      got.push(tag === BUF ? body.subarray(start, start + length) : new Uint8Array(body.buffer, body.byteOffset + start, length));
+      return start + length;
+    }
+    default:
+      throw new TypeError(`unknown item form ${tag}`);
+  }
 }
 
 function byteAt(body: Buffer, at: number): number {
