@@ -1,4 +1,4 @@
-import { ArgumentError, LIVENESS_CHECK_MS, SerializationError, StateError, checkTimeout, loadTask, runAsyncSteps, runSyncSteps, taskRefOf, type Steps, type TaskRef } from '@ipc/core';
+import { ArgumentError, LIVENESS_CHECK_MS, SerializationError, StateError, checkTimeout, loadTask, runAsyncSteps, runSyncSteps, taskRefOf, type Steps, type TaskRef, wakeWord } from '@ipc/core';
 import { Primitive } from './_primitive.js';
 import { leftOf, waitDeadline } from './_waiting.js';
 import { BrokenBarrierError } from './errors.js';
@@ -146,7 +146,7 @@ export class Barrier extends Primitive {
       if (roundOf(Atomics.load(this.state, STATE)) !== roundOf(s)) continue;
       since ??= performance.now();
       if (performance.now() - since > LIVENESS_CHECK_MS) {
-        if (Atomics.compareExchange(this.state, STATE, s, stateOf(roundOf(s) + 1, 0)) === s) Atomics.notify(this.state, STATE);
+        if (Atomics.compareExchange(this.state, STATE, s, stateOf(roundOf(s) + 1, 0)) === s) wakeWord(this.state, STATE);
         continue;
       }
       Atomics.wait(this.state, STATE, s, 1);
@@ -191,7 +191,7 @@ export class Barrier extends Primitive {
       if (roundOf(s) !== round) break; // moved on by endNow, its claimer presumed dead
       if (Atomics.compareExchange(this.state, STATE, s, stateOf(round + 1, 0)) === s) break;
     }
-    Atomics.notify(this.state, STATE);
+    wakeWord(this.state, STATE);
     return true;
   }
 

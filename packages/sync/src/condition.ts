@@ -1,4 +1,4 @@
-import { ArgumentError, StateError, isHeapAlive, rebuildHandleSync, reduceHandle, runAsyncSteps, runSyncSteps, LIVENESS_CHECK_MS, type ContextKind, type HandleDescriptor, type ReduceContext, type Steps } from '@ipc/core';
+import { ArgumentError, StateError, isHeapAlive, rebuildHandleSync, reduceHandle, runAsyncSteps, runSyncSteps, LIVENESS_CHECK_MS, type ContextKind, type HandleDescriptor, type ReduceContext, type Steps, wakeWord } from '@ipc/core';
 import type { Held } from './_held.js';
 import { Primitive } from './_primitive.js';
 import { leftOf, waitDeadline } from './_waiting.js';
@@ -132,7 +132,7 @@ export class Condition extends Primitive {
     const cancel: Cancel = { aborted: false, slot: -1 };
     const onAbort = (): void => {
       cancel.aborted = true;
-      if (cancel.slot >= 0) Atomics.notify(this.state, cancel.slot);
+      if (cancel.slot >= 0) wakeWord(this.state, cancel.slot);
     };
     signal.addEventListener('abort', onAbort, { once: true });
     try {
@@ -203,7 +203,7 @@ export class Condition extends Primitive {
     for (const { at } of waiting) {
       if (woken === n) break;
       if (Atomics.compareExchange(this.state, at, WAITING, NOTIFIED) === WAITING) {
-        Atomics.notify(this.state, at);
+        wakeWord(this.state, at);
         woken++;
       }
     }

@@ -1,4 +1,4 @@
-import { StateError, runAsyncSteps, runSyncSteps, type Steps } from '@ipc/core';
+import { StateError, runAsyncSteps, runSyncSteps, type Steps, wakeWord } from '@ipc/core';
 import { Primitive } from './_primitive.js';
 import { leftOf, waitDeadline } from './_waiting.js';
 import type { WaitOptions, WaitSyncOptions } from './options.js';
@@ -54,7 +54,7 @@ export class Event extends Primitive {
   private setHere(): void {
     Atomics.store(this.state, FLAG, 1);
     Atomics.add(this.state, SETS, 1);
-    Atomics.notify(this.state, SETS);
+    wakeWord(this.state, SETS);
   }
 
   private *waitSteps(until: number): Steps<boolean> {

@@ -1,4 +1,4 @@
-import { RobustMutex, StateError, heapId, runAsyncSteps, type Acquired } from '@ipc/core';
+import { RobustMutex, StateError, heapId, runAsyncSteps, type Acquired, wakeWord } from '@ipc/core';
 import { heldUntilReleased, type Held } from './_held.js';
 import { lockBlocking } from './_lock-blocking.js';
 import { Primitive } from './_primitive.js';
@@ -141,7 +141,7 @@ export class Lock extends Primitive implements Lockable {
     // The mutex's `unlockAny`, in one exchange instead of a read and a compare-and-swap
     // (any holder may release a Lock): an atomic operation costs ~10 ns, the lock ~35.
     if (Atomics.exchange(this.state, MUTEX, 0) === 0) throw new StateError('release of an unlocked lock');
-    if (Atomics.load(this.state, WAITERS) > 0) Atomics.notify(this.state, MUTEX, 1);
+    if (Atomics.load(this.state, WAITERS) > 0) wakeWord(this.state, MUTEX, 1);
   }
 
   /** @internal Whether `owner` holds it (what Condition checks). */
@@ -174,7 +174,7 @@ export class Lock extends Primitive implements Lockable {
   }
 
   protected override ownerGone(owner: number): void {
-    if (this.mutex().owner() === owner) Atomics.notify(this.state, MUTEX);
+    if (this.mutex().owner() === owner) wakeWord(this.state, MUTEX);
   }
 
   protected performMore(op: string, _args: readonly unknown[], _owner: number, _signal: AbortSignal): unknown {
@@ -236,7 +236,7 @@ export class RLock extends Lock {
     // The mutex's `unlock`, written out. A compare-and-swap, not a store: a holder that
     // died this instant (a remote caller) may have been taken over since the check.
     if (Atomics.compareExchange(this.state, MUTEX, owner, 0) !== owner) throw new StateError('cannot release a lock held by another thread or process');
-    if (Atomics.load(this.state, WAITERS) > 0) Atomics.notify(this.state, MUTEX, 1);
+    if (Atomics.load(this.state, WAITERS) > 0) wakeWord(this.state, MUTEX, 1);
   }
 
   /** Whether this thread (this heap) holds it (Python's `RLock._is_owned()`). */

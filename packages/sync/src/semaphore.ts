@@ -1,4 +1,4 @@
-import { StateError, heapId, isHeapAlive, runAsyncSteps, runSyncSteps, LIVENESS_CHECK_MS, ArgumentError, type Acquired, type Steps } from '@ipc/core';
+import { StateError, heapId, isHeapAlive, runAsyncSteps, runSyncSteps, LIVENESS_CHECK_MS, ArgumentError, type Acquired, type Steps, wakeWord } from '@ipc/core';
 import { Primitive } from './_primitive.js';
 import { acquireDeadline, leftOf } from './_waiting.js';
 import type { AcquireOptions, AcquireSyncOptions } from './options.js';
@@ -163,7 +163,7 @@ export class Semaphore extends Primitive implements Lockable, Ending {
       if (Atomics.compareExchange(this.state, VALUE, value, value + n) === value) break;
     }
     this.record(owner, -n);
-    if (Atomics.load(this.state, WAITERS) > 0) Atomics.notify(this.state, VALUE, n);
+    if (Atomics.load(this.state, WAITERS) > 0) wakeWord(this.state, VALUE, n);
   }
 
   /** Counts permits per holder heap (a release by a non-holder — allowed — changes no one's count). */
@@ -217,7 +217,7 @@ export class Semaphore extends Primitive implements Lockable, Ending {
   }
 
   protected override ownerGone(): void {
-    if (Atomics.load(this.state, WAITERS) > 0) Atomics.notify(this.state, VALUE);
+    if (Atomics.load(this.state, WAITERS) > 0) wakeWord(this.state, VALUE);
   }
 
   protected perform(op: string, args: readonly unknown[], owner: number, signal: AbortSignal): unknown {

@@ -42,6 +42,43 @@ describe("timeouts of null (Python's None)", () => {
   });
 });
 
+describe('async waiters of this same thread are woken without a turn of the event loop', () => {
+  /** Whether `waiting` settles, after `wake()`, before a setImmediate queued now runs. */
+  async function beforeNextTurn(waiting: Promise<unknown>, wake: () => void): Promise<boolean> {
+    let turned = false;
+    setImmediate(() => (turned = true));
+    wake();
+    await waiting;
+    return !turned;
+  }
+
+  it('Event.set, Lock.release, Semaphore.release, Condition.notify', async () => {
+    const e = new Event();
+    const waiting = e.wait();
+    await Promise.resolve();
+    expect(await beforeNextTurn(waiting, () => e.set())).toBe(true);
+    const lock = new Lock();
+    await lock.acquire();
+    const next = lock.acquire();
+    await Promise.resolve();
+    expect(await beforeNextTurn(next, () => lock.release())).toBe(true);
+    lock.release();
+    const sem = new Semaphore(0);
+    const permit = sem.acquire();
+    await Promise.resolve();
+    expect(await beforeNextTurn(permit, () => sem.release())).toBe(true);
+    const cond = new Condition();
+    await cond.acquire();
+    const notified = cond.wait();
+    // The waiter has let the lock go: take it, notify, give it back for the waiter to take.
+    await cond.acquire();
+    cond.notify();
+    cond.release();
+    expect(await notified).toBe(true);
+    cond.release();
+  });
+});
+
 describe('Lock and RLock in one thread', () => {
   it('Lock: acquire, release by anyone, timeouts within bounds, errors', async () => {
     const lock = new Lock();
