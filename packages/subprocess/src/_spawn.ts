@@ -4,10 +4,12 @@ import { Socket } from 'node:net';
 import { Readable, Stream, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { ArgumentError } from '@ipc/core';
-import { FileNotFoundError, PermissionError, SpawnError, type Command } from './errors.js';
-import { spawnFailure, which } from './_which.js';
+import { SpawnError, type Command } from './errors.js';
+import { spawnFailure } from './_which.js';
+import { throughShell, umaskStep } from './_through-shell.js';
 import { resolveId } from './_ids.js';
-import { PopenReader, PopenWriter } from './popen-stream.js';
+import { PopenReader } from './popen-stream.js';
+import { PopenWriter } from './popen-writer.js';
 import type { PopenOptions, Stdio } from './options.js';
 
 export type NodeStdio = 'pipe' | 'ignore' | 'inherit' | number | Stream;
@@ -155,19 +157,17 @@ export function plan(args: Command, o: PopenOptions): Plan {
   }
 
   let errNode: NodeStdio = stderr === null ? 'inherit' : stderr.node;
+  const steps: string[] = [];
   if (merge) {
+    // Node cannot give one new pipe to two descriptors: a shell does it, then execs the program.
     if (stdout.node === 'pipe') {
-      // Node cannot give one new pipe to two descriptors: a shell does it, then execs the program (same pid).
-      if (shell) argv = ['-c', `exec 2>&1\n${argv[1]}`, ...argv.slice(2)];
-      else {
-        const found = which(file, pathEnv, cwd ?? process.cwd());
-        if (found !== 'ok') throw found === 'missing' ? new FileNotFoundError(file) : new PermissionError(file);
-        argv = ['-c', 'exec 2>&1; exec "$0" "$@"', file, ...argv];
-        file = '/bin/sh';
-      }
+      steps.push('exec 2>&1');
       errNode = 'pipe';
     } else errNode = stdout.node === 'inherit' ? 1 : stdout.node;
   }
+  const umask = umaskStep(o.umask);
+  if (umask !== null) steps.push(umask);
+  ({ file, argv, argv0 } = throughShell({ file, argv, argv0 }, steps, shell, pathEnv, cwd));
   return { file, argv, cwd, stdio: [stdin.node, stdout.node, errNode, ...extra], group: o.processGroup ?? shell, stdin, stdout, stderr, pathEnv, argv0, uid, gid };
 }
 

@@ -34,8 +34,8 @@ function scan(b: Uint8Array, i: number): number {
   return need + 1;
 }
 
-// What each undecodable byte becomes: nothing, a lone surrogate U+DC80..U+DCFF, or `\xNN`.
-function handle(bad: Uint8Array, handler: ByteHandler): string {
+/** What each undecodable byte becomes: nothing, a lone surrogate U+DC80..U+DCFF, or `\xNN` (any codec's bad bytes). */
+export function handle(bad: Uint8Array, handler: ByteHandler): string {
   if (handler === 'ignore') return '';
   let out = '';
   for (const byte of bad) out += handler === 'surrogateescape' ? String.fromCharCode(0xdc00 + byte) : `\\x${byte.toString(16).padStart(2, '0')}`;

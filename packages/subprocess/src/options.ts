@@ -1,5 +1,6 @@
 import type { Stream } from 'node:stream';
-import type { PopenReader, PopenWriter } from './popen-stream.js';
+import type { PopenReader } from './popen-stream.js';
+import type { PopenWriter } from './popen-writer.js';
 
 /** A new pipe to the child, read or written through the Popen's `stdin` / `stdout` / `stderr`. */
 export const PIPE = 'pipe';
@@ -31,13 +32,14 @@ export interface PopenOptions {
   text?: boolean;
   /** Python's older name of `text`. */
   universalNewlines?: boolean;
-  /** Implies text mode. Default `'utf-8'`. Any WHATWG encoding label reads; writing strings needs a Node encoding. */
+  /** Implies text mode. Default `'utf-8'`. Python's names: `latin-1`, `ascii`, `cp1252`, `utf-16`, `utf-32` (and their `-le` / `-be`) as Python reads and writes them; any other WHATWG label reads (writing strings to it needs a Buffer encoding). */
   encoding?: string;
   /**
    * Decoding errors, as Python's: `'strict'` (the default, throws), `'replace'`
-   * (U+FFFD), and with utf-8 `'ignore'` (dropped), `'surrogateescape'` (each
-   * bad byte a lone surrogate U+DC80–U+DCFF) or `'backslashreplace'` (`\x80`).
-   * Implies text mode.
+   * (U+FFFD), and with utf-8, latin-1, ascii and cp1252 `'ignore'` (dropped),
+   * `'surrogateescape'` (each bad byte a lone surrogate U+DC80–U+DCFF) or
+   * `'backslashreplace'` (`\x80`). Strings written in latin-1, ascii or cp1252
+   * follow it too (`'replace'` writes `?`). Implies text mode.
    */
   errors?: 'strict' | 'replace' | 'ignore' | 'surrogateescape' | 'backslashreplace';
   /**
@@ -58,6 +60,8 @@ export interface PopenOptions {
   group?: string | number;
   /** Python's `executable`: the program to run, `args[0]` staying its `argv[0]`; with `shell`, the shell to run. */
   executable?: string | URL;
+  /** Python's `umask`: the child's file mode creation mask (e.g. `0o077`); negative, as Python's default -1, leaves it. Set by `/bin/sh` before the program starts (same pid). */
+  umask?: number;
   /** Python's `pass_fds`: descriptors (≥ 3) that stay open in the child, under the same numbers. All others above 2 are closed, as Python's `close_fds=True`. */
   passFds?: readonly number[];
 }

@@ -1,7 +1,7 @@
 import { Buffer } from 'node:buffer';
-import type { Readable, Writable } from 'node:stream';
-import { BrokenPipeError } from './errors.js';
-import { decodeAll, encodeInput, StreamDecoder, type TextMode } from './_text.js';
+import type { Readable } from 'node:stream';
+import { ArgumentError } from '@ipc/core';
+import { decodeAll, StreamDecoder, type TextMode } from './_text.js';
 
 const NL = 0x0a;
 const EMPTY = Buffer.alloc(0);
@@ -21,6 +21,10 @@ export class PopenReader<T extends string | Buffer = string | Buffer> implements
   private bytes: Buffer = EMPTY;
   private paused = false;
   private ended = false;
+  /** The buffer holds the last of the stream. */
+  private eof = false;
+  /** A whole read() has returned: the next one is empty, as Python's. */
+  private drained = false;
   private failure: Error | null = null;
   private wake: (() => void) | null = null;
   private collected: Buffer[] | null = null;
@@ -34,33 +38,31 @@ export class PopenReader<T extends string | Buffer = string | Buffer> implements
     stream.on('error', (err) => (this.failure ??= err));
   }
 
-  /** Everything up to the end of the stream (what `readLine` left included). Calls made together share one result. */
-  read(): Promise<T> {
-    this.all ??= this.paused ? this.readRest() : this.collect();
+  /**
+   * Everything up to the end of the stream (what `readLine` left included);
+   * at the end, empty. Calls made together share one result. With `size`
+   * (Python's `read(n)`): the next `size` bytes (characters in text mode),
+   * fewer only at the end.
+   */
+  read(size?: number | null): Promise<T> {
+    if (size !== undefined && size !== null && size >= 0) {
+      if (!Number.isInteger(size)) return Promise.reject(new ArgumentError(`read() takes a whole number of ${this.mode === null ? 'bytes' : 'characters'}, got ${size}`));
+      return this.readSome(size);
+    }
+    if (this.drained) return Promise.resolve(this.empty());
+    this.all ??= (this.paused ? this.readRest() : this.collect()).then((out) => {
+      this.drained = true;
+      return out;
+    });
     return this.all;
   }
 
   /** The next line with its `\n`; the last one may lack it; `''` (or an empty Buffer) at the end. */
   async readLine(): Promise<T> {
     if (this.all !== null) return this.empty();
-    for (;;) {
-      if (this.mode !== null) {
-        const at = this.text.indexOf('\n');
-        if (at >= 0) return this.takeText(at + 1);
-      } else {
-        const at = this.bytes.indexOf(NL);
-        if (at >= 0) return this.takeBytes(at + 1);
-      }
-      const chunk = await this.chunk();
-      if (this.mode !== null) {
-        this.decoder ??= new StreamDecoder(this.mode);
-        this.text += this.decoder.push(chunk);
-        if (chunk === null) return this.takeText(this.text.length);
-      } else {
-        if (chunk === null) return this.takeBytes(this.bytes.length);
-        this.bytes = this.bytes.length === 0 ? chunk : Buffer.concat([this.bytes, chunk]);
-      }
-    }
+    await this.fill(() => (this.mode !== null ? this.text.includes('\n') : this.bytes.includes(NL)));
+    const at = this.mode !== null ? this.text.indexOf('\n') : this.bytes.indexOf(NL);
+    return this.take(at >= 0 ? at + 1 : this.buffered());
   }
 
   /** The remaining lines, as Python's `readlines()`. */
@@ -83,6 +85,11 @@ export class PopenReader<T extends string | Buffer = string | Buffer> implements
     this.stream.destroy();
   }
 
+  /** Python's `closed`: after `close()`, and once the stream has been read to its end (as `communicate` does). */
+  get closed(): boolean {
+    return this.stream.destroyed;
+  }
+
   /** @internal What has arrived so far through `read()`, decoded leniently: the partial output of a timeout; `null` when nothing has (Python's `None`). */
   soFar(): T | null {
     const raw = this.collected === null ? EMPTY : Buffer.concat(this.collected);
@@ -95,16 +102,37 @@ export class PopenReader<T extends string | Buffer = string | Buffer> implements
     return (this.mode === null ? EMPTY : '') as T;
   }
 
-  private takeText(n: number): T {
-    const line = this.text.slice(0, n);
-    this.text = this.text.slice(n);
-    return line as T;
+  private buffered(): number {
+    return this.mode === null ? this.bytes.length : this.text.length;
   }
 
-  private takeBytes(n: number): T {
-    const line = this.bytes.subarray(0, n);
+  private take(n: number): T {
+    if (this.mode !== null) {
+      const part = this.text.slice(0, n);
+      this.text = this.text.slice(n);
+      return part as T;
+    }
+    const part = this.bytes.subarray(0, n);
     this.bytes = this.bytes.subarray(n);
-    return line as T;
+    return part as T;
+  }
+
+  private async readSome(n: number): Promise<T> {
+    if (this.all !== null) return this.empty();
+    await this.fill(() => this.buffered() >= n);
+    return this.take(Math.min(n, this.buffered()));
+  }
+
+  // Chunk by chunk into the buffer until `enough()` or the end of the stream.
+  private async fill(enough: () => boolean): Promise<void> {
+    while (!this.eof && !enough()) {
+      const chunk = await this.chunk();
+      if (chunk === null) this.eof = true;
+      if (this.mode !== null) {
+        this.decoder ??= new StreamDecoder(this.mode);
+        this.text += this.decoder.push(chunk);
+      } else if (chunk !== null) this.bytes = this.bytes.length === 0 ? chunk : Buffer.concat([this.bytes, chunk]);
+    }
   }
 
   // Fast path: nobody read line by line, so the stream flows straight into a list of chunks.
@@ -185,63 +213,5 @@ export class PopenReader<T extends string | Buffer = string | Buffer> implements
     this.stream.once('close', end);
     this.stream.once('error', wake);
     if (this.stream.readableEnded || this.stream.destroyed) this.ended = true;
-  }
-}
-
-/**
- * The parent's end of a child's stdin (Python's `popen.stdin`). `write` waits
- * while the pipe is full; `close()` (alias `end()`) sends end-of-file.
- */
-export class PopenWriter {
-  readonly stream: Writable;
-  private readonly mode: TextMode | null;
-  private failure: Error | null = null;
-
-  /** @internal */
-  constructor(stream: Writable, mode: TextMode | null) {
-    this.stream = stream;
-    this.mode = mode;
-    // A child that exits without reading gives EPIPE: reported by write(), never an uncaught 'error'.
-    stream.on('error', (err) => (this.failure ??= err));
-  }
-
-  get closed(): boolean {
-    return this.stream.writableEnded || this.stream.destroyed;
-  }
-
-  /** Writes a string (encoded in the text mode's encoding, utf-8 in bytes mode) or bytes. `BrokenPipeError` once the child has gone. */
-  write(data: string | Uint8Array): Promise<void> {
-    const bytes = encodeInput(this.mode, data);
-    return new Promise<void>((resolve, reject) => {
-      const s = this.stream;
-      const broken = (cause: Error | null): BrokenPipeError => new BrokenPipeError(undefined, cause === null ? undefined : { cause });
-      if (this.failure !== null || s.destroyed || s.writableEnded) return reject(broken(this.failure));
-      const settle = (err?: Error | null): void => {
-        s.off('drain', onDrain);
-        s.off('close', onDrain);
-        if (err) reject(broken(err));
-        else if (s.destroyed && !s.writableFinished) reject(broken(this.failure));
-        else resolve();
-      };
-      const onDrain = (): void => settle();
-      if (s.write(bytes, (err) => err && settle(err))) return resolve();
-      s.once('drain', onDrain);
-      s.once('close', onDrain);
-    });
-  }
-
-  /** Ends the stream; resolves once everything written has been handed to the pipe (or the child is gone). */
-  close(): Promise<void> {
-    const s = this.stream;
-    if (s.destroyed || s.writableFinished) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      s.once('finish', () => resolve());
-      s.once('close', () => resolve());
-      s.end();
-    });
-  }
-
-  end(): Promise<void> {
-    return this.close();
   }
 }

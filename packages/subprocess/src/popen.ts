@@ -7,7 +7,8 @@ import { track, untrack, type Killable } from './_cleanup.js';
 import { withDeadline } from './_deadline.js';
 import { spawnChild } from './_spawn.js';
 import { textModeOf } from './_text.js';
-import { PopenReader, PopenWriter } from './popen-stream.js';
+import { PopenReader } from './popen-stream.js';
+import { PopenWriter } from './popen-writer.js';
 import type { OutputOf, PopenOptions, ReaderOf, StdinOf, WaitOptions } from './options.js';
 
 const DEFAULT_GRACE = 1000;
@@ -90,7 +91,8 @@ export class Popen<O extends PopenOptions = PopenOptions> implements Killable {
     const given = input !== undefined && input !== null;
     if (this.communication === null) {
       if (given && this.stdin === null) throw new StateError('communicate(input) needs stdin=PIPE');
-      this.communication = this.startCommunication(given ? input : null);
+      // Encoded first: a string the encoding cannot write fails here, with nothing sent (Python's UnicodeEncodeError).
+      this.communication = this.startCommunication(given && this.stdin !== null ? this.stdin.bytesOf(input) : null);
     } else if (given) throw new StateError('cannot send input after starting communication');
     return withDeadline(this.communication, options, () => {
       const out = this.stdout;
