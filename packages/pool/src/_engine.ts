@@ -65,6 +65,8 @@ export interface EngineOptions {
   initializer: TaskRef | undefined;
   initargs: unknown;
   maxTasks: number;
+  /** The number in the first worker's name (`PoolWorker-1`, `ThreadPoolExecutor-0_0`); default 1. */
+  firstIndex?: number;
 }
 
 export interface Job {
@@ -126,7 +128,7 @@ export class Engine extends EventEmitter<{ task: [TaskEvent]; taskStart: [TaskSt
   private nextId = 0;
   /** Task functions by the pool's number for them (`TaskMsg`): workers are told a reference once. */
   private readonly fnIds = new Map<TaskRef, number>();
-  private nextWorker = 0;
+  private nextWorker: number;
   private avgMs = 0;
   private state: 'open' | 'closing' | 'terminated' = 'open';
   private broken: Error | undefined;
@@ -137,6 +139,7 @@ export class Engine extends EventEmitter<{ task: [TaskEvent]; taskStart: [TaskSt
 
   constructor(private readonly options: EngineOptions) {
     super();
+    this.nextWorker = options.firstIndex ?? 1;
     this.exited = new Promise((resolve) => (this.markExited = resolve));
     for (let i = 0; i < options.size; i++) this.spawn();
   }
@@ -261,7 +264,7 @@ export class Engine extends EventEmitter<{ task: [TaskEvent]; taskStart: [TaskSt
   }
 
   private spawn(): void {
-    const index = ++this.nextWorker;
+    const index = this.nextWorker++;
     const name = `${this.options.namePrefix}${index}`;
     const me = currentProcess();
     const slot: Slot = {

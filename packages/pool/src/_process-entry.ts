@@ -20,6 +20,10 @@ process.once('exit', () => {
 
 // A pool worker never outlives its pool: the IPC channel closing tells us the parent is gone.
 process.once('disconnect', () => process.exit(1));
+// So does a send that finds the channel gone (EPIPE: a program ended while this worker was
+// starting): the worker ends, quietly, instead of printing an unhandled 'error' on the
+// program's stderr. Sends are the only source of a process 'error' event.
+process.on('error', () => process.exit(1));
 // One listener from the start: batches that follow the init in the same read must not be missed.
 process.on('message', (m: { init: WorkerInit } | ToWorker[]) => {
   if (!Array.isArray(m)) {

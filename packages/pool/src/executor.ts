@@ -47,6 +47,8 @@ abstract class Executor {
       initializer: initializer === undefined ? undefined : requireTaskRef(initializer, 'initializer'),
       initargs: encode([...initargs], context, 'initargs').tree,
       maxTasks: maxTasksPerChild ?? 0,
+      // Python numbers an executor's threads from 0 (`ThreadPoolExecutor-0_0`).
+      firstIndex: 0,
     });
   }
 
@@ -103,13 +105,7 @@ abstract class Executor {
     const n = lists.length === 0 ? 0 : Math.min(...lists.map((l) => l.length));
     const until = performance.now() + ms;
     const futures = Array.from({ length: n }, (_, i) => this.submit(fn as AnyFn, ...lists.map((l) => l[i])));
-    return (async function* results(): AsyncGenerator<Awaited<R>> {
-      try {
-        for (const f of futures) yield (await f.result(ms === Infinity ? undefined : Math.max(0, until - performance.now()))) as Awaited<R>;
-      } finally {
-        for (const f of futures) f.cancel();
-      }
-    })();
+    return inOrder(futures as Future<Awaited<R>>[], ms === Infinity ? Infinity : until);
   }
 
   /**
@@ -164,10 +160,18 @@ abstract class Executor {
   }
 }
 
+export interface ThreadPoolExecutorOptions extends ExecutorOptions {
+  /** Workers are named `<threadNamePrefix>_0`, `_1`…; default `ThreadPoolExecutor-<n>` (Python's `thread_name_prefix`). */
+  threadNamePrefix?: string;
+}
+
 /** Python's `ThreadPoolExecutor`: workers are threads of this process (worker_threads). */
 export class ThreadPoolExecutor extends Executor {
-  constructor(options: ExecutorOptions = {}) {
-    super('thread', options, Math.min(32, cpuCount() + 4), `ThreadPoolExecutor-${executors++}_`);
+  constructor(options: ThreadPoolExecutorOptions = {}) {
+    const n = executors++;
+    // An empty prefix is no prefix, as Python's `thread_name_prefix or …`.
+    const prefix = options.threadNamePrefix === undefined || options.threadNamePrefix === '' ? `ThreadPoolExecutor-${n}` : options.threadNamePrefix;
+    super('thread', options, Math.min(32, cpuCount() + 4), `${prefix}_`);
   }
 }
 
@@ -175,5 +179,29 @@ export class ThreadPoolExecutor extends Executor {
 export class ProcessPoolExecutor extends Executor {
   constructor(options: ExecutorOptions = {}) {
     super('process', options, cpuCount(), `ProcessPoolExecutor-${executors++}_`);
+  }
+}
+
+/**
+ * An executor map's results, in order. As Python's `result_iterator`, each
+ * future is let go once its result is given — a long map consumed as it goes
+ * holds no result it has yielded — and one that fails or times out is
+ * cancelled, with all those after it. A module function, so that the
+ * iterator holds the futures and nothing else of the call (its arguments).
+ */
+async function* inOrder<R>(futures: Future<R>[], until: number): AsyncGenerator<R> {
+  futures.reverse();
+  try {
+    while (futures.length > 0) yield await resultOrCancel(futures.pop()!, until === Infinity ? undefined : Math.max(0, until - performance.now()));
+  } finally {
+    for (const f of futures) f.cancel();
+  }
+}
+
+async function resultOrCancel<R>(f: Future<R>, timeout: number | undefined): Promise<R> {
+  try {
+    return await f.result(timeout);
+  } finally {
+    f.cancel();
   }
 }

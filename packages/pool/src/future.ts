@@ -1,4 +1,4 @@
-import { armTimeout, passedTimeout, TimeoutError } from '@ipc/core';
+import { armTimeout, passedTimeout, StateError, TimeoutError } from '@ipc/core';
 import { CancelledError, InvalidStateError } from './errors.js';
 import { callSafely } from './_report.js';
 
@@ -76,20 +76,38 @@ export class Future<T> {
     if (this.state === 'pending') this.state = 'running';
   }
 
-  /** @internal Python's `set_result`. */
+  /**
+   * Python's `set_running_or_notify_cancel`, for whoever runs the work (an
+   * executor of your own, a test): `false` if the future was cancelled (do
+   * not run it), else it is now running (`true`, and `cancel()` can no longer
+   * stop it). Called twice, or on a finished future: `StateError` (Python's
+   * `RuntimeError`).
+   */
+  setRunningOrNotifyCancel(): boolean {
+    if (this.state === 'cancelled') return false;
+    if (this.state !== 'pending') throw new StateError(`Future in unexpected state: ${this.toString()}`);
+    this.state = 'running';
+    return true;
+  }
+
+  /** Python's `set_result`, for whoever runs the work; on a done future `InvalidStateError` ("FINISHED: <Future …>", as Python's). */
   setResult(value: T): void {
-    if (this.done()) throw new InvalidStateError(`the future is already ${this.state}`);
+    this.checkNotDone();
     this.state = 'finished';
     this.outcome = { ok: true, value };
     this.finish();
   }
 
-  /** @internal Python's `set_exception`. */
+  /** Python's `set_exception`, for whoever runs the work; on a done future `InvalidStateError`. */
   setException(error: unknown): void {
-    if (this.done()) throw new InvalidStateError(`the future is already ${this.state}`);
+    this.checkNotDone();
     this.state = 'finished';
     this.outcome = { ok: false, error };
     this.finish();
+  }
+
+  private checkNotDone(): void {
+    if (this.done()) throw new InvalidStateError(`${this.state.toUpperCase()}: ${this.toString()}`);
   }
 
   /** @internal Resolves once done. */

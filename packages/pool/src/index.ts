@@ -2,7 +2,7 @@ export { Pool, autoChunksize, MAX_AUTO_CHUNKSIZE } from './pool.js';
 export type { PoolOptions, ApplyOptions, MapOptions } from './pool.js';
 export { AsyncResult } from './async-result.js';
 export { ThreadPoolExecutor, ProcessPoolExecutor } from './executor.js';
-export type { ExecutorOptions, ShutdownOptions } from './executor.js';
+export type { ExecutorOptions, ShutdownOptions, ThreadPoolExecutorOptions } from './executor.js';
 export { Future } from './future.js';
 export { wait, asCompleted, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED } from './wait.js';
 export type { ReturnWhen } from './wait.js';

@@ -90,7 +90,11 @@ export class Pool {
     return settleLater(() => this.mapAsync(fn, iterable, chunksize).get());
   }
 
-  /** `map` as an AsyncResult; a pool that is not running throws here (`StateError`, Python's `ValueError: Pool not running`). */
+  /**
+   * `map` as an AsyncResult. Throws here, as Python's `map_async` raises at the call: a pool that
+   * is not running (`StateError`, Python's `ValueError: Pool not running`), an iterable that
+   * throws (its own error), a bad `chunksize` (`ArgumentError`), items that cannot be copied.
+   */
   mapAsync<T, R>(fn: (item: T) => R, iterable: Iterable<T>, chunksize?: number, options: MapOptions<Awaited<R>[]> = {}): AsyncResult<Awaited<R>[]> {
     this.checkRunning();
     return AsyncResult.of(this.chunked<Awaited<R>>(fn, 'map', iterable, chunksize, options.signal), options.callback, options.errorCallback);
@@ -221,20 +225,22 @@ export class Pool {
 
   /** A chunk's job, as a promise of its results. */
   private chunk<R>(fn: AnyFn, mode: Mode, items: unknown[], from: number, to: number, signal: AbortSignal | undefined, packedAsIs: boolean): Promise<R[]> {
-    return new Promise<R[]>((resolve, reject) => {
-      this.submit(fn, mode, carryArgs(items, mode, this.context, from, to), { signal }, settleWith(resolve as (v: unknown) => void, reject), packedAsIs);
-    });
+    let settle: Settle | undefined;
+    const result = new Promise<R[]>((resolve, reject) => (settle = settleWith(resolve as (v: unknown) => void, reject)));
+    // Outside the promise's executor, where a throw would only reject it: items that cannot be copied, a function that is not a task, fail the call.
+    this.submit(fn, mode, carryArgs(items, mode, this.context, from, to), { signal }, settle!, packedAsIs);
+    return result;
   }
 
-  private async chunked<R>(fn: AnyFn, mode: Mode, iterable: Iterable<unknown>, chunksize: number | undefined, signal: AbortSignal | undefined): Promise<R[]> {
+  /**
+   * A map's chunks, queued here — and what goes wrong at the call throws here (`mapAsync`) or
+   * rejects (`map`): an iterable that throws, as Python's `map_async` lists its iterable at the
+   * call; a bad `chunksize`; items that cannot be copied.
+   */
+  private chunked<R>(fn: AnyFn, mode: Mode, iterable: Iterable<unknown>, chunksize: number | undefined, signal: AbortSignal | undefined): Promise<R[]> {
     const items = Array.isArray(iterable) ? (iterable as unknown[]) : [...iterable];
     const size = chunksize ?? autoChunksize(items.length, this.engine.size);
-    const parts = await Promise.all(this.chunks<R>(fn, mode, items, size, signal, true));
-    // Joined by hand: Array.prototype.flat is several times slower on large arrays. A part of numbers is still the typed array it came in.
-    const out = new Array<R>(items.length);
-    let at = 0;
-    for (const part of parts) for (let i = 0; i < part.length; i++) out[at++] = part[i]!;
-    return out;
+    return joinParts(this.chunks<R>(fn, mode, items, size, signal, true), items.length);
   }
 
   /**
@@ -271,9 +277,25 @@ export class Pool {
     }
     this.checkRunning();
     const out: Promise<R[]>[] = [];
-    for (let i = 0; i < items.length; i += chunksize) out.push(this.chunk<R>(fn, mode, items, i, Math.min(i + chunksize, items.length), signal, packedAsIs));
+    try {
+      for (let i = 0; i < items.length; i += chunksize) out.push(this.chunk<R>(fn, mode, items, i, Math.min(i + chunksize, items.length), signal, packedAsIs));
+    } catch (err) {
+      // A chunk that cannot be copied: the call fails, and the chunks queued before it are nobody's any more.
+      for (const c of out) c.catch(() => {});
+      throw err;
+    }
     return out;
   }
+}
+
+/** A map's results, its chunks joined in order. */
+async function joinParts<R>(chunks: Promise<R[]>[], length: number): Promise<R[]> {
+  const parts = await Promise.all(chunks);
+  // Joined by hand: Array.prototype.flat is several times slower on large arrays. A part of numbers is still the typed array it came in.
+  const out = new Array<R>(length);
+  let at = 0;
+  for (const part of parts) for (let i = 0; i < part.length; i++) out[at++] = part[i]!;
+  return out;
 }
 
 // The Promise forms (apply, map, starmap) reject rather than throw, whatever goes wrong at the call.

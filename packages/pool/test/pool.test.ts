@@ -366,6 +366,9 @@ describe.each([
     const out: unknown[] = [];
     for await (const v of ex.map(f.add, [[1, 2, 3], [10, 20, 30]])) out.push(v);
     expect(out).toEqual([11, 22, 33]);
+    // After the map's tiny tasks the pool pipelines: two tasks could go to one worker while the other is still starting.
+    // A task of some length first makes the pool hand tasks out one at a time, so each of these has a worker of its own.
+    expect(await ex.submit(f.sleep, 30, 'slow enough').result()).toBe('slow enough');
     const running = [ex.submit(f.sleep, 200, 'a'), ex.submit(f.sleep, 200, 'b')];
     // Both workers have taken one (a worker that is still starting has not).
     for (let i = 0; i < 2000 && !running.every((r) => r.running() || r.done()); i++) await new Promise((r) => setTimeout(r, 5));
