@@ -36,7 +36,7 @@ export { WriteWindow } from './runtime/write-window.js';
 // index rather than bundling a copy of it: not part of the public API.
 /** @internal */
 export { runChild as _runChild } from './runtime/_run-child.js';
-export { removeStaleSocketDirs as _removeStaleSocketDirs } from './broker/_socket-path.js';
+export { removeSocketDirOf as _removeSocketDirOf, processSocketDir as _processSocketDir } from './broker/_socket-path.js';
 /** @internal */
 export type { StartSpec as _StartSpec } from './runtime/runner.js';
 /** @internal */

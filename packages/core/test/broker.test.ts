@@ -453,6 +453,12 @@ describe('broker: serving an object to other processes', () => {
     expect(await remote.call('order', [null])).toBeNull();
     const alone = (await remote.call('order', [new Uint8Array([5, 6])])) as Uint8Array;
     expect([alone.constructor.name, ...alone]).toEqual(['Uint8Array', 5, 6]);
+    // Holes and extra properties of an array are kept, as v8's form keeps them.
+    // eslint-disable-next-line no-sparse-arrays -- the hole is the point
+    const holey = (await remote.call('echo', [1, , 3])) as unknown[];
+    expect([holey.length, 1 in holey, holey[2]]).toEqual([3, false, 3]);
+    const noted = (await remote.call('echo', Object.assign([1, 2], { note: 'kept' }))) as unknown[] & { note?: string };
+    expect(noted.note).toBe('kept');
     // Other typed arrays, mixed trees, and ops of any name go v8's way, unchanged.
     expect(await remote.call('echo', [new Int32Array([-1, 2]), 'x'])).toEqual([new Int32Array([-1, 2]), 'x']);
     const longOp = `é${'x'.repeat(300)}`;

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import { activeChildren, armTimeout, checkTimeout, connectRemote, passedTimeout, Process, serve, type ContextKind } from '@ipc/core';
+import { activeChildren, armTimeout, checkTimeout, connectRemote, passedTimeout, Process, serve, waitWord, wakeWord, type ContextKind } from '@ipc/core';
 // @ts-expect-error -- plain JS fixture, loaded in the children too
 import * as fx from './fixtures/tasks.mjs';
 
@@ -54,6 +54,24 @@ describe('timeouts past a Node timer\'s range', () => {
     disarm();
     await sleep(30);
     expect(fired).toBe(1);
+  });
+
+  it('waitWord with a finite timeout past a timer\'s range re-arms its timer instead of timing out at the first', async () => {
+    // The clock is simulated: a timer of the longest delay fires after 20 ms, while performance.now() moves on as it does.
+    const real = globalThis.setTimeout;
+    const fast = ((fn: () => void, ms?: number) => real(fn, (ms ?? 0) >= 2 ** 31 - 1 ? 20 : ms)) as typeof setTimeout;
+    globalThis.setTimeout = fast;
+    const i32 = new Int32Array(new SharedArrayBuffer(4));
+    try {
+      const waiting = waitWord(i32, 0, 0, { timeout: 3e9, spin: false });
+      const first = await Promise.race([waiting, new Promise((r) => real(() => r('still waiting'), 200))]);
+      expect(first).toBe('still waiting');
+      Atomics.store(i32, 0, 1);
+      wakeWord(i32, 0);
+      expect(await waiting).toBe('ok');
+    } finally {
+      globalThis.setTimeout = real;
+    }
   });
 
   it.each([BEYOND_TIMER, Infinity, null])('a remote call with timeout %s waits for its answer', async (timeout) => {

@@ -449,7 +449,7 @@ describe('_TestListener', () => {
     // The directory goes with the process: a program that made one leaves none.
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', "import { Listener } from '@ipc/pipe'; const l = new Listener(); await l.ready; console.log(l.address); l.close();"], { cwd: fileURLToPath(new URL('.', import.meta.url)), timeout: 20_000 });
     const made = stdout.trim();
-    expect(made).toMatch(/ipc-listener-/);
+    expect(made).toMatch(/ipc-broker-\d+.*listener-/);
     expect(existsSync(join(made, '..'))).toBe(false);
   });
 

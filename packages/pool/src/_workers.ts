@@ -7,7 +7,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { serialize } from 'node:v8';
 import { Worker, type TransferListItem } from 'node:worker_threads';
-import { HEAP_ID_KEY, SharedRing, _removeStaleSocketDirs, heapDataForWorker, markHeapDead, type ContextKind } from '@ipc/core';
+import { HEAP_ID_KEY, SharedRing, _removeSocketDirOf, heapDataForWorker, markHeapDead, type ContextKind } from '@ipc/core';
 import type { FromWorker, ToWorker, WorkerInit } from './_protocol.js';
 import { inMicrotask } from './_microtask.js';
 import { decodeOutcomes, encodeTasks } from './_number-frames.js';
@@ -238,7 +238,7 @@ class ProcessWorker implements PoolWorker {
     this.child.once('exit', () => (this.exited = true));
     this.child.once('close', (code, signal) => {
       // One ended by a signal never ran its exit handler: its broker's directory is left to us.
-      if (this.child.pid !== undefined) _removeStaleSocketDirs(this.child.pid);
+      if (this.child.pid !== undefined) _removeSocketDirOf(this.child.pid);
       events.exit(code, signal);
     });
     this.child.send({ init });

@@ -18,7 +18,10 @@
  * Bytes are copied in when the message is made (as v8's are: a caller may reuse its buffer at
  * once) and come out as views of the frame, of the class they went in as — as v8's do.
  */
+import { types } from 'node:util';
 import { ACK, CALL, NACK, REPLY, type ClientMessage, type ReplyMessage } from './_wire.js';
+
+const { isProxy } = types;
 
 const FAST_CALL = 0xc2;
 const FAST_REPLY = 0xc6;
@@ -34,27 +37,27 @@ export function fastBody(message: ClientMessage | ReplyMessage): Buffer | undefi
   switch (message[0]) {
     case CALL: {
       const [, callId, handle, op, tree] = message;
-      const treeSize = treeLength(tree);
+      const t = compactTree(tree);
       const opLength = Buffer.byteLength(op);
-      if (treeSize < 0 || opLength > 255 || !isU32(callId) || !isU32(handle)) return undefined;
-      const out = Buffer.allocUnsafe(10 + opLength + treeSize);
+      if (t === undefined || opLength > 255 || !isU32(callId) || !isU32(handle)) return undefined;
+      const out = Buffer.allocUnsafe(10 + opLength + t.size);
       out[0] = FAST_CALL;
       out.writeUInt32LE(callId, 1);
       out.writeUInt32LE(handle, 5);
       out[9] = opLength;
       out.write(op, 10, 'utf8');
-      writeTree(out, 10 + opLength, tree);
+      writeTree(out, 10 + opLength, t);
       return out;
     }
     case REPLY: {
       const [, callId, ok, tree, needsAck] = message;
-      const treeSize = treeLength(tree);
-      if (treeSize < 0 || !isU32(callId)) return undefined;
-      const out = Buffer.allocUnsafe(6 + treeSize);
+      const t = compactTree(tree);
+      if (t === undefined || !isU32(callId)) return undefined;
+      const out = Buffer.allocUnsafe(6 + t.size);
       out[0] = FAST_REPLY;
       out.writeUInt32LE(callId, 1);
       out[5] = (ok ? 1 : 0) | (needsAck ? 2 : 0);
-      writeTree(out, 6, tree);
+      writeTree(out, 6, t);
       return out;
     }
     case ACK:
@@ -102,16 +105,29 @@ export function readFastBody(body: Buffer): ClientMessage | ReplyMessage {
   }
 }
 
-/** Bytes the tree takes in the compact form; -1 when it cannot take it. */
-function treeLength(tree: unknown): number {
-  if (!Array.isArray(tree)) return itemLength(tree) < 0 ? -1 : 1 + itemLength(tree);
+/** A tree the compact form can take: its items, read once (a getter runs once, as v8's would), and the bytes they take. */
+interface Compact {
+  readonly list: boolean;
+  readonly items: readonly unknown[];
+  readonly size: number;
+}
+
+/** The tree for the compact form, or undefined where v8's form must carry it. */
+function compactTree(tree: unknown): Compact | undefined {
+  if (!Array.isArray(tree)) {
+    const n = itemLength(tree);
+    return n < 0 ? undefined : { list: false, items: [tree], size: 1 + n };
+  }
+  // v8's form keeps holes and extra properties of an array (and refuses a Proxy): those go its way.
+  if (isProxy(tree) || Object.keys(tree).length !== tree.length) return undefined;
+  const items = (tree as unknown[]).slice();
   let size = 5;
-  for (const item of tree as unknown[]) {
+  for (const item of items) {
     const n = itemLength(item);
-    if (n < 0) return -1;
+    if (n < 0) return undefined;
     size += n;
   }
-  return size;
+  return { list: true, items, size };
 }
 
 function itemLength(item: unknown): number {
@@ -124,23 +140,23 @@ function itemLength(item: unknown): number {
     case 'object': {
       if (item === null) return 1;
       const proto: unknown = Object.getPrototypeOf(item);
-      return proto === Buffer.prototype || proto === Uint8Array.prototype ? 5 + (item as Uint8Array).byteLength : -1;
+      return (proto === Buffer.prototype || proto === Uint8Array.prototype) && !isProxy(item) ? 5 + (item as Uint8Array).byteLength : -1;
     }
     default:
       return -1;
   }
 }
 
-function writeTree(out: Buffer, at: number, tree: unknown): void {
-  if (!Array.isArray(tree)) {
+function writeTree(out: Buffer, at: number, t: Compact): void {
+  if (!t.list) {
     out[at] = ONE;
-    writeItem(out, at + 1, tree);
+    writeItem(out, at + 1, t.items[0]);
     return;
   }
   out[at] = LIST;
-  out.writeUInt32LE(tree.length, at + 1);
+  out.writeUInt32LE(t.items.length, at + 1);
   let p = at + 5;
-  for (const item of tree as unknown[]) p = writeItem(out, p, item);
+  for (const item of t.items) p = writeItem(out, p, item);
 }
 
 /** Writes one item at `p`; where the next one goes. */

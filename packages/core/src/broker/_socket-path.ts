@@ -1,25 +1,27 @@
-import { nodeCrypto } from '../_builtins.js';
-import { nodeFs, nodeOs } from '../_builtins.js';
+import { nodeCrypto, nodeFs, nodeNet, nodeOs } from '../_builtins.js';
 import { join } from 'node:path';
 import { isMainThread, threadId } from 'node:worker_threads';
 
 /**
- * Where a heap's broker listens. The sockets of every heap of a process sit
- * in one private directory (mode 0700) named for the process, so that the
- * main thread's exit removes the sockets a terminated worker could not.
- * A process that never reaches its exit handler (SIGTERM, SIGKILL) leaves its
- * directory behind: its parent removes it when the child has ended, and the
- * first broker of any later process sweeps those of processes that are gone.
+ * Where a heap's broker listens — and any other socket of @ipc this process makes up a name for
+ * (a `Listener()` without an address, @ipc/pipe). The sockets of every heap of a process sit in
+ * one private directory (mode 0700) named for the process; it stays until the process ends (a
+ * thread never removes it: another may be about to listen in it), and the main thread's exit
+ * removes it with whatever a terminated worker left. A process that never reaches its exit
+ * handler (SIGTERM, SIGKILL) leaves it behind: its parent removes it once the child has ended,
+ * and the first broker of any later process sweeps those of processes that are gone.
  */
 export interface SocketPlace {
   readonly address: string;
-  /** Removes this heap's socket (and the directory, when the process is ending or it is empty). */
+  /** Removes this heap's socket (and the directory, when the process is ending). */
   readonly remove: (processEnding: boolean) => void;
 }
 
 const PREFIX = 'ipc-broker-';
 /** `ipc-broker-<pid>`, or `ipc-broker-<pid>-XXXXXX` (mkdtemp's) where the first was taken. */
 const DIR_NAME = /^ipc-broker-(\d+)(?:-[A-Za-z0-9]{6})?$/;
+/** A directory younger than this is never swept: its process may be about to listen in it. */
+const SWEEP_MIN_AGE_MS = 60_000;
 
 /** This thread's directory, once made or adopted. */
 let dirPath: string | undefined;
@@ -27,7 +29,7 @@ let dirPath: string | undefined;
 export function socketPlace(): SocketPlace {
   const name = `${threadId}-${nodeCrypto().randomBytes(8).toString('hex')}`;
   if (process.platform === 'win32') return { address: `\\\\.\\pipe\\${PREFIX}${process.pid}-${name}`, remove: () => undefined };
-  const dir = privateDir();
+  const dir = processSocketDir();
   const address = join(dir, `${name}.sock`);
   return {
     address,
@@ -35,20 +37,20 @@ export function socketPlace(): SocketPlace {
       try {
         nodeFs().rmSync(address, { force: true });
         if (processEnding && isMainThread) nodeFs().rmSync(dir, { recursive: true, force: true });
-        else nodeFs().rmdirSync(dir); // only if no other heap's socket is left in it
       } catch {
-        // Not empty, or already gone.
+        // Already gone.
       }
     },
   };
 }
 
 /**
- * The process's directory, made on first use (most heaps never start a broker), or adopted if it is
- * ours and private (another thread of this process made it); a fresh one beside it otherwise
+ * The process's socket directory, made on first use (most heaps never need one), or adopted if it
+ * is ours and private (another thread of this process made it); a fresh one beside it otherwise
  * (another user's, or one we cannot trust), named for this process too, so that a sweep knows whose.
  */
-function privateDir(): string {
+export function processSocketDir(): string {
+  if (dirPath !== undefined && nodeFs().existsSync(dirPath)) return dirPath;
   const tmp = nodeOs().tmpdir();
   const pidDir = join(tmp, `${PREFIX}${process.pid}`);
   const first = dirPath === undefined;
@@ -61,16 +63,28 @@ function privateDir(): string {
     dirPath = st.isDirectory() && st.uid === process.getuid?.() && (st.mode & 0o077) === 0 ? pidDir : nodeFs().mkdtempSync(`${pidDir}-`);
   }
   // Once per process, off the caller's path: the sweep reads the whole temporary directory.
-  if (first && isMainThread) setImmediate(() => removeStaleSocketDirs()).unref();
+  if (first && isMainThread) setImmediate(() => void sweepStaleSocketDirs()).unref();
   return dirPath;
 }
 
+/** Removes the socket directory of `pid`, a child of ours that has ended (this user's, by its name alone). */
+export function removeSocketDirOf(pid: number): void {
+  if (process.platform === 'win32' || isAlive(pid)) return;
+  const dir = join(nodeOs().tmpdir(), `${PREFIX}${pid}`);
+  try {
+    if (nodeFs().lstatSync(dir).uid === process.getuid?.()) nodeFs().rmSync(dir, { recursive: true, force: true });
+  } catch {
+    // Never made, or gone already.
+  }
+}
+
 /**
- * Removes the broker directories (this user's) of processes that are gone: of `pid` alone, or
- * of every one found in the temporary directory. A process still alive keeps its own, whoever
- * it is.
+ * Removes the socket directories (this user's) of processes that are gone: the process is not
+ * alive here, the directory is older than a minute, and no socket in it takes a connection — a
+ * process of another pid namespace sharing this temporary directory looks dead to `kill(pid, 0)`,
+ * but its broker still answers.
  */
-export function removeStaleSocketDirs(pid?: number): void {
+export async function sweepStaleSocketDirs(): Promise<void> {
   if (process.platform === 'win32') return;
   const tmp = nodeOs().tmpdir();
   let names: string[];
@@ -80,15 +94,34 @@ export function removeStaleSocketDirs(pid?: number): void {
     return;
   }
   for (const name of names) {
-    const owner = DIR_NAME.exec(name)?.[1];
-    if (owner === undefined || Number(owner) === process.pid || (pid !== undefined && Number(owner) !== pid) || isAlive(Number(owner))) continue;
+    const owner = Number(DIR_NAME.exec(name)?.[1] ?? Number.NaN);
+    if (Number.isNaN(owner) || owner === process.pid || isAlive(owner)) continue;
+    const path = join(tmp, name);
     try {
-      const path = join(tmp, name);
-      if (nodeFs().lstatSync(path).uid === process.getuid?.()) nodeFs().rmSync(path, { recursive: true, force: true });
+      const st = nodeFs().lstatSync(path);
+      if (!st.isDirectory() || st.uid !== process.getuid?.() || Date.now() - st.mtimeMs < SWEEP_MIN_AGE_MS) continue;
+      const sockets = nodeFs().readdirSync(path).filter((n) => n.endsWith('.sock') || n.startsWith('listener-'));
+      if ((await Promise.all(sockets.map((s) => answers(join(path, s))))).some(Boolean)) continue;
+      nodeFs().rmSync(path, { recursive: true, force: true });
     } catch {
       // Gone meanwhile, or not ours to remove.
     }
   }
+}
+
+/** Whether something listens at the Unix socket `path` (a refused or missing socket: no). */
+function answers(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = nodeNet().createConnection(path);
+    const done = (yes: boolean): void => {
+      sock.destroy();
+      resolve(yes);
+    };
+    sock.once('connect', () => done(true));
+    sock.once('error', (err: NodeJS.ErrnoException) => done(err.code !== 'ECONNREFUSED' && err.code !== 'ENOENT'));
+    sock.setTimeout(1000, () => done(true));
+    sock.unref();
+  });
 }
 
 function isAlive(pid: number): boolean {

@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { nodeChildProcess } from '../_builtins.js';
 import { fileURLToPath } from 'node:url';
 import type { ChildMessage, ChildRunner, ExitInfo, StartSpec } from './runner.js';
-import { removeStaleSocketDirs } from '../broker/_socket-path.js';
+import { removeSocketDirOf } from '../broker/_socket-path.js';
 
 const CHILD_PATH = fileURLToPath(new URL('./child.js', import.meta.url));
 
@@ -19,7 +19,7 @@ export class ForkRunner implements ChildRunner {
     this.child.once('exit', () => (this.exited = true));
     // A child ended by a signal never ran its exit handler: its broker's directory is left to us.
     this.child.once('close', () => {
-      if (this.child.pid !== undefined) removeStaleSocketDirs(this.child.pid);
+      if (this.child.pid !== undefined) removeSocketDirOf(this.child.pid);
     });
     this.child.on('error', () => undefined);
     this.child.send({ type: 'start', spec });

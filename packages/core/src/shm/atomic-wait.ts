@@ -91,15 +91,17 @@ export function waitWord(i32: Int32Array, index: number, expected: number, optio
   if (!waited.async) return Promise.resolve(waited.value);
   return new Promise<WaitResult>((resolve, reject) => {
     let settled = false;
-    // Cleared by a local wake-up that an `Atomics.notify` of every waiter follows: nothing to pass on then.
+    // Cleared by a local wake-up, which an `Atomics.notify` of every waiter follows: nothing to pass on then.
     let passOn = true;
     let timer: NodeJS.Timeout | undefined;
+    const end = performance.now() + timeout;
     const keepAlive = (): void => {
-      // Re-armed until the wait ends; with a finite timeout it also ends the wait on an idle loop.
+      // Re-armed until the wait ends; with a finite timeout it also ends the wait on an idle loop (past a timer's range: re-armed).
+      const left = end - performance.now();
       timer = setTimeout(() => {
-        if (timeout !== Infinity) finish('timed-out');
+        if (timeout !== Infinity && end - performance.now() <= 0) finish('timed-out');
         else keepAlive();
-      }, Math.min(timeout === Infinity ? MAX_TIMER : timeout + 1, MAX_TIMER));
+      }, Math.min(timeout === Infinity ? MAX_TIMER : Math.max(0, left) + 1, MAX_TIMER));
     };
     const onAbort = (): void => {
       if (settled) return;
@@ -122,8 +124,8 @@ export function waitWord(i32: Int32Array, index: number, expected: number, optio
       cleanup();
       resolve(value);
     };
-    const wake = (all: boolean): void => {
-      if (all) passOn = false;
+    const wake = (): void => {
+      passOn = false;
       finish('ok');
     };
     const local = localWaitsOf(i32, index);
@@ -136,9 +138,12 @@ export function waitWord(i32: Int32Array, index: number, expected: number, optio
 
 /**
  * Wakes up to `count` waiters of the word (all by default): this thread's own async waits at once,
- * then the others through `Atomics.notify` (which may wake one more than `count`: a wait woken here
- * leaves its V8 waiter behind, and passes on a wake-up that reaches it). How many it woke.
+ * then the others through `Atomics.notify`. Where it woke a wait here, that notify wakes every waiter
+ * of the word: the wait leaves its V8 waiter behind, which a notify of fewer could reach instead of
+ * a waiter of another thread — lost until this thread's loop turned to pass it on. Waiters look
+ * again once woken, so more than `count` may wake. How many it woke.
  */
 export function wakeWord(i32: Int32Array, index: number, count = Infinity): number {
-  return wakeLocal(i32, index, count) + Atomics.notify(i32, index, count);
+  const here = wakeLocal(i32, index, count);
+  return here + Atomics.notify(i32, index, here > 0 ? Infinity : count);
 }

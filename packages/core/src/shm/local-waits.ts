@@ -8,8 +8,8 @@
  */
 import { perHeap } from '../_global.js';
 
-/** Wakes one local wait; `all`: the `Atomics.notify` that follows wakes every waiter of the word. */
-export type LocalWake = (all: boolean) => void;
+/** Wakes one local wait (an `Atomics.notify` of every waiter of the word follows: see `wakeWord`). */
+export type LocalWake = () => void;
 
 /** The waits of one word. Kept when empty: a word waited on once is usually waited on again. */
 export type LocalWaits = Set<LocalWake>;
@@ -34,7 +34,7 @@ export function wakeLocal(i32: Int32Array, index: number, count: number): number
   // A wake takes itself out of the set: deleting the current entry does not disturb a Set's iteration.
   for (const wake of set) {
     if (woken >= count) break;
-    wake(count === Infinity);
+    wake();
     woken++;
   }
   return woken;
