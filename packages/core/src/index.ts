@@ -21,7 +21,7 @@ export { StreamChannel } from './stream-channel.js';
 export type { StreamChannelOptions, CloseReason } from './stream-channel.js';
 export { serve, servedHere, brokerAddress, closeBroker, connectRemote, acknowledged, BrokerGoneError, UnreachableError, type BrokerCaller, type Served, type ServedRef, type Serving, type RemoteObject, type RemoteCallOptions, type Acknowledged } from './broker/index.js';
 export { waitWord, waitWordSync, wakeWord, checkTimeout, passedTimeout } from './shm/atomic-wait.js';
-export { armTimeout } from './_timers.js';
+export { armTimeout, untilOr } from './_timers.js';
 export type { WaitResult, WaitOptions } from './shm/atomic-wait.js';
 export { RobustMutex, LIVENESS_CHECK_MS } from './shm/robust-mutex.js';
 export type { Acquired } from './shm/robust-mutex.js';

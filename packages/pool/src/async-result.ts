@@ -1,4 +1,4 @@
-import { armTimeout, passedTimeout, StateError, TimeoutError } from '@ipc/core';
+import { passedTimeout, untilOr, StateError, TimeoutError } from '@ipc/core';
 import { callSafely } from './_report.js';
 import { SETTLE, type Settle } from './_settle.js';
 
@@ -91,9 +91,7 @@ export class AsyncResult<T> implements Settle {
       await this.ended();
       return true;
     }
-    let disarm = (): void => {};
-    await Promise.race([this.ended(), new Promise<void>((r) => (disarm = armTimeout(ms, r)))]);
-    disarm();
+    await untilOr(this.ended(), ms);
     return this.settled !== undefined;
   }
 

@@ -1,4 +1,4 @@
-import { armTimeout, passedTimeout, StateError, TimeoutError } from '@ipc/core';
+import { passedTimeout, untilOr, StateError, TimeoutError } from '@ipc/core';
 import { CancelledError, InvalidStateError } from './errors.js';
 import { callSafely } from './_report.js';
 
@@ -131,9 +131,7 @@ export class Future<T> {
     const ms = passedTimeout(timeout);
     if (this.done()) return;
     if (ms === Infinity) return this.whenDone();
-    let disarm = (): void => {};
-    await Promise.race([this.whenDone(), new Promise<void>((r) => (disarm = armTimeout(ms, r)))]);
-    disarm();
+    await untilOr(this.whenDone(), ms);
     if (!this.done()) throw new TimeoutError(`the future was not done within ${timeout} ms`);
   }
 
