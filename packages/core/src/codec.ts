@@ -44,6 +44,8 @@ interface State {
   /** Copy every container instead of only the changed ones; used when a cycle met a changed subtree. */
   copyAll: boolean;
   cycle: boolean;
+  /** Whether `transfer` reaches the new heap (see ReduceContext.transfers). */
+  transfers: boolean;
 }
 
 /**
@@ -51,8 +53,8 @@ interface State {
  * `SerializationError` that names the path and type of what cannot cross.
  * `root` names the value in that message (`args`, `item`, …).
  */
-export function encode(value: unknown, target: ContextKind, root = 'value'): Encoded {
-  const st: State = { target, root, memo: new Map(), transfer: [], copyAll: false, cycle: false };
+export function encode(value: unknown, target: ContextKind, root = 'value', options: { transfers?: boolean } = {}): Encoded {
+  const st: State = { target, root, memo: new Map(), transfer: [], copyAll: false, cycle: false, transfers: options.transfers === true };
   let tree = walk(value, undefined, st);
   if (st.cycle && tree !== value) {
     // A cycle may point back at an original that holds something rewritten: copy everything this once.
@@ -99,7 +101,7 @@ function walkObject(obj: object, path: PathNode | undefined, st: State): unknown
   const reason = (obj as Record<symbol, unknown>)[notSendable];
   if (typeof reason === 'string') throw unsendable(path, st, `${className(obj)} cannot be sent to another thread or process: ${reason}`);
   if (isReducible(obj)) {
-    const d = obj[reduceHandle]({ target: st.target, transfer: (item) => st.transfer.push(item) });
+    const d = obj[reduceHandle]({ target: st.target, transfer: (item) => st.transfer.push(item), transfers: st.transfers });
     return { [TAG]: 'h', d } satisfies Rec;
   }
   if (obj instanceof Error) {

@@ -11,6 +11,12 @@ export interface ReduceContext {
   readonly target: ContextKind;
   /** Add MessagePorts or ArrayBuffers to move (thread target only). */
   transfer(item: TransferListItem): void;
+  /**
+   * Whether what `transfer` is given reaches the new heap (the value travels by `postMessage`
+   * or a Worker's `transferList`). Where it is false, a handle must not rely on moving a port:
+   * the descriptor may be copied, stored, or rebuilt more than once.
+   */
+  readonly transfers?: boolean;
 }
 
 /**

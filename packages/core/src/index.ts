@@ -25,7 +25,7 @@ export { armTimeout, untilOr } from './_timers.js';
 export type { WaitResult, WaitOptions } from './shm/atomic-wait.js';
 export { RobustMutex, LIVENESS_CHECK_MS } from './shm/robust-mutex.js';
 export type { Acquired } from './shm/robust-mutex.js';
-export { SharedRing, RingBrokenError, DEFAULT_RING_CAPACITY } from './shm/shared-ring.js';
+export { SharedRing, RingBrokenError, DEFAULT_RING_CAPACITY, isMarkedMessage } from './shm/shared-ring.js';
 export type { RingRead, RingReadOptions, RingWrite, RingWaitOptions } from './shm/shared-ring.js';
 export { runSync as runSyncSteps, runAsync as runAsyncSteps, deadline as stepsDeadline } from './shm/steps.js';
 export type { Steps, WaitStep } from './shm/steps.js';

@@ -248,7 +248,8 @@ export class Process<A extends unknown[] = unknown[], R = unknown> {
     const payload = isSubclass
       ? { kind: 'instance', self: this, target: undefined, args: st.args, kwargs: st.kwargs }
       : { kind: 'target', self: undefined, target: st.target, args: st.args, kwargs: st.kwargs };
-    const { tree, transfer } = encode(payload, st.context, 'process');
+    // A thread child gets what `transfer` lists in its Worker's transferList: handles may move ports to it.
+    const { tree, transfer } = encode(payload, st.context, 'process', { transfers: st.context === 'thread' });
     const spec = { self: tree, name: st.name, daemon: st.daemon, parent: { pid: process.pid, name: self.name }, identity: st.identity };
     const runner = st.context === 'thread' ? startThread(spec, transfer, st.transfer) : new ForkRunner(spec);
     st.runner = runner;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { activeChildren, ArgumentError, RingBrokenError, SharedRing, StateError, Thread } from '@ipc/core';
+import { activeChildren, ArgumentError, RingBrokenError, SharedRing, StateError, Thread, isMarkedMessage } from '@ipc/core';
 // @ts-expect-error -- plain JS fixture, loaded in the workers too
 import * as fx from './fixtures/ring-tasks.mjs';
 
@@ -133,6 +133,29 @@ describe('SharedRing in one thread', () => {
     await expect(pending).rejects.toThrow('stop');
     ring.writeSync(enc.encode('after'));
     expect(text(ring.readSync({ timeout: 1000 }))).toBe('after');
+  });
+
+  it('tells marked messages (notes) from the others, by every way of writing and reading, and counts their length as theirs', async () => {
+    const ring = SharedRing.create(64);
+    expect(ring.writeNow(enc.encode('note-1'), true)).toBe(true);
+    expect(ring.writeNow(enc.encode('plain'))).toBe(true);
+    expect(ring.peekLength()).toBe(6);
+    const a = ring.readNow()!;
+    const b = ring.readNow()!;
+    expect([text(a), isMarkedMessage(a), text(b), isMarkedMessage(b)]).toEqual(['note-1', true, 'plain', false]);
+    expect(await ring.write(enc.encode(''), { marked: true })).toBe('ok');
+    expect(ring.writeSync(enc.encode('n3'), { marked: true, timeout: 0 })).toBe('ok');
+    expect(ring.writeSync(enc.encode('p'), { timeout: 0 })).toBe('ok');
+    const got = [await ring.read(), ring.readSync({ timeout: 0 }), ring.readSync({ timeout: 0 })] as Uint8Array[];
+    expect(got.map((m) => [text(m), isMarkedMessage(m)])).toEqual([
+      ['', true],
+      ['n3', true],
+      ['p', false],
+    ]);
+    // A note must fit whole: it is never streamed.
+    expect(() => ring.writeSync(new Uint8Array(100), { marked: true })).toThrow(ArgumentError);
+    expect(ring.writeNow(new Uint8Array(100), true)).toBe(false);
+    expect(ring.size()).toBe(0);
   });
 
   it('checks its input', () => {

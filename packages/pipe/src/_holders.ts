@@ -6,21 +6,30 @@
  * EOF comes once no live holder of the other end is left, as with a socket
  * whose every duplicate was closed.
  */
-import { StateError, heapDeaths, isHeapAlive } from '@ipc/core';
+import { RobustMutex, StateError, heapDeaths, isHeapAlive } from '@ipc/core';
 
 const ROWS = 64;
 const ROW = 4;
 const NEXT_TICKET = ROWS * ROW;
 /** Bumped on every change of the table, so a reader of it can keep its last answer while nothing changed. */
 const VERSION = NEXT_TICKET + 1;
-export const HOLDER_WORDS = NEXT_TICKET + 2;
+/** A mutex: a move through a lane (see _lanes.ts) and a new holder of an end never happen at once. */
+const LANE_LOCK = NEXT_TICKET + 2;
+/** The last claims, [ticket, holder] pairs in a circle, with the count of claims ever written first. */
+const CLAIMS = LANE_LOCK + RobustMutex.WORDS;
+const CLAIM_SLOTS = 32;
+export const HOLDER_WORDS = CLAIMS + 1 + CLAIM_SLOTS * 2;
 /** How long an answer of `gone()` stands while the table is unchanged: a holder's death changes no word here. */
 const LIVENESS_RECHECK_MS = 20;
 /** An end on its way to a new holder counts for this long, at most, unless claimed. */
 const TICKET_SECONDS = 120;
 
 export class Holders {
-  constructor(readonly table: Int32Array) {}
+  readonly laneLock: RobustMutex;
+
+  constructor(readonly table: Int32Array) {
+    this.laneLock = new RobustMutex(table, LANE_LOCK);
+  }
 
   static create(): Holders {
     return new Holders(new Int32Array(new SharedArrayBuffer(HOLDER_WORDS * 4)));
@@ -99,8 +108,49 @@ export class Holders {
 
   /** The new holder takes over the ticket's count. */
   claim(ticket: number, holder: number, end: number): void {
+    const slot = CLAIMS + 1 + (Atomics.add(this.table, CLAIMS, 1) % CLAIM_SLOTS) * 2;
+    Atomics.store(this.table, slot + 1, holder);
+    Atomics.store(this.table, slot, ticket);
     this.add(holder, end, 1);
     this.add(ticket, end, -1);
+  }
+
+  /**
+   * The one heap that holds `end`, when exactly one does (however many times) and no ticket of it
+   * is on its way anywhere; otherwise undefined.
+   */
+  soleHolder(end: number): number | undefined {
+    const t = this.table;
+    let sole: number | undefined;
+    for (let r = 0; r < ROWS; r++) {
+      const at = r * ROW;
+      const holder = Atomics.load(t, at);
+      if (holder === 0 || Atomics.load(t, at + 1) !== end || Atomics.load(t, at + 2) <= 0) continue;
+      if (sole !== undefined || holder < 0) return undefined;
+      sole = holder;
+    }
+    return sole;
+  }
+
+  /** Who claimed `ticket`, while it is among the last claims; undefined otherwise (or not yet claimed). */
+  claimedBy(ticket: number): number | undefined {
+    for (let i = 0; i < CLAIM_SLOTS; i++) {
+      const slot = CLAIMS + 1 + i * 2;
+      if (Atomics.load(this.table, slot) === ticket) return Atomics.load(this.table, slot + 1);
+    }
+    return undefined;
+  }
+
+  /** The holders of `end`: heap ids, and tickets (negative) of it on their way. */
+  holdersOf(end: number): number[] {
+    const t = this.table;
+    const out: number[] = [];
+    for (let r = 0; r < ROWS; r++) {
+      const at = r * ROW;
+      const holder = Atomics.load(t, at);
+      if (holder !== 0 && Atomics.load(t, at + 1) === end && Atomics.load(t, at + 2) > 0) out.push(holder);
+    }
+    return out;
   }
 
   /** Whether any holder of `end` is left: alive, or a ticket not yet expired. */

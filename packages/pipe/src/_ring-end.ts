@@ -4,8 +4,9 @@
  * work on the rings directly; other processes come through the broker, which
  * does their sends and receives here.
  */
-import { EOFError, SharedRing, StateError, acknowledged, heapId, serve, type ReduceContext, type Served, type ServedRef } from '@ipc/core';
+import { EOFError, SharedRing, StateError, acknowledged, heapId, isMarkedMessage, serve, type ReduceContext, type Served, type ServedRef } from '@ipc/core';
 import { Holders } from './_holders.js';
+import { joinPipe, leavePipe, moveTo, openLanes, rescue, takeMoved, takeOver, type LaneDescriptor, type Rescued } from './_lanes.js';
 import type { FrameTransport, Received } from './_transport.js';
 import { BrokenPipeError } from './errors.js';
 
@@ -35,11 +36,31 @@ function startNow<T>(op: () => T | Promise<T>): Promise<T> {
 const fitsRing = (ring: SharedRing, length: number): boolean => 4 + ((length + 3) & ~3) <= ring.capacity;
 
 export interface RingEndData {
+  /** The pipe's id, the same in every thread (its lanes are found by it). */
+  id: number;
   inRing: SharedArrayBuffer | undefined;
   outRing: SharedArrayBuffer | undefined;
   holders: SharedArrayBuffer;
   end: number;
 }
+
+/** A ring end as it crosses to another thread. */
+export interface RingEndDescriptor {
+  t: 'ring';
+  data: RingEndData;
+  ticket: number;
+  lanes?: LaneDescriptor[];
+  rescued?: Rescued[];
+}
+
+/** How long a move waits for the lane lock (held only for a few sync steps) before it copies instead. */
+const LANE_LOCK_MS = 50;
+/**
+ * Smaller messages are copied through the ring, cheaper than a port; and so a Buffer of Node's
+ * shared pool (always smaller: `Buffer.poolSize >>> 1`) never goes through a lane, where the
+ * whole 8 KiB pool would be copied and handed over with it.
+ */
+const MOVE_AT_LEAST = 4096;
 
 export class RingEnd implements FrameTransport {
   private readonly inRing: SharedRing | undefined;
@@ -58,11 +79,13 @@ export class RingEnd implements FrameTransport {
   constructor(
     private readonly data: RingEndData,
     ticket?: number,
+    crossed?: Pick<RingEndDescriptor, 'lanes' | 'rescued'>,
   ) {
     this.inRing = data.inRing && SharedRing.attach(data.inRing);
     this.outRing = data.outRing && SharedRing.attach(data.outRing);
     this.holders = new Holders(new Int32Array(data.holders));
     this.gone = this.holders.goneCheck(1 - data.end);
+    joinPipe(data.id, crossed?.lanes, crossed?.rescued);
     if (ticket === undefined) this.holders.add(heapId(), data.end, 1);
     else this.holders.claim(ticket, heapId(), data.end);
   }
@@ -98,6 +121,55 @@ export class RingEnd implements FrameTransport {
   }
 
   /**
+   * Sends the caller's bytes and takes their ArrayBuffer from it (detached there): moved to the
+   * reading thread through a lane where there is one (see _lanes.ts), else copied as `send` does.
+   */
+  async sendMoved(callers: Uint8Array, signal: AbortSignal | undefined): Promise<void> {
+    const out = this.checkSend();
+    const note = this.moveToReader(callers);
+    if (note === undefined) return this.send(takeOver(callers), signal);
+    if ((await out.write(note, { signal, gone: this.gone, marked: true })) === 'gone') throw new BrokenPipeError();
+  }
+
+  sendMovedSync(callers: Uint8Array): void {
+    const out = this.checkSend();
+    const note = this.moveToReader(callers);
+    if (note === undefined) return this.sendSync(takeOver(callers));
+    if (out.writeNow(note, true)) return;
+    if (!this.mayBlock()) {
+      const done = out.writeSync(note, { timeout: 0, gone: this.gone, marked: true });
+      if (done === 'timeout') throw wouldHang('sendBytesSync on a full pipe', 'sendBytes()');
+      if (done === 'gone') throw new BrokenPipeError();
+      return;
+    }
+    if (out.writeSync(note, { gone: this.gone, marked: true }) === 'gone') throw new BrokenPipeError();
+  }
+
+  /** The note for a move to the one thread that reads the other end, or undefined (nothing moved). */
+  private moveToReader(bytes: Uint8Array): Uint8Array | undefined {
+    if (bytes.byteLength < MOVE_AT_LEAST) return undefined;
+    const lock = this.holders.laneLock;
+    if (lock.lockSync(LANE_LOCK_MS) === false) return undefined;
+    try {
+      const reader = this.holders.soleHolder(1 - this.data.end);
+      return reader === undefined ? undefined : moveTo(this.data.id, reader, bytes, this.claimedBy);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private readonly claimedBy = (ticket: number): number | undefined => this.holders.claimedBy(ticket);
+
+  /** A message read from the ring: a note stands for bytes moved through a lane. */
+  private readonly landed = (got: Received): Received => (got instanceof Uint8Array && isMarkedMessage(got) ? this.moved(got) : got);
+
+  private moved(note: Uint8Array): Buffer {
+    const bytes = takeMoved(this.data.id, note);
+    if (bytes === undefined) throw new StateError('a message sent with transfer could not be found: its bytes were lost (please report this)');
+    return bytes;
+  }
+
+  /**
    * Whether a sync twin may block this thread, and an async wait watch the ring before it sleeps: neither
    * where the pipe is served from here — what it waits for comes through this very thread's event loop.
    */
@@ -115,7 +187,9 @@ export class RingEnd implements FrameTransport {
     const back = this.returned.shift();
     if (back !== undefined) return back;
     const ring = this.reading();
-    return ring.readNow() ?? ring.read({ timeout, signal, gone: this.gone, into, spin: this.mayBlock() });
+    const now = ring.readNow();
+    if (now !== undefined) return this.landed(now);
+    return ring.read({ timeout, signal, gone: this.gone, into, spin: this.mayBlock() }).then(this.landed);
   }
 
   recvSync(timeout: number | undefined, into?: Uint8Array): Received {
@@ -123,16 +197,16 @@ export class RingEnd implements FrameTransport {
     if (back !== undefined) return back;
     const ring = this.reading();
     const now = ring.readNow(); // there now: no wait, so nothing to decide about blocking
-    if (now !== undefined) return now;
+    if (now !== undefined) return this.landed(now);
     if (!this.mayBlock()) {
       const there = ring.pollSync({ timeout: 0, gone: this.gone });
       if (there === 'eof') return 'eof';
       if (there === false && timeout === 0) return 'timeout';
       const length = ring.peekLength();
       if (there === false || length === undefined || !fitsRing(ring, length)) throw wouldHang('recvSync', 'recv()');
-      return ring.readSync({ timeout: 0, gone: this.gone });
+      return this.landed(ring.readSync({ timeout: 0, gone: this.gone }));
     }
-    return ring.readSync({ timeout, gone: this.gone, into });
+    return this.landed(ring.readSync({ timeout, gone: this.gone, into }));
   }
 
   async poll(timeout: number | undefined, signal: AbortSignal | undefined): Promise<boolean> {
@@ -157,7 +231,7 @@ export class RingEnd implements FrameTransport {
     if (ring === undefined || !ring.hasMessage()) return undefined;
     const length = ring.peekLength();
     if (length === undefined || !fitsRing(ring, length)) return undefined;
-    const got = ring.readSync({ timeout: 0 });
+    const got = this.landed(ring.readSync({ timeout: 0 }));
     return got instanceof Uint8Array ? got : undefined;
   }
 
@@ -188,15 +262,31 @@ export class RingEnd implements FrameTransport {
     if (this.closed) return;
     this.closed = true;
     this.holders.add(heapId(), this.data.end, -1);
+    leavePipe(this.data.id, servedByThisThread.has(this.data.holders));
     // Wake the peers' readers and writers so they look again at who is left.
     this.inRing?.wakeAll();
     this.outRing?.wakeAll();
   }
 
   reduce(ctx: ReduceContext): unknown {
-    const ticket = this.holders.reserve(this.data.end);
-    if (ctx.target === 'thread') return { t: 'ring', data: this.data, ticket };
-    return { t: 'remote', ref: this.servedRef(), ticket, readable: this.readable, writable: this.writable };
+    if (ctx.target !== 'thread') {
+      // Read for the new holder by this thread (it serves the pipe): moves to this thread stay readable here.
+      return { t: 'remote', ref: this.servedRef(), ticket: this.holders.reserve(this.data.end), readable: this.readable, writable: this.writable };
+    }
+    // Under the lane lock: no move to this thread can slip in between the new ticket and the rescue.
+    const lock = this.holders.laneLock;
+    lock.lockSync();
+    try {
+      const ticket = this.holders.reserve(this.data.end);
+      const rescued = rescue(this.data.id);
+      const d: RingEndDescriptor = { t: 'ring', data: this.data, ticket };
+      const lanes = openLanes(this.data.id, ctx, ticket, this.holders.holdersOf(1 - this.data.end), this.claimedBy);
+      if (lanes !== undefined) d.lanes = lanes;
+      if (rescued.length > 0) d.rescued = rescued;
+      return d;
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** @internal For the broker: a remote holder claims its ticket, or gives its hold back. */

@@ -9,6 +9,12 @@ export interface FrameTransport {
   readonly writable: boolean;
   send(bytes: Uint8Array, signal: AbortSignal | undefined): Promise<void>;
   sendSync(bytes: Uint8Array): void;
+  /**
+   * Sends the caller's bytes and detaches their ArrayBuffer (a `transfer` send), moving the memory
+   * where the transport can; absent where it cannot (Connection copies, then detaches).
+   */
+  sendMoved?(bytes: Uint8Array, signal: AbortSignal | undefined): Promise<void>;
+  sendMovedSync?(bytes: Uint8Array): void;
   /** `into`: where a big message may be read straight to (see SharedRing's `into`); a transport may ignore it. */
   recv(timeout: number | undefined, signal: AbortSignal | undefined, into?: Uint8Array): Promise<Received>;
   recvSync(timeout: number | undefined, into?: Uint8Array): Received;

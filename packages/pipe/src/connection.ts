@@ -1,6 +1,7 @@
 import { deserialize as v8Deserialize } from 'node:v8';
 import { ArgumentError, EOFError, ModuleNotLoadedError, StateError, TimeoutError, checkTimeout, passedTimeout, decode, decodePlain, decodeSync, encodePlain, notSendable, reduceHandle, serialize, type HandleDescriptor, type ReduceContext } from '@ipc/core';
 import type { FrameTransport, Received } from './_transport.js';
+import { takeOver } from './_lanes.js';
 import { BufferTooShort, MessageTooLongError } from './errors.js';
 import { dumps, loads } from './pickle.js';
 
@@ -12,6 +13,24 @@ export interface RecvOptions {
 }
 
 export type RecvSyncOptions = Omit<RecvOptions, 'signal'>;
+
+/** Options of `sendBytes`. */
+export interface SendBytesOptions {
+  signal?: AbortSignal;
+  /**
+   * Move the bytes instead of copying them, as `postMessage`'s transfer list does: the buffer's
+   * whole ArrayBuffer is detached at the call (a bad argument, a closed or read-only end throw
+   * first and leave it alone; a send that fails later, as the peer is gone, has taken it). To a
+   * thread that was handed the other end at its start (and from it back), a message of 4 KiB or
+   * more is not copied, whatever its size: the receiver's Buffer is a view of that very
+   * ArrayBuffer. Anywhere else, and for smaller messages, the bytes are copied and the buffer is
+   * detached all the same. A Buffer of Node's shared pool (a small `Buffer.from`) cannot be
+   * detached: it is copied and stays usable, as with postMessage.
+   */
+  transfer?: boolean;
+}
+
+export type SendBytesSyncOptions = Omit<SendBytesOptions, 'signal'>;
 
 export const HANDLE_TYPE = '@ipc/pipe.Connection';
 
@@ -90,15 +109,25 @@ export class Connection {
     }
   }
 
-  /** Sends `buf[offset, offset + size)` as one message, as it is. Out of range → `RangeError`, nothing sent. */
-  async sendBytes(buf: ArrayBufferView | ArrayBuffer, offset = 0, size?: number, options: { signal?: AbortSignal } = {}): Promise<void> {
+  /**
+   * Sends `buf[offset, offset + size)` as one message, as it is. Out of range → `RangeError`, nothing
+   * sent. `{ transfer: true }` moves the buffer instead of copying it (see SendBytesOptions).
+   */
+  async sendBytes(buf: ArrayBufferView | ArrayBuffer, offset = 0, size?: number, options: SendBytesOptions = {}): Promise<void> {
     this.checkWrite();
-    await this.transport.send(slice(buf, offset, size), options.signal);
+    const bytes = slice(buf, offset, size);
+    if (options.transfer !== true) return this.transport.send(bytes, options.signal);
+    if (this.transport.sendMoved !== undefined) return this.transport.sendMoved(bytes, options.signal);
+    // Taken first, then copied by the send: a transport may hold on to the bytes it was given (batching).
+    return this.transport.send(takeOver(bytes), options.signal);
   }
 
-  sendBytesSync(buf: ArrayBufferView | ArrayBuffer, offset = 0, size?: number): void {
+  sendBytesSync(buf: ArrayBufferView | ArrayBuffer, offset = 0, size?: number, options: SendBytesSyncOptions = {}): void {
     this.checkWrite();
-    this.transport.sendSync(slice(buf, offset, size));
+    const bytes = slice(buf, offset, size);
+    if (options.transfer !== true) return this.transport.sendSync(bytes);
+    if (this.transport.sendMovedSync !== undefined) return this.transport.sendMovedSync(bytes);
+    this.transport.sendSync(takeOver(bytes));
   }
 
   /** The next message as bytes. A message longer than `maxLength` is dropped and rejects with `MessageTooLongError`. */

@@ -1,6 +1,6 @@
 export { Pipe } from './pipe.js';
 export { Connection } from './connection.js';
-export type { RecvOptions, RecvSyncOptions } from './connection.js';
+export type { RecvOptions, RecvSyncOptions, SendBytesOptions, SendBytesSyncOptions } from './connection.js';
 export { Listener, Client } from './listener.js';
 export type { Address, ListenerOptions, ConnectionOptions } from './listener.js';
 export { wait } from './wait.js';

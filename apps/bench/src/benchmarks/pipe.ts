@@ -9,7 +9,7 @@ const END_OF_BURST = new Uint8Array(1);
 const MIB64 = 64 << 20;
 const VALUE = { i: 1, s: 'hello', list: [1, 2, 3] };
 
-type Mode = 'echo' | 'count' | 'bytes' | 'bytesInto' | 'value';
+type Mode = 'echo' | 'count' | 'bytes' | 'bytesInto' | 'moved' | 'value';
 
 /**
  * The other end of every @ipc benchmark of this file, in a worker thread or a child process:
@@ -34,6 +34,11 @@ export const pipePeer = task(import.meta.url, async (conn: Connection, mode: Mod
         continue;
       }
       const m = sync ? conn.recvBytesSync() : await conn.recvBytes();
+      if (mode === 'moved') {
+        // Back where it came from, moved (sendBytes with transfer): no byte copied either way.
+        await (sync ? conn.sendBytesSync(m, 0, undefined, { transfer: true }) : conn.sendBytes(m, 0, undefined, { transfer: true }));
+        continue;
+      }
       if (mode === 'echo' || m.byteLength === 2) await send(m);
       else if (mode === 'bytes' || m.byteLength === 1) await send(ack);
     } catch (err) {
@@ -102,6 +107,19 @@ const bigBytes = (context: ContextKind, mode: 'bytes' | 'bytesInto' = 'bytes') =
       await conn.sendBytes(block);
       await conn.recvBytes();
     }
+    return (64 * n * 1000) / (performance.now() - t0);
+  });
+
+/** 64 MiB moved to the peer and moved back (sendBytes with transfer), counted once per round trip. */
+const movedBytes = (n: number): Promise<number> =>
+  withPeer('thread', 'moved', async (conn) => {
+    let block: Uint8Array = new Uint8Array(MIB64).fill(7);
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) {
+      await conn.sendBytes(block, 0, undefined, { transfer: true });
+      block = await conn.recvBytes();
+    }
+    if (block.byteLength !== MIB64) throw new Error(`the block came back with ${block.byteLength} bytes`);
     return (64 * n * 1000) / (performance.now() - t0);
   });
 
@@ -228,6 +246,18 @@ export const pipeBenchmarks: Benchmark[] = [
       '@ipc recvBytesInto': bigBytes('thread', 'bytesInto'),
       'raw postMessage': postMessageBlocks(MIB64),
     },
+    targets: [{ peer: 'python', atLeast: 4 }],
+    python: 'pipe_64mib_mbs',
+  },
+  {
+    // The bytes moved, not copied (sendBytes with transfer, as postMessage's transfer list): to a
+    // thread that was handed the end at its start, the ArrayBuffer itself goes through a MessagePort.
+    group: 'pipe',
+    name: 'Connection 64 MiB of bytes moved (sendBytes transfer), thread context',
+    unit: 'MB/s',
+    size: 5,
+    smokeSize: 1,
+    subjects: { '@ipc': movedBytes },
     targets: [{ peer: 'python', atLeast: 4 }],
     python: 'pipe_64mib_mbs',
   },

@@ -47,6 +47,25 @@ const BROKEN = 2;
  */
 const newMessage = (length: number): Buffer => Buffer.allocUnsafe(length);
 
+/**
+ * Set on a message that was written `marked`: a note the user of the ring gives a meaning of its
+ * own (a pipe's "this message waits on a MessagePort"), told apart from every other message
+ * without a byte of the message for it. Its length word is stored inverted (negative).
+ */
+const MARK: unique symbol = Symbol('@ipc/core.ringMark');
+type Marked = Uint8Array & { [MARK]?: true };
+
+/** Whether `message`, read from a SharedRing, was written with `marked: true`. */
+export const isMarkedMessage = (message: Uint8Array): boolean => (message as Marked)[MARK] === true;
+
+/** A length word: a marked message's is the inverse of its length (negative), so both forms fit one word. */
+const lengthOf = (word: number): number => (word < 0 ? ~word : word);
+
+function taken(message: Buffer, word: number): Buffer {
+  if (word < 0) (message as Marked)[MARK] = true;
+  return message;
+}
+
 /** How long a writer facing a full ring waits for an eighth of it to free before it takes the room its message needs. */
 const ROOM_WAIT_MS = 0.05;
 export const DEFAULT_RING_CAPACITY = 1 << 16;
@@ -57,6 +76,8 @@ export type RingWrite = 'ok' | 'timeout' | 'gone';
 export type RingRead = Uint8Array | 'eof' | 'timeout';
 
 export interface RingWaitOptions extends WaitOptions {
+  /** Writes only: the message is a note (see `isMarkedMessage`). It must fit the ring whole. */
+  marked?: boolean;
   /**
    * Asked while waiting (at least every `LIVENESS_CHECK_MS`): whether the other
    * side is gone for good — no writer will write again (for reads) or no reader
@@ -152,13 +173,15 @@ export class SharedRing {
   }
 
   write(message: Uint8Array, options: RingWaitOptions = {}): Promise<RingWrite> {
-    if (options.timeout == null && this.writeNow(message)) return RESOLVED_OK;
-    return runAsync(this.writeSteps(message, deadline(options.timeout), options.gone), options.signal, options.spin);
+    const marked = options.marked === true;
+    if (options.timeout == null && this.writeNow(message, marked)) return RESOLVED_OK;
+    return runAsync(this.writeSteps(message, deadline(options.timeout), options.gone, marked), options.signal, options.spin);
   }
 
   writeSync(message: Uint8Array, options: Omit<RingWaitOptions, 'signal'> = {}): RingWrite {
-    if (options.timeout == null && this.writeNow(message)) return 'ok';
-    return runSync(this.writeSteps(message, deadline(options.timeout), options.gone));
+    const marked = options.marked === true;
+    if (options.timeout == null && this.writeNow(message, marked)) return 'ok';
+    return runSync(this.writeSteps(message, deadline(options.timeout), options.gone, marked));
   }
 
   read(options: RingReadOptions = {}): Promise<RingRead> {
@@ -185,7 +208,7 @@ export class SharedRing {
   /** The length of the next message without taking it, or undefined when there is none. */
   peekLength(): number | undefined {
     if (this.used() < 4) return undefined;
-    return this.words[(Atomics.load(this.i32, HEAD) & (this.capacity - 1)) >> 2];
+    return lengthOf(this.words[(Atomics.load(this.i32, HEAD) & (this.capacity - 1)) >> 2]!);
   }
 
   /**
@@ -195,7 +218,7 @@ export class SharedRing {
    * no allocation — the fast path of `writeSync`, and of structures that try
    * a few times before they wait (a failed try costs no one a wake-up call).
    */
-  writeNow(message: Uint8Array): boolean {
+  writeNow(message: Uint8Array, marked = false): boolean {
     if (!(message instanceof Uint8Array)) return false;
     const length = message.byteLength;
     const whole = 4 + pad4(length);
@@ -209,7 +232,7 @@ export class SharedRing {
       done = this.capacity - ((tail - this.seenHead) | 0) >= whole;
     }
     if (done) {
-      this.words[(tail & (this.capacity - 1)) >> 2] = length;
+      this.words[(tail & (this.capacity - 1)) >> 2] = marked ? ~length : length;
       this.copyIn(tail + 4, message, 0, length);
       this.count(WRITTEN);
       Atomics.store(this.i32, TAIL, (tail + whole) | 0);
@@ -232,10 +255,11 @@ export class SharedRing {
     // TAIL only grows: a stale copy under-states what is there.
     if (((this.seenTail - head) | 0) < 4) this.seenTail = Atomics.load(this.i32, TAIL);
     if (((this.seenTail - head) | 0) >= 4) {
-      const length = this.words[(head & (this.capacity - 1)) >> 2]!;
+      const word = this.words[(head & (this.capacity - 1)) >> 2]!;
+      const length = lengthOf(word);
       const whole = 4 + pad4(length);
       if (whole <= this.capacity) {
-        message = newMessage(length);
+        message = taken(newMessage(length), word);
         this.copyOut(head + 4, message, 0, length);
         this.count(TAKEN);
         Atomics.store(this.i32, HEAD, (head + whole) | 0);
@@ -270,8 +294,9 @@ export class SharedRing {
     throw new RingBrokenError(`the channel is broken: ${why}`);
   }
 
-  private *writeSteps(message: Uint8Array, until: number, gone: (() => boolean) | undefined): Steps<RingWrite> {
+  private *writeSteps(message: Uint8Array, until: number, gone: (() => boolean) | undefined, marked = false): Steps<RingWrite> {
     if (!(message instanceof Uint8Array)) throw new ArgumentError('a ring message must be a Uint8Array');
+    if (marked && 4 + pad4(message.byteLength) > this.capacity) throw new ArgumentError('a marked ring message must fit the ring whole');
     this.check();
     if (this.closed) throw new StateError('write to a closed channel');
     const got = yield* this.writers.lockSteps(this.me, until);
@@ -290,7 +315,7 @@ export class SharedRing {
         const waited = yield* this.waitSpace(whole, until, gone);
         if (waited !== 'ok') return waited;
         const tail = Atomics.load(this.i32, TAIL);
-        this.words[(tail & (this.capacity - 1)) >> 2] = length;
+        this.words[(tail & (this.capacity - 1)) >> 2] = marked ? ~length : length;
         this.copyIn(tail + 4, message, 0, length);
         this.count(WRITTEN);
         Atomics.store(this.i32, TAIL, (tail + whole) | 0);
@@ -399,10 +424,11 @@ export class SharedRing {
       const waited = yield* this.waitData(4, until, gone);
       if (waited !== 'ok') return waited;
       const head = Atomics.load(this.i32, HEAD);
-      const length = this.words[(head & (this.capacity - 1)) >> 2]!;
+      const word = this.words[(head & (this.capacity - 1)) >> 2]!;
+      const length = lengthOf(word);
       const whole = 4 + pad4(length);
       if (whole <= this.capacity) {
-        const message = newMessage(length);
+        const message = taken(newMessage(length), word);
         this.copyOut(head + 4, message, 0, length);
         this.count(TAKEN);
         Atomics.store(this.i32, HEAD, (head + whole) | 0);
