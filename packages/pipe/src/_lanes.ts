@@ -19,6 +19,7 @@
 import { randomInt } from 'node:crypto';
 import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { ArgumentError, heapId, type ReduceContext } from '@ipc/core';
+import { copiedForm } from './_moving-codec.js';
 
 /** A lane as it travels in an end's descriptor: the port for the new holder, and who holds the other one (when known). */
 export interface LaneDescriptor {
@@ -45,13 +46,28 @@ interface Lane {
   sent: number;
 }
 
-interface Moved {
+/** Bytes moved: a view of a buffer that came whole. */
+interface MovedBytes {
   readonly buffer: ArrayBuffer;
   readonly offset: number;
   readonly length: number;
 }
 
-type LaneMessage = { readonly hello: number } | { readonly intro: { readonly id: number; readonly port: MessagePort } } | (Moved & { readonly seq: number });
+/** A value moved: its bytes in the moving codec's form (_moving-codec.ts) and the buffers it moved. */
+export class MovedValue {
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly buffers: readonly ArrayBuffer[],
+  ) {}
+}
+
+type Moved = MovedBytes | MovedValue;
+
+type LaneMessage =
+  | { readonly hello: number }
+  | { readonly intro: { readonly id: number; readonly port: MessagePort } }
+  | (MovedBytes & { readonly seq: number })
+  | { readonly seq: number; readonly value: Uint8Array; readonly buffers: readonly ArrayBuffer[] };
 
 class PipeLanes {
   readonly lanes: Lane[] = [];
@@ -138,39 +154,42 @@ export function openLanes(pipe: number, ctx: ReduceContext, ticket: number, othe
 const laneId = (): number => randomInt(1, 2 ** 31 - 1);
 
 /**
- * Moves the caller's `bytes` towards `reader`, the sole holder of the reading end: their
- * ArrayBuffer is detached (posted straight from the caller: one buffer made on the way, not two —
- * each costs the heap that gets it a rise of its external memory, and so garbage collections).
- * Returns the note to write in the ring, or undefined when there is no lane to that thread (then
- * nothing is taken). Called under the holders' lane lock.
+ * Moves the caller's `bytes` (or a value and the buffers it moves) towards `reader`, the sole
+ * holder of the reading end: their ArrayBuffers are detached, posted straight from the caller (one
+ * buffer made on the way, not two: each costs the heap that gets it a rise of its external memory,
+ * and so garbage collections). Returns the note to write in the ring, or undefined when there is
+ * no lane to that thread (then nothing is taken). Called under the holders' lane lock.
  */
-export function moveTo(pipe: number, reader: number, bytes: Uint8Array, claimedBy: ClaimedBy): Uint8Array | undefined {
+export function moveTo(pipe: number, reader: number, what: Uint8Array | MovedValue, claimedBy: ClaimedBy): Uint8Array | undefined {
   const pl = pipes.get(pipe);
   if (pl === undefined) return undefined;
   if (reader === heapId()) {
-    const own = takeOver(bytes);
     const seq = ++pl.selfSent;
-    pl.aside.set(keyOf(pl.selfId, seq), { buffer: own.buffer as ArrayBuffer, offset: own.byteOffset, length: own.byteLength });
+    pl.aside.set(keyOf(pl.selfId, seq), what instanceof MovedValue ? new MovedValue(what.bytes, detach(what.buffers)) : bytesOf(takeOver(what)));
     return note(pl.selfId, seq);
   }
   const lane = laneTo(pl, reader, claimedBy);
   if (lane === undefined) return undefined;
-  const { buffer, byteOffset: offset, byteLength: length } = bytes;
-  checkMovable(buffer);
+  const seq = lane.sent + 1;
+  const [message, transfer]: [LaneMessage, ArrayBuffer[]] =
+    what instanceof MovedValue ? [{ seq, value: what.bytes, buffers: what.buffers }, [...what.buffers]] : [{ ...bytesOf(what), seq }, [movable(what.buffer)]];
   try {
-    lane.port.postMessage({ buffer: buffer as ArrayBuffer, offset, length, seq: lane.sent + 1 } satisfies LaneMessage, [buffer as ArrayBuffer]);
+    lane.port.postMessage(message, transfer);
   } catch (err) {
     throw new ArgumentError(`transfer: ${(err as Error).message}`, { cause: err });
   }
-  return note(lane.id, ++lane.sent);
+  lane.sent = seq;
+  return note(lane.id, seq);
 }
+
+const bytesOf = (view: Uint8Array): MovedBytes => ({ buffer: view.buffer as ArrayBuffer, offset: view.byteOffset, length: view.byteLength });
 
 /**
  * The bytes a note stands for: the moved buffer itself, or a copy of its rescue. A note is read
  * after its move was posted (the mover posts first, then writes the note), and a port has a
  * message from the moment it was posted, so it is found without waiting.
  */
-export function takeMoved(pipe: number, noteBytes: Uint8Array): Buffer | undefined {
+export function takeMoved(pipe: number, noteBytes: Uint8Array): Buffer | MovedValue | undefined {
   const pl = pipes.get(pipe);
   if (pl === undefined) return undefined;
   const view = new DataView(noteBytes.buffer, noteBytes.byteOffset, noteBytes.byteLength);
@@ -185,7 +204,7 @@ export function takeMoved(pipe: number, noteBytes: Uint8Array): Buffer | undefin
   }
   if (moved !== undefined) {
     pl.aside.delete(key);
-    return Buffer.from(moved.buffer, moved.offset, moved.length);
+    return moved instanceof MovedValue ? moved : Buffer.from(moved.buffer, moved.offset, moved.length);
   }
   const copy = pl.rescued.get(key);
   if (copy === undefined) return undefined;
@@ -204,8 +223,10 @@ export function rescue(pipe: number): Rescued[] {
   if (pl === undefined) return [];
   for (const lane of pl.lanes) drain(pl, lane);
   for (const [key, moved] of pl.aside) {
-    const copy = new SharedArrayBuffer(RESCUE_HEADER + moved.length);
-    new Uint8Array(copy, RESCUE_HEADER).set(new Uint8Array(moved.buffer, moved.offset, moved.length));
+    // A value is rescued in the form a copied one has: its reader reads it as any value message.
+    const bytes = moved instanceof MovedValue ? copiedForm(moved.bytes, moved.buffers) : new Uint8Array(moved.buffer, moved.offset, moved.length);
+    const copy = new SharedArrayBuffer(RESCUE_HEADER + bytes.byteLength);
+    new Uint8Array(copy, RESCUE_HEADER).set(bytes);
     pl.rescued.set(key, copy);
   }
   pl.aside.clear();
@@ -217,33 +238,39 @@ export function rescue(pipe: number): Rescued[] {
   return out;
 }
 
-/** A port pair of this thread's own, to detach a buffer: a move through a port costs ~10 µs for 64 MiB, structuredClone's ~400. */
+/** A port pair of this thread's own, to detach buffers: a move through a port costs ~10 µs for 64 MiB, structuredClone's ~400. */
 let detacher: MessageChannel | undefined;
 
 /**
- * The caller's bytes, taken from it as postMessage's transfer takes them: its ArrayBuffer is
- * detached, and the same memory (no byte copied) is returned in one only @ipc holds. A Buffer of
- * Node's shared pool cannot be detached; like postMessage, it is copied and stays usable.
+ * `buffers`, taken from their owner as postMessage's transfer takes them: each is detached, and
+ * the same memory (no byte copied) is returned in buffers only @ipc holds. A Buffer of Node's
+ * shared pool cannot be detached; like postMessage, it is copied and stays usable.
  */
-export function takeOver(bytes: Uint8Array): Uint8Array {
-  const { buffer, byteOffset, byteLength } = bytes; // read before the move: a detached view reads 0
-  checkMovable(buffer);
+export function detach(buffers: readonly ArrayBuffer[]): ArrayBuffer[] {
+  for (const b of buffers) movable(b);
+  if (buffers.length === 0) return [];
   if (detacher === undefined) {
     detacher = new MessageChannel();
     detacher.port1.unref();
     detacher.port2.unref();
   }
   try {
-    detacher.port1.postMessage(buffer, [buffer as ArrayBuffer]);
+    detacher.port1.postMessage(buffers, [...buffers]);
   } catch (err) {
     throw new ArgumentError(`transfer: ${(err as Error).message}`, { cause: err });
   }
-  const own = receiveMessageOnPort(detacher.port2)!.message as ArrayBuffer;
-  return new Uint8Array(own, byteOffset, byteLength);
+  return receiveMessageOnPort(detacher.port2)!.message as ArrayBuffer[];
 }
 
-function checkMovable(buffer: ArrayBufferLike): void {
+/** The caller's bytes in a buffer only @ipc holds, theirs detached (see `detach`). */
+export function takeOver(bytes: Uint8Array): Uint8Array {
+  const { buffer, byteOffset, byteLength } = bytes; // read before the move: a detached view reads 0
+  return new Uint8Array(detach([movable(buffer)])[0]!, byteOffset, byteLength);
+}
+
+function movable(buffer: ArrayBufferLike): ArrayBuffer {
   if (!(buffer instanceof ArrayBuffer)) throw new ArgumentError('transfer: a SharedArrayBuffer is shared, not moved; send it without transfer');
+  return buffer;
 }
 
 /**
@@ -279,6 +306,7 @@ function drain(pl: PipeLanes, lane: Lane): void {
     const m = got.message as LaneMessage;
     if ('hello' in m) lane.peer = m.hello;
     else if ('intro' in m) addLane(pl, m.intro.id, m.intro.port, undefined);
+    else if ('value' in m) pl.aside.set(keyOf(lane.id, m.seq), new MovedValue(m.value, m.buffers));
     else pl.aside.set(keyOf(lane.id, m.seq), { buffer: m.buffer, offset: m.offset, length: m.length });
   }
 }

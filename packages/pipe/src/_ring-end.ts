@@ -6,7 +6,9 @@
  */
 import { EOFError, SharedRing, StateError, acknowledged, heapId, isMarkedMessage, serve, type ReduceContext, type Served, type ServedRef } from '@ipc/core';
 import { Holders } from './_holders.js';
-import { joinPipe, leavePipe, moveTo, openLanes, rescue, takeMoved, takeOver, type LaneDescriptor, type Rescued } from './_lanes.js';
+import { serialize as v8Serialize } from 'node:v8';
+import { MovedValue, detach, joinPipe, leavePipe, moveTo, openLanes, rescue, takeMoved, takeOver, type LaneDescriptor, type Rescued } from './_lanes.js';
+import { copiedForm, serializeMoving } from './_moving-codec.js';
 import type { FrameTransport, Received } from './_transport.js';
 import { BrokenPipeError } from './errors.js';
 
@@ -32,6 +34,9 @@ function startNow<T>(op: () => T | Promise<T>): Promise<T> {
     return Promise.reject(err);
   }
 }
+
+/** A received message as bytes for another process: a value moved here goes on in the form a copied one has. */
+const wireForm = (got: Received): Uint8Array | 'eof' | 'timeout' => (got instanceof MovedValue ? copiedForm(got.bytes, got.buffers) : got);
 
 const fitsRing = (ring: SharedRing, length: number): boolean => 4 + ((length + 3) & ~3) <= ring.capacity;
 
@@ -126,19 +131,52 @@ export class RingEnd implements FrameTransport {
    */
   async sendMoved(callers: Uint8Array, signal: AbortSignal | undefined): Promise<void> {
     const out = this.checkSend();
-    const note = this.moveToReader(callers);
+    const note = callers.byteLength < MOVE_AT_LEAST ? undefined : this.moveToReader(callers);
     if (note === undefined) return this.send(takeOver(callers), signal);
-    if ((await out.write(note, { signal, gone: this.gone, marked: true })) === 'gone') throw new BrokenPipeError();
+    await this.writeNote(out, note, signal);
   }
 
   sendMovedSync(callers: Uint8Array): void {
     const out = this.checkSend();
-    const note = this.moveToReader(callers);
+    const note = callers.byteLength < MOVE_AT_LEAST ? undefined : this.moveToReader(callers);
     if (note === undefined) return this.sendSync(takeOver(callers));
+    this.writeNoteSync(out, note);
+  }
+
+  /** A value moving `buffers`: through a lane as sendMoved, else copied (v8's form) with the buffers detached. */
+  async sendMovedValue(tree: unknown, buffers: readonly ArrayBuffer[], signal: AbortSignal | undefined): Promise<void> {
+    const out = this.checkSend();
+    const note = this.moveValueToReader(tree, buffers);
+    if (note !== undefined) return this.writeNote(out, note, signal);
+    const bytes = v8Serialize(tree);
+    detach(buffers);
+    return this.send(bytes, signal);
+  }
+
+  sendMovedValueSync(tree: unknown, buffers: readonly ArrayBuffer[]): void {
+    const out = this.checkSend();
+    const note = this.moveValueToReader(tree, buffers);
+    if (note !== undefined) return this.writeNoteSync(out, note);
+    const bytes = v8Serialize(tree);
+    detach(buffers);
+    this.sendSync(bytes);
+  }
+
+  private moveValueToReader(tree: unknown, buffers: readonly ArrayBuffer[]): Uint8Array | undefined {
+    if (buffers.reduce((n, b) => n + b.byteLength, 0) < MOVE_AT_LEAST) return undefined;
+    // Written before the lock is taken: it moves nothing, and may take a while for a big tree.
+    return this.moveToReader(new MovedValue(serializeMoving(tree, buffers), buffers));
+  }
+
+  private async writeNote(out: SharedRing, note: Uint8Array, signal: AbortSignal | undefined): Promise<void> {
+    if ((await out.write(note, { signal, gone: this.gone, marked: true })) === 'gone') throw new BrokenPipeError();
+  }
+
+  private writeNoteSync(out: SharedRing, note: Uint8Array): void {
     if (out.writeNow(note, true)) return;
     if (!this.mayBlock()) {
       const done = out.writeSync(note, { timeout: 0, gone: this.gone, marked: true });
-      if (done === 'timeout') throw wouldHang('sendBytesSync on a full pipe', 'sendBytes()');
+      if (done === 'timeout') throw wouldHang('a sync send on a full pipe', 'the async form');
       if (done === 'gone') throw new BrokenPipeError();
       return;
     }
@@ -146,13 +184,12 @@ export class RingEnd implements FrameTransport {
   }
 
   /** The note for a move to the one thread that reads the other end, or undefined (nothing moved). */
-  private moveToReader(bytes: Uint8Array): Uint8Array | undefined {
-    if (bytes.byteLength < MOVE_AT_LEAST) return undefined;
+  private moveToReader(what: Uint8Array | MovedValue): Uint8Array | undefined {
     const lock = this.holders.laneLock;
     if (lock.lockSync(LANE_LOCK_MS) === false) return undefined;
     try {
       const reader = this.holders.soleHolder(1 - this.data.end);
-      return reader === undefined ? undefined : moveTo(this.data.id, reader, bytes, this.claimedBy);
+      return reader === undefined ? undefined : moveTo(this.data.id, reader, what, this.claimedBy);
     } finally {
       lock.unlock();
     }
@@ -163,7 +200,7 @@ export class RingEnd implements FrameTransport {
   /** A message read from the ring: a note stands for bytes moved through a lane. */
   private readonly landed = (got: Received): Received => (got instanceof Uint8Array && isMarkedMessage(got) ? this.moved(got) : got);
 
-  private moved(note: Uint8Array): Buffer {
+  private moved(note: Uint8Array): Buffer | MovedValue {
     const bytes = takeMoved(this.data.id, note);
     if (bytes === undefined) throw new StateError('a message sent with transfer could not be found: its bytes were lost (please report this)');
     return bytes;
@@ -231,7 +268,7 @@ export class RingEnd implements FrameTransport {
     if (ring === undefined || !ring.hasMessage()) return undefined;
     const length = ring.peekLength();
     if (length === undefined || !fitsRing(ring, length)) return undefined;
-    const got = this.landed(ring.readSync({ timeout: 0 }));
+    const got = wireForm(this.landed(ring.readSync({ timeout: 0 })));
     return got instanceof Uint8Array ? got : undefined;
   }
 
@@ -317,13 +354,13 @@ export class RingEnd implements FrameTransport {
             case 'send':
               return end.inOrder(() => end.send(args[0] as Uint8Array, signal));
             case 'recv': {
-              const got = await end.recv(args[0] as number | undefined, signal);
+              const got = wireForm(await end.recv(args[0] as number | undefined, signal));
               // A message the caller never receives (it died, or gave up) is read again first.
               return got instanceof Uint8Array ? acknowledged(got, () => end.returned.unshift(got)) : got;
             }
             case 'recvMany': {
               // The first message as recv; then whatever else is there already, up to a budget: one trip for many.
-              const got = await end.recv(args[0] as number | undefined, signal);
+              const got = wireForm(await end.recv(args[0] as number | undefined, signal));
               if (!(got instanceof Uint8Array)) return got;
               const batch = [got];
               for (let bytes = got.byteLength; bytes < (args[1] as number) && batch.length < MAX_BATCH; ) {

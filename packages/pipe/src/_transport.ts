@@ -1,7 +1,8 @@
 import type { ContextKind, ReduceContext } from '@ipc/core';
+import type { MovedValue } from './_lanes.js';
 
-/** A message, or why none came: the peer is gone for good (`'eof'`), or the timeout passed. */
-export type Received = Uint8Array | 'eof' | 'timeout';
+/** A message (bytes, or a value moved with its buffers), or why none came: the peer is gone for good (`'eof'`), or the timeout passed. */
+export type Received = Uint8Array | MovedValue | 'eof' | 'timeout';
 
 /** How a Connection moves whole messages: a shared-memory ring, a broker, or a socket. */
 export interface FrameTransport {
@@ -15,6 +16,9 @@ export interface FrameTransport {
    */
   sendMoved?(bytes: Uint8Array, signal: AbortSignal | undefined): Promise<void>;
   sendMovedSync?(bytes: Uint8Array): void;
+  /** Sends a value (core's codec tree) moving `buffers` (already checked: ArrayBuffers), where the transport can. */
+  sendMovedValue?(tree: unknown, buffers: readonly ArrayBuffer[], signal: AbortSignal | undefined): Promise<void>;
+  sendMovedValueSync?(tree: unknown, buffers: readonly ArrayBuffer[]): void;
   /** `into`: where a big message may be read straight to (see SharedRing's `into`); a transport may ignore it. */
   recv(timeout: number | undefined, signal: AbortSignal | undefined, into?: Uint8Array): Promise<Received>;
   recvSync(timeout: number | undefined, into?: Uint8Array): Received;

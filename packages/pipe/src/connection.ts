@@ -1,7 +1,8 @@
 import { deserialize as v8Deserialize } from 'node:v8';
-import { ArgumentError, EOFError, ModuleNotLoadedError, StateError, TimeoutError, checkTimeout, passedTimeout, decode, decodePlain, decodeSync, encodePlain, notSendable, reduceHandle, serialize, type HandleDescriptor, type ReduceContext } from '@ipc/core';
+import { ArgumentError, EOFError, ModuleNotLoadedError, StateError, TimeoutError, checkTimeout, passedTimeout, decode, decodePlain, decodeSync, encode, encodePlain, notSendable, reduceHandle, serialize, type HandleDescriptor, type ReduceContext } from '@ipc/core';
 import type { FrameTransport, Received } from './_transport.js';
-import { takeOver } from './_lanes.js';
+import { MovedValue, detach, takeOver } from './_lanes.js';
+import { copiedForm, deserializeMoving } from './_moving-codec.js';
 import { BufferTooShort, MessageTooLongError } from './errors.js';
 import { dumps, loads } from './pickle.js';
 
@@ -31,6 +32,21 @@ export interface SendBytesOptions {
 }
 
 export type SendBytesSyncOptions = Omit<SendBytesOptions, 'signal'>;
+
+/** Options of `send`. */
+export interface SendOptions {
+  signal?: AbortSignal;
+  /**
+   * ArrayBuffers of the value to move instead of copy, as `postMessage`'s transfer list: each is
+   * detached at the call, and a Buffer, typed array or DataView over one arrives as a view of that
+   * very buffer where a lane leads (see `sendBytes`'s `transfer`; at least 4 KiB moved in all),
+   * and as a copy anywhere else. Only ArrayBuffers: a MessagePort cannot travel in a Connection's
+   * message (pass it to a Thread at its start), a SharedArrayBuffer is shared, not moved.
+   */
+  transfer?: readonly ArrayBuffer[];
+}
+
+export type SendSyncOptions = Omit<SendOptions, 'signal'>;
 
 export const HANDLE_TYPE = '@ipc/pipe.Connection';
 
@@ -63,15 +79,29 @@ export class Connection {
     return this.transport.writable;
   }
 
-  /** Sends a value: copied with @ipc's codec (a Python peer gets a pickle). */
-  async send(value: unknown, options: { signal?: AbortSignal } = {}): Promise<void> {
+  /** Sends a value: copied with @ipc's codec (a Python peer gets a pickle); `transfer` moves buffers of it instead (see SendOptions). */
+  async send(value: unknown, options: SendOptions = {}): Promise<void> {
     this.checkWrite();
-    await this.transport.send(this.encode(value), options.signal);
+    if (options.transfer === undefined) return this.transport.send(this.encode(value), options.signal);
+    const buffers = checkTransferList(options.transfer);
+    if (this.transport.sendMovedValue !== undefined && !this.transport.pickles) {
+      return this.transport.sendMovedValue(encode(value, 'process', 'obj').tree, buffers, options.signal);
+    }
+    const bytes = this.encode(value); // what cannot be sent fails here, before anything is taken
+    detach(buffers);
+    return this.transport.send(bytes, options.signal);
   }
 
-  sendSync(value: unknown): void {
+  sendSync(value: unknown, options: SendSyncOptions = {}): void {
     this.checkWrite();
-    this.transport.sendSync(this.encode(value));
+    if (options.transfer === undefined) return this.transport.sendSync(this.encode(value));
+    const buffers = checkTransferList(options.transfer);
+    if (this.transport.sendMovedValueSync !== undefined && !this.transport.pickles) {
+      return this.transport.sendMovedValueSync(encode(value, 'process', 'obj').tree, buffers);
+    }
+    const bytes = this.encode(value);
+    detach(buffers);
+    this.transport.sendSync(bytes);
   }
 
   /**
@@ -97,14 +127,15 @@ export class Connection {
   }
 
   recvSync<T = unknown>(options: RecvSyncOptions = {}): T {
-    const bytes = valueMessage(this.recvRawSync(options));
-    if (bytes[0] === 0x80) return loads(bytes) as T;
-    if (bytes[0] === PLAIN_TAG) return decodePlain(bytes) as T;
+    const got = this.recvRawSync(options);
+    const bytes = got instanceof MovedValue ? undefined : valueMessage(got);
+    if (bytes?.[0] === 0x80) return loads(bytes) as T;
+    if (bytes?.[0] === PLAIN_TAG) return decodePlain(bytes) as T;
     try {
-      return decodeSync(v8Deserialize(bytes), 'process') as T;
+      return decodeSync(bytes === undefined ? movedTree(got as MovedValue) : v8Deserialize(bytes), 'process') as T;
     } catch (err) {
       // A module it cannot load now: not lost — the next receive here gives it (recv() can import it).
-      if (err instanceof ModuleNotLoadedError) this.held = bytes;
+      if (err instanceof ModuleNotLoadedError) this.held = asBytes(got);
       throw err;
     }
   }
@@ -133,23 +164,23 @@ export class Connection {
   /** The next message as bytes. A message longer than `maxLength` is dropped and rejects with `MessageTooLongError`. */
   async recvBytes(maxLength?: number, options: RecvOptions = {}): Promise<Buffer> {
     checkMax(maxLength);
-    return limit(await this.recvRaw(options), maxLength);
+    return limit(asBytes(await this.recvRaw(options)), maxLength);
   }
 
   recvBytesSync(maxLength?: number, options: RecvSyncOptions = {}): Buffer {
     checkMax(maxLength);
-    return limit(this.recvRawSync(options), maxLength);
+    return limit(asBytes(this.recvRawSync(options)), maxLength);
   }
 
   /** Reads the next message into `buf` at `offset`; resolves with its length. Too long → `BufferTooShort` carrying the message. */
   async recvBytesInto(buf: ArrayBufferView | ArrayBufferLike, offset = 0, options: RecvOptions = {}): Promise<number> {
     const view = checkInto(buf, offset);
-    return into(await this.recvRaw(options, room(view, offset)), view, offset);
+    return into(asBytes(await this.recvRaw(options, room(view, offset))), view, offset);
   }
 
   recvBytesIntoSync(buf: ArrayBufferView | ArrayBufferLike, offset = 0, options: RecvSyncOptions = {}): number {
     const view = checkInto(buf, offset);
-    return into(this.recvRawSync(options, room(view, offset)), view, offset);
+    return into(asBytes(this.recvRawSync(options, room(view, offset))), view, offset);
   }
 
   /**
@@ -209,7 +240,7 @@ export class Connection {
   }
 
   /** Throws at once (not as a rejection) for a closed or write-only end or a bad timeout. */
-  private recvRaw(options: RecvOptions, into?: Uint8Array): Promise<Uint8Array> {
+  private recvRaw(options: RecvOptions, into?: Uint8Array): Promise<Uint8Array | MovedValue> {
     this.checkRead();
     const { timeout } = options;
     const ms = checkedTimeout(timeout);
@@ -218,7 +249,7 @@ export class Connection {
     return this.transport.recv(ms, options.signal, into).then((r) => this.got(r, timeout));
   }
 
-  private recvRawSync(options: RecvSyncOptions, into?: Uint8Array): Uint8Array {
+  private recvRawSync(options: RecvSyncOptions, into?: Uint8Array): Uint8Array | MovedValue {
     this.checkRead();
     const ms = checkedTimeout(options.timeout);
     return this.takeHeld() ?? this.got(this.transport.recvSync(ms, into), options.timeout);
@@ -230,7 +261,7 @@ export class Connection {
     return held;
   }
 
-  private got(r: Received, timeout: number | null | undefined): Uint8Array {
+  private got(r: Received, timeout: number | null | undefined): Uint8Array | MovedValue {
     if (r === 'eof') throw new EOFError();
     if (r === 'timeout') throw new TimeoutError(`nothing was received within ${timeout} ms`);
     return r;
@@ -248,7 +279,8 @@ export class Connection {
 }
 
 /** A received value message, decoded (a v8 one may need modules loaded first, so it may be a promise). */
-function decodeValue(raw: Uint8Array): unknown {
+function decodeValue(raw: Uint8Array | MovedValue): unknown {
+  if (raw instanceof MovedValue) return decode(movedTree(raw), 'process');
   const bytes = valueMessage(raw);
   return bytes[0] === 0x80 ? loads(bytes) : bytes[0] === PLAIN_TAG ? decodePlain(bytes) : decode(v8Deserialize(bytes), 'process');
 }
@@ -258,6 +290,28 @@ function valueMessage(bytes: Uint8Array): Uint8Array {
   if (bytes[0] === 0x80 || bytes[0] === 0xff || bytes[0] === PLAIN_TAG) return bytes;
   throw new StateError(`the message is ${bytes.byteLength} raw bytes (sent with sendBytes / send_bytes), not a value: receive it with recvBytes()`);
 }
+
+const movedTree = (m: MovedValue): unknown => deserializeMoving(m.bytes, m.buffers);
+
+/** A message as bytes: a moved value in the form a copied one has (what `recvBytes` gives of any value message). */
+const asBytes = (m: Uint8Array | MovedValue): Uint8Array => (m instanceof MovedValue ? copiedForm(m.bytes, m.buffers) : m);
+
+/** `send`'s transfer list, checked before anything is encoded or taken. */
+function checkTransferList(list: readonly ArrayBuffer[]): readonly ArrayBuffer[] {
+  if (!Array.isArray(list)) throw new ArgumentError('transfer must be an array of ArrayBuffers');
+  const seen = new Set<ArrayBuffer>();
+  for (const item of list as unknown[]) {
+    if (!(item instanceof ArrayBuffer)) {
+      const what = item instanceof SharedArrayBuffer ? 'a SharedArrayBuffer (it is shared, not moved: send it without transfer)' : ArrayBuffer.isView(item) ? `a ${item.constructor.name} (list its .buffer)` : isPort(item) ? 'a MessagePort (it cannot travel in a Connection’s message: pass it to a Thread at its start)' : typeof item;
+      throw new ArgumentError(`transfer takes ArrayBuffers, not ${what}`);
+    }
+    if (seen.has(item)) throw new ArgumentError('transfer lists an ArrayBuffer twice');
+    seen.add(item);
+  }
+  return [...seen];
+}
+
+const isPort = (item: unknown): boolean => typeof item === 'object' && item !== null && item.constructor?.name === 'MessagePort';
 
 function checkedTimeout(timeout: number | null | undefined): number | undefined {
   const ms = checkTimeout(timeout);

@@ -188,6 +188,7 @@ async function authenticate(socket: Socket, options: ConnectionOptions, side: 's
       const r = await end.recv(ms, undefined);
       if (r === 'timeout') throw new TimeoutError(`the peer did not finish the handshake within ${ms} ms`);
       if (r === 'eof') throw new IpcError('the peer closed the connection during the handshake', 'ERR_IPC_HANDSHAKE');
+      if (!(r instanceof Uint8Array)) throw new IpcError('a socket brought a moved value', 'ERR_IPC_HANDSHAKE'); // never: only pipe ends move
       return r;
     },
   };

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { MessageChannel } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import { activeChildren, ArgumentError, Process, StateError, type ContextKind } from '@ipc/core';
 import { Client, Listener, Pipe, type Connection } from '@ipc/pipe';
@@ -6,7 +7,29 @@ import { Client, Listener, Pipe, type Connection } from '@ipc/pipe';
 import * as fx from './fixtures/transfer.mjs';
 
 type Task = (...args: unknown[]) => unknown;
-const f = fx as Record<'reportBytes' | 'echoMoved' | 'sendMoved' | 'sendMovedAfterUp' | 'readThenHandOn', Task>;
+const f = fx as Record<'reportBytes' | 'reportFrames' | 'echoMoved' | 'sendMoved' | 'sendMovedAfterUp' | 'readThenHandOn', Task>;
+const describeFrame = (fx as { describeFrame: (v: Frame) => FrameReport }).describeFrame;
+
+interface Frame {
+  name: string;
+  n: number;
+  data: Buffer;
+  floats: Float64Array;
+  raw: ArrayBuffer;
+  small: Buffer;
+}
+type FrameReport = Record<string, unknown>;
+
+/** A value with three buffers to move (a Buffer at offset 8 of one, a Float64Array over another, a bare one) and a pooled Buffer that is copied. */
+function frame(size: number, fill: number): { value: Frame; transfer: ArrayBuffer[]; expected: FrameReport } {
+  const dataAb = new ArrayBuffer(size + 16);
+  const data = Buffer.from(dataAb, 8, size).fill(fill);
+  const floats = new Float64Array(1024).fill(0.5);
+  const raw = new ArrayBuffer(size);
+  new Uint8Array(raw)[0] = fill;
+  const value = { name: `frame ${fill}`, n: fill, data, floats, raw, small: Buffer.from('small') };
+  return { value, transfer: [dataAb, floats.buffer, raw], expected: describeFrame(value) };
+}
 
 interface Report {
   length: number;
@@ -141,6 +164,91 @@ describe('sendBytes with transfer, to a thread handed the other end at its start
     expect(heirs.map((r) => r.length)).toEqual(sizes.slice(1));
     mine.close();
     control.close();
+  });
+});
+
+describe('send(value, { transfer }): buffers of a value moved', () => {
+  it.each([false, true])('to a thread child: each listed buffer detached here, its views views of it there, classes kept (sync twins: %s)', async (sync) => {
+    const [mine, theirs] = Pipe();
+    const p = await childUp('thread', f.reportFrames, mine, theirs, 2, sync);
+    const frames = [frame(100_000, 1), frame(5000, 2)];
+    for (const fr of frames) {
+      if (sync) mine.sendSync(fr.value, { transfer: fr.transfer });
+      else await mine.send(fr.value, { transfer: fr.transfer });
+      expect(fr.transfer.map((b) => b.byteLength)).toEqual([0, 0, 0]);
+      expect(fr.value.small.toString()).toBe('small'); // not listed: copied
+    }
+    const got = (await p.join()) as FrameReport[];
+    expect(got).toEqual(frames.map((fr) => fr.expected));
+    // Moved, not copied: the Buffer is a view at offset 8 of its whole original buffer.
+    expect(got.map((r) => (r.data as unknown[]).slice(2, 4))).toEqual([
+      [100_016, 8],
+      [5016, 8],
+    ]);
+    mine.close();
+  });
+
+  it('to a process child: copied, the same value and classes, the buffers detached all the same', async () => {
+    const [mine, theirs] = Pipe();
+    const p = await childUp('process', f.reportFrames, mine, theirs, 1, false);
+    const fr = frame(70_000, 3);
+    await mine.send(fr.value, { transfer: fr.transfer });
+    expect(fr.transfer.map((b) => b.byteLength)).toEqual([0, 0, 0]);
+    const [got] = (await p.join()) as FrameReport[];
+    expect({ ...got, data: (got!.data as unknown[]).filter((_, i) => i !== 2 && i !== 3) }).toEqual({ ...fr.expected, data: (fr.expected.data as unknown[]).filter((_, i) => i !== 2 && i !== 3) });
+    mine.close();
+  });
+
+  it('within one thread; recvBytes of a moved value gives its copied (v8) form', async () => {
+    const [a, b] = Pipe();
+    const one = frame(10_000, 4);
+    const two = frame(10_000, 5);
+    await a.send(one.value, { transfer: one.transfer });
+    a.sendSync(two.value, { transfer: two.transfer });
+    const got = await b.recv<Frame>();
+    expect(describeFrame(got)).toEqual(one.expected);
+    expect(got.data.buffer.byteLength).toBe(10_016);
+    const bytes = b.recvBytesSync();
+    expect(bytes[0]).toBe(0xff);
+    a.close();
+    b.close();
+  });
+
+  it('moved values waiting for a thread that hands its end on are read by the new holder, as values, in order', async () => {
+    const [mine, theirs] = Pipe();
+    const [control, controlTheirs] = Pipe();
+    const p = start('thread', f.readThenHandOn, theirs, controlTheirs, 1, 2, true);
+    theirs.close();
+    controlTheirs.close();
+    expect((await mine.recvBytes()).toString()).toBe('up');
+    const frames = [frame(50_000, 1), frame(20_000, 2), frame(8000, 3)];
+    for (const fr of frames) await mine.send(fr.value, { transfer: fr.transfer });
+    await control.send('go');
+    expect(await control.recv()).toBe('handed on');
+    expect((await mine.recvBytes()).toString()).toBe('up'); // the heir's
+    const { mine: first, heirs } = (await p.join()) as { mine: FrameReport[]; heirs: FrameReport[] };
+    expect(first).toEqual([frames[0]!.expected]);
+    expect(heirs.map((r) => ({ ...r, data: (r.data as unknown[])[4] }))).toEqual(frames.slice(1).map((fr) => ({ ...fr.expected, data: (fr.expected.data as unknown[])[4] })));
+    mine.close();
+    control.close();
+  });
+
+  it('refuses a bad transfer list or an unsendable value before anything is taken or sent', async () => {
+    const [a, b] = Pipe();
+    const fr = frame(5000, 1);
+    const channel = new MessageChannel();
+    const bad: unknown[] = [new SharedArrayBuffer(8), new Uint8Array(8), channel.port1, 'x', [fr.transfer[0], fr.transfer[0]]];
+    for (const item of bad) {
+      const list = (Array.isArray(item) ? item : [fr.transfer[0], item]) as ArrayBuffer[];
+      await expect(a.send(fr.value, { transfer: list })).rejects.toThrow(ArgumentError);
+      expect(() => a.sendSync(fr.value, { transfer: list })).toThrow(ArgumentError);
+    }
+    await expect(a.send({ f: () => 1, data: fr.value.data }, { transfer: fr.transfer })).rejects.toThrow(/cannot/);
+    expect(fr.transfer.map((x) => x.byteLength)).toEqual([5016, 8192, 5000]);
+    expect(b.pollSync()).toBe(false);
+    channel.port1.close();
+    a.close();
+    b.close();
   });
 });
 
