@@ -126,6 +126,7 @@ export class Holders {
       const at = r * ROW;
       const holder = Atomics.load(t, at);
       if (holder === 0 || Atomics.load(t, at + 1) !== end || Atomics.load(t, at + 2) <= 0) continue;
+      if (holder > 0 && !isHeapAlive(holder)) continue; // a holder that died reads nothing
       if (sole !== undefined || holder < 0) return undefined;
       sole = holder;
     }
@@ -141,14 +142,14 @@ export class Holders {
     return undefined;
   }
 
-  /** The holders of `end`: heap ids, and tickets (negative) of it on their way. */
+  /** The live holders of `end`: heap ids, and tickets (negative) of it on their way. */
   holdersOf(end: number): number[] {
     const t = this.table;
     const out: number[] = [];
     for (let r = 0; r < ROWS; r++) {
       const at = r * ROW;
       const holder = Atomics.load(t, at);
-      if (holder !== 0 && Atomics.load(t, at + 1) === end && Atomics.load(t, at + 2) > 0) out.push(holder);
+      if (holder !== 0 && Atomics.load(t, at + 1) === end && Atomics.load(t, at + 2) > 0 && (holder < 0 || isHeapAlive(holder))) out.push(holder);
     }
     return out;
   }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { MessageChannel } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import { activeChildren, ArgumentError, Process, StateError, type ContextKind } from '@ipc/core';
-import { Client, Listener, Pipe, type Connection } from '@ipc/pipe';
+import { BrokenPipeError, Client, Listener, Pipe, type Connection } from '@ipc/pipe';
 // @ts-expect-error -- plain JS fixture, loaded in the children too
 import * as fx from './fixtures/transfer.mjs';
 
@@ -164,6 +164,18 @@ describe('sendBytes with transfer, to a thread handed the other end at its start
     expect(heirs.map((r) => r.length)).toEqual(sizes.slice(1));
     mine.close();
     control.close();
+  });
+});
+
+describe('sendBytes with transfer to a thread that died', () => {
+  it('is a BrokenPipeError once the reader is gone, not a message moved into nowhere', async () => {
+    const [mine, theirs] = Pipe();
+    const p = await childUp('thread', f.reportBytes, mine, theirs, 5, false);
+    p.terminate();
+    await p.join();
+    const m = message(100_000, 1);
+    await expect(mine.sendBytes(m.view, 0, undefined, { transfer: true })).rejects.toThrow(BrokenPipeError);
+    mine.close();
   });
 });
 
