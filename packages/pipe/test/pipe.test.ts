@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { activeChildren, ArgumentError, EOFError, Process, StateError, TimeoutError, type ContextKind } from '@ipc/core';
+import type { Process} from '@ipc/core';
+import { activeChildren, ArgumentError, EOFError, StateError, TimeoutError, type ContextKind } from '@ipc/core';
 import { BrokenPipeError, BufferTooShort, MessageTooLongError, Pipe, wait, type Connection } from '@ipc/pipe';
+import { start, type Task } from './_start.js';
 // @ts-expect-error -- plain JS fixture, loaded in the children too
 import * as fx from './fixtures/tasks.mjs';
 
-type Task = (...args: unknown[]) => unknown;
 const f = fx as Record<'sendAll' | 'recvSyncThenRecv' | 'adder' | 'digestBytes' | 'recvForever' | 'holdUntilKilled' | 'viaGrandchild' | 'echoSync' | 'sendAndReturn' | 'recvSome', Task>;
 
 afterAll(() => {
@@ -24,12 +25,6 @@ async function eventuallyRejects(send: () => Promise<void>): Promise<unknown> {
     await new Promise((r) => setTimeout(r, 10));
   }
   return undefined;
-}
-
-function start(context: ContextKind, target: Task, ...args: unknown[]): Process {
-  const p = new Process({ target, args, context });
-  p.start();
-  return p;
 }
 
 describe('Pipe in one thread', () => {

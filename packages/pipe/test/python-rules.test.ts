@@ -14,13 +14,14 @@ import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { activeChildren, ArgumentError, EOFError, IpcError, Process, StateError, type ContextKind } from '@ipc/core';
+import type { Process} from '@ipc/core';
+import { activeChildren, ArgumentError, EOFError, IpcError, StateError, type ContextKind } from '@ipc/core';
 import { AuthenticationError, BufferTooShort, Client, Listener, Pipe, dumps, loads, wait, type Address, type Connection } from '@ipc/pipe';
+import { start, type Task } from './_start.js';
 import { pythons } from './_pythons.js';
 // @ts-expect-error -- plain JS fixture, loaded in the children too
 import * as fx from './fixtures/python-rules.mjs';
 
-type Task = (...args: unknown[]) => unknown;
 const f = fx as Record<'echoBytes' | 'sendStrings' | 'pollOnce' | 'sendDontMerge' | 'sendTen' | 'clientHello' | 'childAccess', Task>;
 const run = promisify(execFile);
 const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
@@ -32,12 +33,6 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
   expect(activeChildren()).toEqual([]);
 });
-
-function start(context: ContextKind, target: Task, ...args: unknown[]): Process {
-  const p = new Process({ target, args, context });
-  p.start();
-  return p;
-}
 
 /** CPython's assertTimingAlmostEqual, loosened for a shared machine: at least 0.6× the asked time, under 10×. */
 function expectTimeout(ms: number, asked: number): void {

@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { MessageChannel } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
-import { activeChildren, ArgumentError, Process, StateError, type ContextKind } from '@ipc/core';
+import type { Process} from '@ipc/core';
+import { activeChildren, ArgumentError, StateError, type ContextKind } from '@ipc/core';
 import { BrokenPipeError, Client, Listener, Pipe, type Connection } from '@ipc/pipe';
+import { start, type Task } from './_start.js';
 // @ts-expect-error -- plain JS fixture, loaded in the children too
 import * as fx from './fixtures/transfer.mjs';
 
-type Task = (...args: unknown[]) => unknown;
 const f = fx as Record<'reportBytes' | 'reportFrames' | 'echoMoved' | 'sendMoved' | 'sendMovedAfterUp' | 'readThenHandOn', Task>;
 const describeFrame = (fx as { describeFrame: (v: Frame) => FrameReport }).describeFrame;
 
@@ -41,12 +42,6 @@ interface Report {
 afterAll(() => {
   expect(activeChildren()).toEqual([]);
 });
-
-function start(context: ContextKind, target: Task, ...args: unknown[]): Process {
-  const p = new Process({ target, args, context });
-  p.start();
-  return p;
-}
 
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
