@@ -38,6 +38,8 @@ const RING_BYTES = 1 << 20;
 const FRONT_BYTES = 1 << 19;
 /** The most bytes a lease takes out of the ring beyond its first item. */
 const LEASE_BYTES = 1 << 16;
+/** How long a taker waits for the front ring's lock while another taker reads it, before it takes nothing this time. */
+const FRONT_LOCK_MS = 1;
 /** What `takeNow` says when a remote lease is out: wait for it to end. */
 const GATED = Symbol('a lease is out');
 /** The lease a gate's value names (< 0), without the takers backing off. */
@@ -322,9 +324,10 @@ export class SharedBackend implements QueueBackend {
       if (left <= 0) throw new Empty();
       // A message there and the lock busy again and again: wait for the lock, briefly, rather than spin.
       if (misses > 8 && this.ring.hasMessage() && this.enter()) {
-        let slow: Uint8Array | 'eof' | 'timeout';
+        let slow: Uint8Array | 'eof' | 'timeout' | undefined;
         try {
-          slow = await this.ring.read({ timeout: Math.min(left, 1), signal });
+          // Items given back come first: the ring only once the front is empty (looked at inside the gate, where it stays so).
+          slow = this.frontHasItems() ? this.readNext() : await this.ring.read({ timeout: Math.min(left, 1), signal });
         } finally {
           this.leave();
         }
@@ -347,9 +350,10 @@ export class SharedBackend implements QueueBackend {
       const left = until - performance.now();
       if (left <= 0) throw new Empty();
       if (misses > 8 && this.ring.hasMessage() && this.enter()) {
-        let slow: Uint8Array | 'eof' | 'timeout';
+        let slow: Uint8Array | 'eof' | 'timeout' | undefined;
         try {
-          slow = this.ring.readSync({ timeout: Math.min(left, 1) });
+          // As in get(): the front first.
+          slow = this.frontHasItems() ? this.readNext() : this.ring.readSync({ timeout: Math.min(left, 1) });
         } finally {
           this.leave();
         }
@@ -431,6 +435,11 @@ export class SharedBackend implements QueueBackend {
     return gate < 0 ? leaseOf(gate) : gate;
   }
 
+  /** Whether items given back wait in the front ring (or one was just taken and not yet counted out). */
+  private frontHasItems(): boolean {
+    return Atomics.load(this.state, FRONT_ITEMS) > 0;
+  }
+
   /** Whether an item may be there (a get would find one, or a poke). */
   hasItem(): boolean {
     return Atomics.load(this.state, FRONT_ITEMS) > 0 || this.ring.hasMessage();
@@ -510,14 +519,22 @@ export class SharedBackend implements QueueBackend {
     look();
   }
 
-  /** The next item if there is one now: from the front ring first, then the ring (skipping pokes). The caller holds the gate. */
+  /**
+   * The next item if there is one now: from the front ring first, then the ring (skipping pokes); undefined
+   * if none, or while another taker holds the front ring's lock. The caller holds the gate.
+   */
   private readNext(): Uint8Array | undefined {
-    if (Atomics.load(this.state, FRONT_ITEMS) > 0) {
-      const back = this.front.readSync({ timeout: 0 });
+    // Nothing is given back to the front while a taker is inside the gate: seen empty, it stays empty.
+    if (Atomics.load(this.state, FRONT_ITEMS) > 0 && this.front.hasMessage()) {
+      // Waits a moment for the lock if another taker is reading the front (its thread may be descheduled there).
+      const back = this.front.readSync({ timeout: FRONT_LOCK_MS });
       if (back instanceof Uint8Array) {
         Atomics.sub(this.state, FRONT_ITEMS, 1);
         return back;
       }
+      // Still held: nothing now. Not the ring's next item: it came after every item the front holds, and this
+      // taker could then take one of those after it (a producer's 195, then its 171).
+      if (this.front.hasMessage()) return undefined;
     }
     for (;;) {
       const got = tryRead(this.ring);
