@@ -18,7 +18,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import { ArgumentError, heapId, type ReduceContext } from '@ipc/core';
+import { ArgumentError, heapId, isHeapAlive, type ReduceContext } from '@ipc/core';
 import { copiedForm } from './_moving-codec.js';
 
 /** A lane as it travels in an end's descriptor: the port for the new holder, and who holds the other one (when known). */
@@ -295,9 +295,16 @@ function laneTo(pl: PipeLanes, holder: number, claimedBy: ClaimedBy): Lane | und
   return find();
 }
 
-/** Drains every lane; one introduced meanwhile is looked at too (it is added at the end). */
+/** Drains every lane (one introduced meanwhile is looked at too: it is added at the end), and lets go of lanes to threads that ended. */
 function drainAll(pl: PipeLanes): void {
   for (let i = 0; i < pl.lanes.length; i++) drain(pl, pl.lanes[i]!);
+  // What they moved here is aside now; their ports can go (a thread handing one end to many children in turn keeps few).
+  for (let i = pl.lanes.length - 1; i >= 0; i--) {
+    const lane = pl.lanes[i]!;
+    if (lane.peer === undefined || isHeapAlive(lane.peer)) continue;
+    lane.port.close();
+    pl.lanes.splice(i, 1);
+  }
 }
 
 /** Takes everything the lane's port has: the hello, and moves whose notes are not read yet. */
