@@ -353,8 +353,19 @@ export class Process<A extends unknown[] = unknown[], R = unknown> {
   toString(): string {
     const st = this[STATE];
     // The running child's own object is 'started', as Python's repr of current_process().
-    const status = st.closed ? 'closed' : st.role === 'self' ? 'started' : st.runner === undefined ? 'initial' : st.exitCode === null ? 'started' : `stopped exitcode=${st.exitCode}`;
-    return `<${this.constructor.name} name='${st.name}' ${status}${st.daemon ? ' daemon' : ''}>`;
+    const status = st.closed ? 'closed' : st.role === 'self' ? 'started' : st.runner === undefined ? 'initial' : st.exitCode === null ? 'started' : `stopped exitcode=${exitCodeName(st.exitCode)}`;
+    const info = [this.constructor.name, `name='${st.name}'`];
+    // Python's multiprocessing repr also tells the child's pid (once started, until closed) and its
+    // parent's: `<Process name='Process-1' pid=42 parent=41 started daemon>`. A Thread keeps the
+    // threading form, which has neither.
+    if ((this.constructor as { kindName?: string }).kindName !== 'Thread') {
+      const pid = st.role === 'self' || st.closed ? undefined : st.runner?.pid;
+      if (pid !== undefined) info.push(`pid=${pid}`);
+      info.push(`parent=${st.role === 'self' ? (self.parent?.pid ?? process.pid) : process.pid}`);
+    }
+    info.push(status);
+    if (st.daemon) info.push('daemon');
+    return `<${info.join(' ')}>`;
   }
 
   /** @internal Turns a rebuilt object into the child's own process object. */
@@ -393,6 +404,13 @@ export class Thread<A extends unknown[] = unknown[], R = unknown> extends Proces
     }
     super({ ...options, context: 'thread' });
   }
+}
+
+/** Python's `_exitcode_to_name`: a signal's exit code by its name in a repr (`exitcode=-SIGTERM`). */
+function exitCodeName(code: number): string {
+  if (code >= 0) return String(code);
+  const name = Object.entries(nodeOs().constants.signals).find(([, n]) => n === -code)?.[0];
+  return name === undefined ? String(code) : `-${name}`;
 }
 
 /** The number of CPUs this process may use (Python's `os.cpu_count()` / `multiprocessing.cpu_count()`). */

@@ -253,7 +253,7 @@ describe('Process rules (Python)', () => {
     await p.join();
     p.close();
     p.close(); // twice is fine, as in Python
-    expect(String(p)).toMatch(/^<Process name='Process-\d+' closed>$/);
+    expect(String(p)).toMatch(new RegExp(`^<Process name='Process-\\d+' parent=${process.pid} closed>$`)); // Python's repr: no pid once closed
     expect(() => p.isAlive()).toThrow(StateError);
     expect(() => p.pid).toThrow(StateError);
     expect(() => p.exitCode).toThrow(StateError);

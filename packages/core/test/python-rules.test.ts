@@ -97,7 +97,7 @@ describe.each<ContextKind>(['thread', 'process'])('_TestProcess in the %s contex
     const me = (await p.join(10_000)) as Record<string, unknown>;
     expect(p.exitCode).toBe(0);
     expect(me).toMatchObject({ alive: true, exitCode: null, pid: p.pid, daemon: false });
-    expect(me.repr).toBe(`<Process name='${p.name}' started>`); // Python's repr of current_process(): 'started'
+    expect(me.repr).toBe(`<Process name='${p.name}' parent=${process.pid} started>`); // Python's repr of current_process(): its parent, 'started'
     expect(me.join).toBeInstanceOf(StateError);
     expect(me.start).toBeInstanceOf(StateError);
   });
