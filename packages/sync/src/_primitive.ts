@@ -63,7 +63,8 @@ export abstract class Primitive {
     if (this.serving === undefined) {
       const served: HomeServed & Served = {
         primitive: this,
-        call: (op, args, caller, signal) => this.perform(op, args, caller.heapId, signal),
+        // 'repr': a copy in another process shows the home's view (owner, waiters…), as Python's proxies do.
+        call: (op, args, caller, signal) => (op === 'repr' ? this.toString() : this.perform(op, args, caller.heapId, signal)),
         callerGone: (caller) => this.ownerGone(caller.heapId),
       };
       const { address, id, token } = serve(served);
@@ -73,7 +74,12 @@ export abstract class Primitive {
   }
 
   toString(): string {
-    return `<${this.constructor.name}>`;
+    return `<${this.handleType.slice(this.handleType.lastIndexOf('.') + 1)}>`;
+  }
+
+  /** The home's `toString()`, for a copy in another process. */
+  protected remoteRepr(): string {
+    return this.remote!.callSync('repr') as string;
   }
 
   /** This heap's identity as an owner. */
@@ -81,7 +87,11 @@ export abstract class Primitive {
     return heapId();
   }
 
-  /** Registers how a type of primitive is rebuilt from its descriptor. */
+  /**
+   * Registers how a type of primitive is rebuilt from its descriptor. Call it with
+   * `this.prototype` in the class's static block: a class that names itself in its
+   * body is bundled as `var Lock = class _Lock`, so `Lock.name` (and the repr) said `_Lock`.
+   */
   protected static registerType(type: string, proto: object): void {
     registerHandle(type, (raw, kind) => {
       const data = raw as Descriptor;

@@ -123,8 +123,9 @@ export class Barrier extends Primitive {
     else this.endNow(0);
   }
 
+  /** Python's repr, without the address: `<Barrier(waiters=2/3)>`, `<Barrier(broken)>`. */
   override toString(): string {
-    return `<Barrier(parties=${this.parties}, waiting=${this.nWaiting}${this.broken ? ', broken' : ''})>`;
+    return this.broken ? '<Barrier(broken)>' : `<Barrier(waiters=${this.nWaiting}/${this.parties})>`;
   }
 
   private abortHere(): void {
@@ -287,6 +288,6 @@ export class Barrier extends Primitive {
   }
 
   static {
-    Primitive.registerType('@ipc/sync.Barrier', Barrier.prototype);
+    Primitive.registerType('@ipc/sync.Barrier', this.prototype);
   }
 }

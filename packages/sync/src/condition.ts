@@ -121,6 +121,14 @@ export class Condition extends Primitive {
     this.notify(SLOTS);
   }
 
+  /** Python's multiprocessing repr: the lock's, and how many wait: `<Condition(<RLock(None, 0)>, 0)>`. */
+  override toString(): string {
+    if (this.remote !== undefined) return this.remoteRepr();
+    let waiting = 0;
+    for (let i = 0; i < SLOTS; i++) if (Atomics.load(this.state, SLOTS_AT + i * SLOT_WORDS) === WAITING) waiting++;
+    return `<Condition(${String(this.lock)}, ${waiting})>`;
+  }
+
   /**
    * An abort ends the wait like a timeout — the lock is still taken back
    * before the abort's reason is thrown, as Python's `wait` always retakes it —
@@ -221,6 +229,6 @@ export class Condition extends Primitive {
   }
 
   static {
-    Primitive.registerType('@ipc/sync.Condition', Condition.prototype);
+    Primitive.registerType('@ipc/sync.Condition', this.prototype);
   }
 }

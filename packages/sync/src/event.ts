@@ -83,6 +83,6 @@ export class Event extends Primitive {
   }
 
   static {
-    Primitive.registerType('@ipc/sync.Event', Event.prototype);
+    Primitive.registerType('@ipc/sync.Event', this.prototype);
   }
 }

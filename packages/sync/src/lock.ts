@@ -95,8 +95,10 @@ export class Lock extends Primitive implements Lockable {
     return heldUntilReleased(this);
   }
 
+  /** Python's multiprocessing repr: `<Lock(owner=None)>`, or the holder's heap id. */
   override toString(): string {
-    return `<${this.constructor.name}(owner=${this.remote ? '?' : this.mutex().owner() || 'None'})>`;
+    if (this.remote !== undefined) return this.remoteRepr();
+    return `<Lock(owner=${this.mutex().owner() || 'None'})>`;
   }
 
   private took(got: Acquired | false): boolean {
@@ -182,7 +184,7 @@ export class Lock extends Primitive implements Lockable {
   }
 
   static {
-    Primitive.registerType('@ipc/sync.Lock', Lock.prototype);
+    Primitive.registerType('@ipc/sync.Lock', this.prototype);
   }
 }
 
@@ -239,6 +241,13 @@ export class RLock extends Lock {
     if (Atomics.load(this.state, WAITERS) > 0) wakeWord(this.state, MUTEX, 1);
   }
 
+  /** Python's multiprocessing repr: `<RLock(None, 0)>`, or the holder's heap id and recursion count. */
+  override toString(): string {
+    if (this.remote !== undefined) return this.remoteRepr();
+    const owner = this.mutex().owner();
+    return owner === 0 ? '<RLock(None, 0)>' : `<RLock(${owner}, ${Atomics.load(this.state, COUNT)})>`;
+  }
+
   /** Whether this thread (this heap) holds it (Python's `RLock._is_owned()`). */
   isOwned(): boolean {
     // A plain read, as in `releaseAs`: this thread's own id is there only if this thread put it there.
@@ -275,6 +284,6 @@ export class RLock extends Lock {
   }
 
   static {
-    Primitive.registerType('@ipc/sync.RLock', RLock.prototype);
+    Primitive.registerType('@ipc/sync.RLock', this.prototype);
   }
 }

@@ -92,8 +92,12 @@ export class Semaphore extends Primitive implements Lockable, Ending {
     return heldUntilReleased(this);
   }
 
+  /** Python's multiprocessing repr: `<Semaphore(value=3)>`, `<BoundedSemaphore(value=2, maxvalue=3)>`. */
   override toString(): string {
-    return `<${this.constructor.name}(value=${this.getValue()})>`;
+    if (this.remote !== undefined) return this.remoteRepr();
+    const value = Atomics.load(this.state, VALUE);
+    const bound = Atomics.load(this.state, BOUND);
+    return this instanceof BoundedSemaphore ? `<BoundedSemaphore(value=${value}, maxvalue=${bound})>` : `<Semaphore(value=${value})>`;
   }
 
   private took(got: Acquired | false): boolean {
@@ -236,7 +240,7 @@ export class Semaphore extends Primitive implements Lockable, Ending {
   }
 
   static {
-    Primitive.registerType('@ipc/sync.Semaphore', Semaphore.prototype);
+    Primitive.registerType('@ipc/sync.Semaphore', this.prototype);
   }
 }
 
@@ -252,6 +256,6 @@ export class BoundedSemaphore extends Semaphore {
   }
 
   static {
-    Primitive.registerType('@ipc/sync.BoundedSemaphore', BoundedSemaphore.prototype);
+    Primitive.registerType('@ipc/sync.BoundedSemaphore', this.prototype);
   }
 }
