@@ -22,7 +22,8 @@ export class AsyncResult<T> implements Settle {
 
   /** @internal The outcome of a promise (a map's, whose chunks are joined first). */
   static of<T>(result: Promise<T>, callback?: (value: T) => void, errorCallback?: (error: unknown) => void): AsyncResult<T> {
-    const out = new AsyncResult<T>(callback, errorCallback);
+    // `this`, not the class's name: a class naming itself inside its body is built as `class _AsyncResult`, and `.name` shows it.
+    const out: AsyncResult<T> = new this(callback, errorCallback);
     result.then(
       (value) => out[SETTLE](true, value),
       (error: unknown) => out[SETTLE](false, error),

@@ -126,12 +126,13 @@ export class SharedRing {
     }
     const buffer = new SharedArrayBuffer(HEADER_BYTES + capacity);
     new Int32Array(buffer)[CAPACITY] = capacity;
-    return new SharedRing(buffer);
+    // `this`, not the class's name: a class naming itself inside its body is built as `class _SharedRing`, and `.name` shows it.
+    return new this(buffer);
   }
 
   /** The same ring, seen from another thread that was given its buffer. */
   static attach(buffer: SharedArrayBuffer): SharedRing {
-    return new SharedRing(buffer);
+    return new this(buffer);
   }
 
   private constructor(buffer: SharedArrayBuffer) {

@@ -45,13 +45,14 @@ export class Manager {
     }
     const door = createDoors();
     const server = new ManagerServer(listener, door);
-    return new Manager({ address: listener.address, authkey: authkey.toString('hex'), door }, server);
+    // `this`, not the class's name: a class naming itself inside its body is built as `class _Manager`, and `.name` shows it.
+    return new this({ address: listener.address, authkey: authkey.toString('hex'), door }, server);
   }
 
   /** Reaches a manager another program started (Python's `BaseManager(address, authkey).connect()`); a wrong authkey → `AuthenticationError`. */
   static async connect(address: Address, options: ManagerConnectOptions = {}): Promise<Manager> {
     const authkey = options.authkey === undefined ? undefined : Buffer.from(options.authkey).toString('hex');
-    const manager = new Manager({ address, authkey }, undefined);
+    const manager = new this({ address, authkey }, undefined);
     await callManager(manager.target, 0, 'ping', []);
     return manager;
   }
