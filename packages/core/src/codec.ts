@@ -34,6 +34,8 @@ type Rec =
 export interface Encoded {
   readonly tree: unknown;
   readonly transfer: TransferListItem[];
+  /** The value does not make its journey after all (its carrier refused it): the handles in it take back what they reserved for it. */
+  readonly abandon: () => void;
 }
 
 interface State {
@@ -46,6 +48,8 @@ interface State {
   cycle: boolean;
   /** Whether `transfer` reaches the new heap (see ReduceContext.transfers). */
   transfers: boolean;
+  /** What the handles reduced so far take back if the journey is abandoned (ReduceContext.onAbandon). */
+  undo: (() => void)[];
 }
 
 /**
@@ -54,16 +58,26 @@ interface State {
  * `root` names the value in that message (`args`, `item`, …).
  */
 export function encode(value: unknown, target: ContextKind, root = 'value', options: { transfers?: boolean } = {}): Encoded {
-  const st: State = { target, root, memo: new Map(), transfer: [], copyAll: false, cycle: false, transfers: options.transfers === true };
-  let tree = walk(value, undefined, st);
-  if (st.cycle && tree !== value) {
-    // A cycle may point back at an original that holds something rewritten: copy everything this once.
-    st.memo.clear();
-    st.transfer.length = 0;
-    st.copyAll = true;
-    tree = walk(value, undefined, st);
+  const st: State = { target, root, memo: new Map(), transfer: [], copyAll: false, cycle: false, transfers: options.transfers === true, undo: [] };
+  const abandon = (): void => {
+    for (const undo of st.undo.splice(0).reverse()) undo();
+  };
+  try {
+    let tree = walk(value, undefined, st);
+    if (st.cycle && tree !== value) {
+      // A cycle may point back at an original that holds something rewritten: copy everything this once
+      // (the handles are reduced again: what the first walk reserved is taken back).
+      abandon();
+      st.memo.clear();
+      st.transfer.length = 0;
+      st.copyAll = true;
+      tree = walk(value, undefined, st);
+    }
+    return { tree, transfer: st.transfer, abandon };
+  } catch (err) {
+    abandon();
+    throw err;
   }
-  return { tree, transfer: st.transfer };
 }
 
 const IN_PROGRESS = Symbol('in progress');
@@ -101,7 +115,7 @@ function walkObject(obj: object, path: PathNode | undefined, st: State): unknown
   const reason = (obj as Record<symbol, unknown>)[notSendable];
   if (typeof reason === 'string') throw unsendable(path, st, `${className(obj)} cannot be sent to another thread or process: ${reason}`);
   if (isReducible(obj)) {
-    const d = obj[reduceHandle]({ target: st.target, transfer: (item) => st.transfer.push(item), transfers: st.transfers });
+    const d = obj[reduceHandle]({ target: st.target, transfer: (item) => st.transfer.push(item), transfers: st.transfers, onAbandon: (undo) => st.undo.push(undo) });
     return { [TAG]: 'h', d } satisfies Rec;
   }
   if (obj instanceof Error) {

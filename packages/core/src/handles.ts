@@ -17,6 +17,12 @@ export interface ReduceContext {
    * the descriptor may be copied, stored, or rebuilt more than once.
    */
   readonly transfers?: boolean;
+  /**
+   * Registers what to take back if the value does not make its journey after all: something
+   * after this handle failed to encode, or the carrier refused it (a Worker that did not start).
+   * A handle that reserves something for the new holder (a ticket) gives it back here.
+   */
+  onAbandon?(undo: () => void): void;
 }
 
 /**

@@ -249,9 +249,15 @@ export class Process<A extends unknown[] = unknown[], R = unknown> {
       ? { kind: 'instance', self: this, target: undefined, args: st.args, kwargs: st.kwargs }
       : { kind: 'target', self: undefined, target: st.target, args: st.args, kwargs: st.kwargs };
     // A thread child gets what `transfer` lists in its Worker's transferList: handles may move ports to it.
-    const { tree, transfer } = encode(payload, st.context, 'process', { transfers: st.context === 'thread' });
+    const { tree, transfer, abandon } = encode(payload, st.context, 'process', { transfers: st.context === 'thread' });
     const spec = { self: tree, name: st.name, daemon: st.daemon, parent: { pid: process.pid, name: self.name }, identity: st.identity };
-    const runner = st.context === 'thread' ? startThread(spec, transfer, st.transfer) : new ForkRunner(spec);
+    let runner: ChildRunner;
+    try {
+      runner = st.context === 'thread' ? startThread(spec, transfer, st.transfer) : new ForkRunner(spec);
+    } catch (err) {
+      abandon(); // nothing started: the handles in the args take back what they reserved (a pipe end's ticket)
+      throw err;
+    }
     st.runner = runner;
     children.add(this);
     // Sent: the parent lets go of them, as Python's start() does (`del self._target, self._args,

@@ -1,7 +1,6 @@
 // A second pass over CPython 3.13's _test_multiprocessing.py (_TestProcess, _TestSubclassingProcess)
 // and test_threading.py (ThreadTests): the cases python-rules.test.ts, process.test.ts,
 // current-process.test.ts and daemon.test.ts do not already cover. Each `it` names the test it ports.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +10,7 @@ import { runInNewContext } from 'node:vm';
 import { threadId } from 'node:worker_threads';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { activeChildren, ArgumentError, currentProcess, Process, SerializationError, StateError, Thread, type ContextKind } from '@ipc/core';
+import { killPrograms, runProgram } from './_programs.js';
 // @ts-expect-error -- plain JS fixture, loaded in the children too
 import * as fx from './fixtures/python-rules-2-tasks.mjs';
 
@@ -57,9 +57,8 @@ function track<P extends Process>(p: P): P {
   started.push(p);
   return p;
 }
-const programs: { kill(sig: NodeJS.Signals): boolean }[] = [];
 afterEach(async () => {
-  for (const c of programs.splice(0)) c.kill('SIGKILL');
+  killPrograms();
   for (const p of started.splice(0)) {
     try {
       if (p.isAlive()) {
@@ -76,19 +75,7 @@ afterAll(() => {
   expect(activeChildren()).toEqual([]);
 });
 
-/** Runs a parent program to its end (bounded): its exit code, stdout and stderr. */
-async function runProgram(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  const child = spawn(process.execPath, [stdioScript, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  programs.push(child);
-  let out = '';
-  let err = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-  const code = await new Promise<number | null>((resolve) => child.once('close', (c: number | null) => resolve(c)));
-  clearTimeout(timer);
-  return { code, out, err };
-}
+const run = (args: string[]): ReturnType<typeof runProgram> => runProgram(stdioScript, args, 20_000);
 
 describe.each<ContextKind>(['thread', 'process'])('_TestProcess, second pass, in the %s context', (context) => {
   it('test_args_argument (bpo-45735): each kind of argument arrives as it was given', async () => {
@@ -260,7 +247,7 @@ describe.each<ContextKind>(['thread', 'process'])('_TestProcess, second pass, in
   });
 
   it('test_join_nondaemon_on_shutdown: a main program that ends still waits for its non-daemon child, whose output is all there; nothing on stderr', async () => {
-    const { code, out, err } = await runProgram([context, 'nondaemon']);
+    const { code, out, err } = await run([context, 'nondaemon']);
     expect(out.trim()).toBe('Woke up, sleep function is: setTimeout');
     expect(err).toBe('');
     expect(code).toBe(0);

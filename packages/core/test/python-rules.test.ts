@@ -1,7 +1,6 @@
 // Rules of CPython's _test_multiprocessing.py (_TestProcess, _TestSubclassingProcess), of
 // multiprocessing/process.py and of test_threading.py (ThreadTests) that a porter relies on, for
 // what process.test.ts, current-process.test.ts and daemon.test.ts do not already cover.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +9,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { activeChildren, ArgumentError, cpuCount, currentProcess, Process, StateError, Thread, type ContextKind } from '@ipc/core';
+import { killPrograms, runProgram } from './_programs.js';
 // @ts-expect-error -- plain JS fixture, loaded in the children too
 import * as fx from './fixtures/python-rules-tasks.mjs';
 
@@ -39,29 +39,15 @@ function tempFile(): string {
   return join(dir, 'out.txt');
 }
 
-const programs: { kill(sig: NodeJS.Signals): boolean }[] = [];
 afterEach(() => {
-  for (const c of programs.splice(0)) c.kill('SIGKILL');
+  killPrograms();
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 afterAll(() => {
   expect(activeChildren()).toEqual([]);
 });
 
-/** Runs a parent program to its end (bounded): its exit code, stdout and stderr. */
-async function runProgram(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  const child = spawn(process.execPath, [stdioScript, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  programs.push(child);
-  let out = '';
-  let err = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 25_000);
-  // 'close': the pipes are drained, and every holder of them (a forked child too) has ended.
-  const code = await new Promise<number | null>((resolve) => child.once('close', (c: number | null) => resolve(c)));
-  clearTimeout(timer);
-  return { code, out, err };
-}
+const run = (args: string[]): ReturnType<typeof runProgram> => runProgram(stdioScript, args, 25_000);
 
 describe.each<ContextKind>(['thread', 'process'])('_TestProcess in the %s context', (context) => {
   it('test_process: state before start, while running and after join; args, kwargs, name and pid reach the child; test_join_from_multiple_threads', async () => {
@@ -192,7 +178,7 @@ describe.each<ContextKind>(['thread', 'process'])('_TestProcess in the %s contex
   });
 
   it('test_stderr_flush / test_sys_exit: what the child wrote before process.exit() all reaches stdout and stderr; the exit text is on stderr', async () => {
-    const { code, out, err } = await runProgram([context, 'flush']);
+    const { code, out, err } = await run([context, 'flush']);
     expect(code).toBe(0);
     expect(err).toContain(`${'e'.repeat(100_000)}<stderr end>\n`);
     expect(out).toContain(`${'o'.repeat(100_000)}<stdout end>\n`);
@@ -202,7 +188,7 @@ describe.each<ContextKind>(['thread', 'process'])('_TestProcess in the %s contex
   });
 
   it("test_error_on_stdio_flush_1: a child started while the parent's own stdout and stderr are broken ends with 0", async () => {
-    const { code } = await runProgram([context, 'broken']);
+    const { code } = await run([context, 'broken']);
     expect(code).toBe(0);
   });
 });

@@ -127,6 +127,7 @@ export class Holders {
       const holder = Atomics.load(t, at);
       if (holder === 0 || Atomics.load(t, at + 1) !== end || Atomics.load(t, at + 2) <= 0) continue;
       if (holder > 0 && !isHeapAlive(holder)) continue; // a holder that died reads nothing
+      if (holder < 0 && !this.ticketLive(at)) continue; // an end that never reached its new holder
       if (sole !== undefined || holder < 0) return undefined;
       sole = holder;
     }
@@ -149,9 +150,14 @@ export class Holders {
     for (let r = 0; r < ROWS; r++) {
       const at = r * ROW;
       const holder = Atomics.load(t, at);
-      if (holder !== 0 && Atomics.load(t, at + 1) === end && Atomics.load(t, at + 2) > 0 && (holder < 0 || isHeapAlive(holder))) out.push(holder);
+      if (holder !== 0 && Atomics.load(t, at + 1) === end && Atomics.load(t, at + 2) > 0 && (holder < 0 ? this.ticketLive(at) : isHeapAlive(holder))) out.push(holder);
     }
     return out;
+  }
+
+  /** Whether the ticket of the row at `at` still counts: an end on its way counts TICKET_SECONDS at most, unless claimed. */
+  private ticketLive(at: number, now = Math.floor(Date.now() / 1000)): boolean {
+    return now - Atomics.load(this.table, at + 3) < TICKET_SECONDS;
   }
 
   /** Whether any holder of `end` is left: alive, or a ticket not yet expired. */
@@ -162,7 +168,7 @@ export class Holders {
       const at = r * ROW;
       const holder = Atomics.load(t, at);
       if (holder === 0 || Atomics.load(t, at + 1) !== end || Atomics.load(t, at + 2) <= 0) continue;
-      if (holder < 0 ? now - Atomics.load(t, at + 3) < TICKET_SECONDS : isHeapAlive(holder)) return true;
+      if (holder < 0 ? this.ticketLive(at, now) : isHeapAlive(holder)) return true;
     }
     return false;
   }

@@ -14,11 +14,17 @@
  * the new holder gets it, every moved message it has not read yet is copied into shared memory
  * that goes with the end ("rescued"), so whichever holder reads the note finds the bytes.
  *
+ * Each side of a lane numbers its own moves; a move is known by (lane, side, number), so the two
+ * directions never mix, even once rescued. A thread that lets go of the pipe says `bye` on its
+ * lanes before it closes them (a peer drains a lane before it moves through it, and so never
+ * posts into a closed port); a move whose note could not be written is cancelled on its lane.
+ *
  * Module state, so one per thread: each worker loads this module on its own.
  */
 import { randomInt } from 'node:crypto';
 import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { ArgumentError, heapId, isHeapAlive, type ReduceContext } from '@ipc/core';
+import { detach, movable, takeOver } from './_detach.js';
 import { copiedForm } from './_moving-codec.js';
 
 /** A lane as it travels in an end's descriptor: the port for the new holder, and who holds the other one (when known). */
@@ -36,14 +42,21 @@ export type ClaimedBy = (ticket: number) => number | undefined;
 /** A rescued moved message: its key and the shared copy (word 0: taken; the bytes from byte 8). */
 export type Rescued = readonly [key: string, copy: SharedArrayBuffer];
 
+/** Which port of a lane: the maker keeps side 0 (port1), the other holder has side 1. */
+type Side = 0 | 1;
+
 interface Lane {
   readonly id: number;
   readonly port: MessagePort;
+  readonly side: Side;
   /** The heap at the other port; undefined until its hello is read (the maker learns it so). */
   peer: number | undefined;
   /** For a lane made for an end on its way: the end's ticket, the holder it stands for until claimed. */
   readonly ticket?: number;
+  /** This side's moves so far (wrapping in 32 bits, as the note keeps it). */
   sent: number;
+  /** The other side said bye: it let go of the pipe and closed its port. */
+  over: boolean;
 }
 
 /** Bytes moved: a view of a buffer that came whole. */
@@ -66,6 +79,8 @@ type Moved = MovedBytes | MovedValue;
 type LaneMessage =
   | { readonly hello: number }
   | { readonly intro: { readonly id: number; readonly port: MessagePort } }
+  | { readonly bye: true }
+  | { readonly cancel: number }
   | (MovedBytes & { readonly seq: number })
   | { readonly seq: number; readonly value: Uint8Array; readonly buffers: readonly ArrayBuffer[] };
 
@@ -75,7 +90,7 @@ class PipeLanes {
   readonly aside = new Map<string, Moved>();
   readonly rescued = new Map<string, SharedArrayBuffer>();
   /** Moves from this thread to itself: a lane of its own id, without a port (an id, not 0: rescues travel to other threads). */
-  readonly selfId = randomInt(1, 2 ** 31 - 1);
+  readonly selfId = laneId();
   selfSent = 0;
   /** Ends of the pipe this thread holds open. */
   ends = 0;
@@ -83,10 +98,16 @@ class PipeLanes {
 
 const TAKEN = 0;
 const RESCUE_HEADER = 8;
+const NOTE_BYTES = 12;
 
 const pipes = new Map<number, PipeLanes>();
 
-const keyOf = (lane: number, seq: number): string => `${lane}:${seq}`;
+function laneId(): number {
+  return randomInt(1, 2 ** 31 - 1);
+}
+
+/** A move's name: its lane, the side that posted it, its number there. */
+const keyOf = (lane: number, side: Side, seq: number): string => `${lane}:${side}:${seq}`;
 
 function lanesOf(pipe: number): PipeLanes {
   let pl = pipes.get(pipe);
@@ -98,25 +119,27 @@ function lanesOf(pipe: number): PipeLanes {
 export function joinPipe(pipe: number, lanes: readonly LaneDescriptor[] | undefined, rescued: readonly Rescued[] | undefined): void {
   const pl = lanesOf(pipe);
   pl.ends++;
-  for (const lane of lanes ?? []) addLane(pl, lane.id, lane.port, lane.peer, lane.ticket);
+  for (const lane of lanes ?? []) addLane(pl, lane.id, lane.port, 1, lane.peer, lane.ticket);
   for (const [key, copy] of rescued ?? []) pl.rescued.set(key, copy);
 }
 
 /** A lane whose other port is already with its holder: it is told who holds this one. */
-function addLane(pl: PipeLanes, id: number, port: MessagePort, peer: number | undefined, ticket?: number): void {
-  pl.lanes.push({ id, port, peer, ticket, sent: 0 });
+function addLane(pl: PipeLanes, id: number, port: MessagePort, side: Side, peer: number | undefined, ticket?: number): void {
+  pl.lanes.push({ id, port, side, peer, ticket, sent: 0, over: false });
   port.postMessage({ hello: heapId() } satisfies LaneMessage);
 }
 
 /**
- * An end of `pipe` closed here. With none left, the lanes close; what was moved here and not
- * read stays only where this thread still serves the pipe to other processes (it reads for them).
+ * An end of `pipe` closed here. With none left, the lanes close (each peer told first); what was
+ * moved here and not read stays only where this thread still serves the pipe to other processes
+ * (it reads for them).
  */
 export function leavePipe(pipe: number, stillServed: boolean): void {
   const pl = pipes.get(pipe);
   if (pl === undefined || --pl.ends > 0) return;
   for (const lane of pl.lanes) {
     drain(pl, lane);
+    if (!lane.over) lane.port.postMessage({ bye: true } satisfies LaneMessage);
     lane.port.close();
   }
   pl.lanes.length = 0;
@@ -132,11 +155,12 @@ export function leavePipe(pipe: number, stillServed: boolean): void {
 export function openLanes(pipe: number, ctx: ReduceContext, ticket: number, others: readonly number[], claimedBy: ClaimedBy): LaneDescriptor[] | undefined {
   if (ctx.target !== 'thread' || ctx.transfers !== true) return undefined;
   const pl = lanesOf(pipe);
+  prune(pl);
   const { port1, port2 } = new MessageChannel();
   // Read only with receiveMessageOnPort: no listener, so neither port keeps a thread alive.
   port1.unref();
   const id = laneId();
-  pl.lanes.push({ id, port: port1, peer: undefined, ticket, sent: 0 });
+  pl.lanes.push({ id, port: port1, side: 0, peer: undefined, ticket, sent: 0, over: false });
   ctx.transfer(port2);
   const out: LaneDescriptor[] = [{ id, port: port2, peer: heapId() }];
   for (const other of others) {
@@ -144,6 +168,7 @@ export function openLanes(pipe: number, ctx: ReduceContext, ticket: number, othe
     if (via === undefined) continue;
     const intro = new MessageChannel();
     const introId = laneId();
+    // The other thread takes port1 as side 0 of the new lane; the new holder port2 as side 1.
     via.port.postMessage({ intro: { id: introId, port: intro.port1 } } satisfies LaneMessage, [intro.port1]);
     ctx.transfer(intro.port2);
     out.push({ id: introId, port: intro.port2, peer: via.peer, ticket: via.peer === undefined ? via.ticket : undefined });
@@ -151,7 +176,27 @@ export function openLanes(pipe: number, ctx: ReduceContext, ticket: number, othe
   return out;
 }
 
-const laneId = (): number => randomInt(1, 2 ** 31 - 1);
+/** Lanes made for an end whose journey was abandoned: this thread's side let go, introduced peers told bye. */
+export function closeLanes(pipe: number, lanes: readonly LaneDescriptor[]): void {
+  const pl = pipes.get(pipe);
+  for (const d of lanes) {
+    const i = pl?.lanes.findIndex((l) => l.id === d.id) ?? -1;
+    if (i >= 0) {
+      pl!.lanes[i]!.port.close();
+      pl!.lanes.splice(i, 1);
+    } else {
+      // An introduction: the other port went to a peer, which lets its lane go on this bye.
+      d.port.postMessage({ bye: true } satisfies LaneMessage);
+      d.port.close();
+    }
+  }
+}
+
+/** Whether a move to `reader` would find a lane now (so a value is written in the moving form only then). */
+export function canMoveTo(pipe: number, reader: number, claimedBy: ClaimedBy): boolean {
+  const pl = pipes.get(pipe);
+  return pl !== undefined && (reader === heapId() || laneTo(pl, reader, claimedBy) !== undefined);
+}
 
 /**
  * Moves the caller's `bytes` (or a value and the buffers it moves) towards `reader`, the sole
@@ -164,13 +209,13 @@ export function moveTo(pipe: number, reader: number, what: Uint8Array | MovedVal
   const pl = pipes.get(pipe);
   if (pl === undefined) return undefined;
   if (reader === heapId()) {
-    const seq = ++pl.selfSent;
-    pl.aside.set(keyOf(pl.selfId, seq), what instanceof MovedValue ? new MovedValue(what.bytes, detach(what.buffers)) : bytesOf(takeOver(what)));
-    return note(pl.selfId, seq);
+    const seq = (pl.selfSent = (pl.selfSent + 1) | 0);
+    pl.aside.set(keyOf(pl.selfId, 0, seq), what instanceof MovedValue ? new MovedValue(what.bytes, detach(what.buffers)) : bytesOf(takeOver(what)));
+    return note(pl.selfId, 0, seq);
   }
   const lane = laneTo(pl, reader, claimedBy);
   if (lane === undefined) return undefined;
-  const seq = lane.sent + 1;
+  const seq = (lane.sent + 1) | 0;
   const [message, transfer]: [LaneMessage, ArrayBuffer[]] =
     what instanceof MovedValue ? [{ seq, value: what.bytes, buffers: what.buffers }, [...what.buffers]] : [{ ...bytesOf(what), seq }, [movable(what.buffer)]];
   try {
@@ -179,7 +224,20 @@ export function moveTo(pipe: number, reader: number, what: Uint8Array | MovedVal
     throw new ArgumentError(`transfer: ${(err as Error).message}`, { cause: err });
   }
   lane.sent = seq;
-  return note(lane.id, seq);
+  return note(lane.id, lane.side, seq);
+}
+
+/** A move whose note could not be written (the send was aborted, or failed): its reader is told to let it go. */
+export function cancelMove(pipe: number, noteBytes: Uint8Array): void {
+  const pl = pipes.get(pipe);
+  if (pl === undefined) return;
+  const [id, side, seq] = readNote(noteBytes);
+  if (id === pl.selfId) {
+    pl.aside.delete(keyOf(id, side, seq));
+    return;
+  }
+  const lane = pl.lanes.find((l) => l.id === id && l.side === side);
+  if (lane !== undefined && !lane.over) lane.port.postMessage({ cancel: seq } satisfies LaneMessage);
 }
 
 const bytesOf = (view: Uint8Array): MovedBytes => ({ buffer: view.buffer as ArrayBuffer, offset: view.byteOffset, length: view.byteLength });
@@ -192,12 +250,11 @@ const bytesOf = (view: Uint8Array): MovedBytes => ({ buffer: view.buffer as Arra
 export function takeMoved(pipe: number, noteBytes: Uint8Array): Buffer | MovedValue | undefined {
   const pl = pipes.get(pipe);
   if (pl === undefined) return undefined;
-  const view = new DataView(noteBytes.buffer, noteBytes.byteOffset, noteBytes.byteLength);
-  const laneId = view.getInt32(0, true);
-  const key = keyOf(laneId, view.getInt32(4, true));
+  const [id, side, seq] = readNote(noteBytes);
+  const key = keyOf(id, side, seq);
   let moved = pl.aside.get(key);
   if (moved === undefined) {
-    const lane = pl.lanes.find((l) => l.id === laneId);
+    const lane = pl.lanes.find((l) => l.id === id);
     if (lane !== undefined) drain(pl, lane);
     else drainAll(pl); // a lane this thread was introduced to, whose introduction is not read yet
     moved = pl.aside.get(key);
@@ -238,48 +295,15 @@ export function rescue(pipe: number): Rescued[] {
   return out;
 }
 
-/** A port pair of this thread's own, to detach buffers: a move through a port costs ~10 µs for 64 MiB, structuredClone's ~400. */
-let detacher: MessageChannel | undefined;
-
 /**
- * `buffers`, taken from their owner as postMessage's transfer takes them: each is detached, and
- * the same memory (no byte copied) is returned in buffers only @ipc holds. A Buffer of Node's
- * shared pool cannot be detached; like postMessage, it is copied and stays usable.
- */
-export function detach(buffers: readonly ArrayBuffer[]): ArrayBuffer[] {
-  for (const b of buffers) movable(b);
-  if (buffers.length === 0) return [];
-  if (detacher === undefined) {
-    detacher = new MessageChannel();
-    detacher.port1.unref();
-    detacher.port2.unref();
-  }
-  try {
-    detacher.port1.postMessage(buffers, [...buffers]);
-  } catch (err) {
-    throw new ArgumentError(`transfer: ${(err as Error).message}`, { cause: err });
-  }
-  return receiveMessageOnPort(detacher.port2)!.message as ArrayBuffer[];
-}
-
-/** The caller's bytes in a buffer only @ipc holds, theirs detached (see `detach`). */
-export function takeOver(bytes: Uint8Array): Uint8Array {
-  const { buffer, byteOffset, byteLength } = bytes; // read before the move: a detached view reads 0
-  return new Uint8Array(detach([movable(buffer)])[0]!, byteOffset, byteLength);
-}
-
-function movable(buffer: ArrayBufferLike): ArrayBuffer {
-  if (!(buffer instanceof ArrayBuffer)) throw new ArgumentError('transfer: a SharedArrayBuffer is shared, not moved; send it without transfer');
-  return buffer;
-}
-
-/**
- * The lane to `holder` (a heap id, or the ticket of an end still on its way there). A lane known
- * only by the ticket of the end its other port went with is the lane to whoever claimed that ticket.
+ * The lane to `holder` (a heap id, or the ticket of an end still on its way there), drained
+ * first: a lane whose other side said bye is let go, never posted to. A lane known only by the
+ * ticket of the end its other port went with is the lane to whoever claimed that ticket.
  */
 function laneTo(pl: PipeLanes, holder: number, claimedBy: ClaimedBy): Lane | undefined {
   const find = (): Lane | undefined => {
     for (const l of pl.lanes) {
+      if (l.over) continue;
       if (l.peer === holder || (l.peer === undefined && l.ticket === holder)) return l;
       if (l.peer === undefined && l.ticket !== undefined && holder > 0 && claimedBy(l.ticket) === holder) {
         l.peer = holder;
@@ -288,40 +312,61 @@ function laneTo(pl: PipeLanes, holder: number, claimedBy: ClaimedBy): Lane | und
     }
     return undefined;
   };
-  const lane = find();
-  if (lane !== undefined) return lane;
-  // A hello or an introduction may be waiting on any lane.
+  let lane = find();
+  if (lane !== undefined) {
+    drain(pl, lane);
+    if (!lane.over) return lane;
+  }
+  // A hello, an introduction or a bye may be waiting on any lane.
   drainAll(pl);
-  return find();
+  lane = find();
+  return lane;
 }
 
-/** Drains every lane (one introduced meanwhile is looked at too: it is added at the end), and lets go of lanes to threads that ended. */
+/** Drains every lane (one introduced meanwhile is looked at too: it is added at the end), and lets go of lanes that are over. */
 function drainAll(pl: PipeLanes): void {
   for (let i = 0; i < pl.lanes.length; i++) drain(pl, pl.lanes[i]!);
-  // What they moved here is aside now; their ports can go (a thread handing one end to many children in turn keeps few).
+  prune(pl);
+}
+
+/**
+ * Lets go of lanes whose other side said bye or whose thread ended. Liveness first, then a last
+ * drain: a move posted before its thread ended is in the port by the time its death shows.
+ */
+function prune(pl: PipeLanes): void {
   for (let i = pl.lanes.length - 1; i >= 0; i--) {
     const lane = pl.lanes[i]!;
-    if (lane.peer === undefined || isHeapAlive(lane.peer)) continue;
+    if (!lane.over && (lane.peer === undefined || isHeapAlive(lane.peer))) continue;
+    drain(pl, lane);
     lane.port.close();
     pl.lanes.splice(i, 1);
   }
 }
 
-/** Takes everything the lane's port has: the hello, and moves whose notes are not read yet. */
+/** Takes everything the lane's port has: hello, introductions, bye, cancels, and moves whose notes are not read yet. */
 function drain(pl: PipeLanes, lane: Lane): void {
+  const from: Side = lane.side === 0 ? 1 : 0;
   for (let got = receiveMessageOnPort(lane.port); got !== undefined; got = receiveMessageOnPort(lane.port)) {
     const m = got.message as LaneMessage;
     if ('hello' in m) lane.peer = m.hello;
-    else if ('intro' in m) addLane(pl, m.intro.id, m.intro.port, undefined);
-    else if ('value' in m) pl.aside.set(keyOf(lane.id, m.seq), new MovedValue(m.value, m.buffers));
-    else pl.aside.set(keyOf(lane.id, m.seq), { buffer: m.buffer, offset: m.offset, length: m.length });
+    else if ('intro' in m) addLane(pl, m.intro.id, m.intro.port, 0, undefined);
+    else if ('bye' in m) lane.over = true;
+    else if ('cancel' in m) pl.aside.delete(keyOf(lane.id, from, m.cancel));
+    else if ('value' in m) pl.aside.set(keyOf(lane.id, from, m.seq), new MovedValue(m.value, m.buffers));
+    else pl.aside.set(keyOf(lane.id, from, m.seq), { buffer: m.buffer, offset: m.offset, length: m.length });
   }
 }
 
-function note(lane: number, seq: number): Uint8Array {
-  const bytes = new Uint8Array(8);
+function note(lane: number, side: Side, seq: number): Uint8Array {
+  const bytes = new Uint8Array(NOTE_BYTES);
   const view = new DataView(bytes.buffer);
   view.setInt32(0, lane, true);
-  view.setInt32(4, seq, true);
+  view.setInt32(4, side, true);
+  view.setInt32(8, seq, true);
   return bytes;
+}
+
+function readNote(bytes: Uint8Array): [id: number, side: Side, seq: number] {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return [view.getInt32(0, true), view.getInt32(4, true) === 0 ? 0 : 1, view.getInt32(8, true)];
 }

@@ -4,10 +4,11 @@
  * work on the rings directly; other processes come through the broker, which
  * does their sends and receives here.
  */
-import { EOFError, SharedRing, StateError, acknowledged, heapId, isMarkedMessage, serve, type ReduceContext, type Served, type ServedRef } from '@ipc/core';
+import { EOFError, SharedRing, StateError, acknowledged, heapId, isMarkedMessage, serve, type ReduceContext, type RingWrite, type Served, type ServedRef } from '@ipc/core';
 import { Holders } from './_holders.js';
 import { serialize as v8Serialize } from 'node:v8';
-import { MovedValue, detach, joinPipe, leavePipe, moveTo, openLanes, rescue, takeMoved, takeOver, type LaneDescriptor, type Rescued } from './_lanes.js';
+import { detach, movable, takeOver } from './_detach.js';
+import { MovedValue, canMoveTo, cancelMove, closeLanes, joinPipe, leavePipe, moveTo, openLanes, rescue, takeMoved, type LaneDescriptor, type Rescued } from './_lanes.js';
 import { copiedForm, serializeMoving } from './_moving-codec.js';
 import type { FrameTransport, Received } from './_transport.js';
 import { BrokenPipeError } from './errors.js';
@@ -136,11 +137,17 @@ export class RingEnd implements FrameTransport {
     await this.writeNote(out, note, signal);
   }
 
+  /**
+   * As sendMoved. Where this thread may not block (it serves the pipe), always a copy, and the
+   * buffer detached only once it is in the ring: a sync send that must refuse (StateError) takes nothing.
+   */
   sendMovedSync(callers: Uint8Array): void {
     const out = this.checkSend();
-    const note = callers.byteLength < MOVE_AT_LEAST ? undefined : this.moveToReader(callers);
-    if (note === undefined) return this.sendSync(takeOver(callers));
-    this.writeNoteSync(out, note);
+    movable(callers.buffer); // refused before anything is sent
+    const note = callers.byteLength < MOVE_AT_LEAST || !this.mayBlock() ? undefined : this.moveToReader(callers);
+    if (note !== undefined) return this.writeNoteSync(out, note);
+    this.sendSync(callers); // copied into the ring before it returns
+    takeOver(callers);
   }
 
   /** A value moving `buffers`: through a lane as sendMoved, else copied (v8's form) with the buffers detached. */
@@ -155,32 +162,49 @@ export class RingEnd implements FrameTransport {
 
   sendMovedValueSync(tree: unknown, buffers: readonly ArrayBuffer[]): void {
     const out = this.checkSend();
-    const note = this.moveValueToReader(tree, buffers);
+    const note = this.mayBlock() ? this.moveValueToReader(tree, buffers) : undefined;
     if (note !== undefined) return this.writeNoteSync(out, note);
-    const bytes = v8Serialize(tree);
+    this.sendSync(v8Serialize(tree));
     detach(buffers);
-    this.sendSync(bytes);
   }
 
+  /** A value's note, when its buffers are worth moving and a lane leads to its reader. */
   private moveValueToReader(tree: unknown, buffers: readonly ArrayBuffer[]): Uint8Array | undefined {
     if (buffers.reduce((n, b) => n + b.byteLength, 0) < MOVE_AT_LEAST) return undefined;
-    // Written before the lock is taken: it moves nothing, and may take a while for a big tree.
+    // Not written in the moving form unless it will likely move (else it would be written twice). It moves
+    // nothing, and may take a while for a big tree: written before the lock is taken.
+    const reader = this.holders.soleHolder(1 - this.data.end);
+    if (reader === undefined || !canMoveTo(this.data.id, reader, this.claimedBy)) return undefined;
     return this.moveToReader(new MovedValue(serializeMoving(tree, buffers), buffers));
   }
 
+  /** Writes a move's note; if it cannot be written (aborted, the reader gone), the move is cancelled on its lane. */
   private async writeNote(out: SharedRing, note: Uint8Array, signal: AbortSignal | undefined): Promise<void> {
-    if ((await out.write(note, { signal, gone: this.gone, marked: true })) === 'gone') throw new BrokenPipeError();
+    return this.noteWritten(note, await out.write(note, { signal, gone: this.gone, marked: true }).catch(this.cancelling(note)));
   }
 
+  /** Only where this thread may block (see sendMovedSync). */
   private writeNoteSync(out: SharedRing, note: Uint8Array): void {
     if (out.writeNow(note, true)) return;
-    if (!this.mayBlock()) {
-      const done = out.writeSync(note, { timeout: 0, gone: this.gone, marked: true });
-      if (done === 'timeout') throw wouldHang('a sync send on a full pipe', 'the async form');
-      if (done === 'gone') throw new BrokenPipeError();
-      return;
+    let done: RingWrite;
+    try {
+      done = out.writeSync(note, { gone: this.gone, marked: true });
+    } catch (err) {
+      return this.cancelling(note)(err);
     }
-    if (out.writeSync(note, { gone: this.gone, marked: true }) === 'gone') throw new BrokenPipeError();
+    this.noteWritten(note, done);
+  }
+
+  private noteWritten(note: Uint8Array, done: RingWrite): void {
+    if (done === 'gone') this.cancelling(note)(new BrokenPipeError());
+  }
+
+  /** Cancels the move of `note`, then throws `err`. */
+  private cancelling(note: Uint8Array): (err: unknown) => never {
+    return (err) => {
+      cancelMove(this.data.id, note);
+      throw err;
+    };
   }
 
   /** The note for a move to the one thread that reads the other end, or undefined (nothing moved). */
@@ -306,19 +330,24 @@ export class RingEnd implements FrameTransport {
   }
 
   reduce(ctx: ReduceContext): unknown {
-    if (ctx.target !== 'thread') {
-      // Read for the new holder by this thread (it serves the pipe): moves to this thread stay readable here.
-      return { t: 'remote', ref: this.servedRef(), ticket: this.holders.reserve(this.data.end), readable: this.readable, writable: this.writable };
-    }
     // Under the lane lock: no move to this thread can slip in between the new ticket and the rescue.
     const lock = this.holders.laneLock;
     lock.lockSync();
     try {
       const ticket = this.holders.reserve(this.data.end);
+      // The journey abandoned (the rest of the value failed, the Worker did not start): the ticket would count as a holder for minutes.
+      ctx.onAbandon?.(() => this.holders.add(ticket, this.data.end, -1));
+      if (ctx.target !== 'thread') {
+        // Read for the new holder by this thread (it serves the pipe): moves to this thread stay readable here.
+        return { t: 'remote', ref: this.servedRef(), ticket, readable: this.readable, writable: this.writable };
+      }
       const rescued = rescue(this.data.id);
       const d: RingEndDescriptor = { t: 'ring', data: this.data, ticket };
       const lanes = openLanes(this.data.id, ctx, ticket, this.holders.holdersOf(1 - this.data.end), this.claimedBy);
-      if (lanes !== undefined) d.lanes = lanes;
+      if (lanes !== undefined) {
+        d.lanes = lanes;
+        ctx.onAbandon?.(() => closeLanes(this.data.id, lanes));
+      }
       if (rescued.length > 0) d.rescued = rescued;
       return d;
     } finally {

@@ -1,7 +1,8 @@
 import { deserialize as v8Deserialize } from 'node:v8';
 import { ArgumentError, EOFError, ModuleNotLoadedError, StateError, TimeoutError, checkTimeout, passedTimeout, decode, decodePlain, decodeSync, encode, encodePlain, notSendable, reduceHandle, serialize, type HandleDescriptor, type ReduceContext } from '@ipc/core';
 import type { FrameTransport, Received } from './_transport.js';
-import { MovedValue, detach, takeOver } from './_lanes.js';
+import { detach, takeOver } from './_detach.js';
+import { MovedValue } from './_lanes.js';
 import { copiedForm, deserializeMoving } from './_moving-codec.js';
 import { BufferTooShort, MessageTooLongError } from './errors.js';
 import { dumps, loads } from './pickle.js';

@@ -1,22 +1,18 @@
 // A holder that dies (a terminated worker, a SIGKILLed process) does not deadlock the rest; one that ends normally keeps Python's semantics.
 import { afterAll, describe, expect, it } from 'vitest';
-import { activeChildren, Process, type ContextKind } from '@ipc/core';
+import type { Process} from '@ipc/core';
+import { activeChildren, type ContextKind } from '@ipc/core';
 import { Barrier, Condition, Event, Lock, RLock, Semaphore } from '@ipc/sync';
+import { start, type Task } from './_helpers.js';
 // @ts-expect-error -- plain JS fixture, loaded in the children too
 import * as fx from './fixtures/tasks.mjs';
 
-type Task = (...args: unknown[]) => unknown;
 const f = fx as Record<'holdForever' | 'holdBoth' | 'waitOnce' | 'tryTwice' | 'barrierOutcome', Task>;
 
 afterAll(() => {
   expect(activeChildren()).toEqual([]);
 });
 
-function start(context: ContextKind, target: Task, ...args: unknown[]): Process {
-  const p = new Process({ target, args, context });
-  p.start();
-  return p;
-}
 
 describe.each<ContextKind>(['thread', 'process'])('in the %s context', (context) => {
   const die = (p: Process): void => (context === 'thread' ? p.terminate() : p.kill());

@@ -2,10 +2,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { activeChildren, ArgumentError, StateError, Thread } from '@ipc/core';
 import { Barrier, BoundedSemaphore, BrokenBarrierError, Condition, Event, Lock, RLock, Semaphore } from '@ipc/sync';
+import { expectTimeout, until, type Task } from './_helpers.js';
 // @ts-expect-error -- plain JS fixture, loaded in the workers too
 import * as fx from './fixtures/tasks.mjs';
 
-type Task = (...args: unknown[]) => unknown;
 const f = fx as Record<'acquireOnly' | 'incrementUnderLock' | 'acquireTwice' | 'tryTwice' | 'waitForValue' | 'waitOnce' | 'barrierOutcome' | 'probeBarrier' | 'holdRoundOpen' | 'abortAndReset' | 'passBarrier', Task>;
 
 afterAll(() => {
@@ -22,18 +22,7 @@ function threads(n: number, target: Task, ...args: unknown[]): Thread[] {
 
 const joinAll = (ts: Thread[]): Promise<unknown[]> => Promise.all(ts.map((t) => t.join()));
 
-/** Polls `cond` (bounded), for counts other threads change. */
-async function until(cond: () => boolean, ms = 10_000): Promise<boolean> {
-  const end = performance.now() + ms;
-  while (!cond() && performance.now() < end) await new Promise((r) => setTimeout(r, 2));
-  return cond();
-}
 
-/** CPython's assertTimeout, loosened for a shared machine: at least 0.6× the asked time, under 10×. */
-function expectTimeout(ms: number, asked: number): void {
-  expect(ms).toBeGreaterThanOrEqual(asked * 0.6);
-  expect(ms).toBeLessThan(asked * 10);
-}
 
 describe('Lock', () => {
   it('test_different_thread: acquired in one thread, released in another', async () => {

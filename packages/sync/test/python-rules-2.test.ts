@@ -3,12 +3,13 @@
 // Other threads are worker threads; where the test is in _test_multiprocessing, the
 // children are real child processes too (describe.each over the two contexts).
 import { afterAll, describe, expect, it } from 'vitest';
-import { activeChildren, ArgumentError, Process, StateError, type ContextKind } from '@ipc/core';
+import type { Process} from '@ipc/core';
+import { activeChildren, ArgumentError, StateError, type ContextKind } from '@ipc/core';
 import { Barrier, BoundedSemaphore, BrokenBarrierError, Condition, Event, Lock, RLock, Semaphore } from '@ipc/sync';
+import { expectTimeout, start, until, type Task } from './_helpers.js';
 // @ts-expect-error -- plain JS fixture, loaded in the children too
 import * as fx from './fixtures/rules2.mjs';
 
-type Task = (...args: unknown[]) => unknown;
 const f = fx as Record<
   | 'acquireRelease' | 'reacquire' | 'timedAcquire' | 'lockSequence' | 'rlockSequence' | 'semaphoreSequence' | 'semaphoreTimeouts'
   | 'acquireTwicePhased' | 'eventWaitTwice' | 'eventTimeouts' | 'setAfter' | 'notifyPhases' | 'condTimedWait' | 'condSleep'
@@ -25,27 +26,11 @@ afterAll(() => {
   expect(activeChildren()).toEqual([]);
 });
 
-function start(context: ContextKind, target: Task, ...args: unknown[]): Process {
-  const p = new Process({ target, args, context });
-  p.start();
-  return p;
-}
 
 const startN = (n: number, context: ContextKind, target: Task, ...args: unknown[]): Process[] => Array.from({ length: n }, () => start(context, target, ...args));
 const joinAll = (ps: Process[]): Promise<unknown[]> => Promise.all(ps.map((p) => p.join(LONG)));
 
-/** Polls `cond` (bounded), for counts other threads change. */
-async function until(cond: () => boolean, ms = 10_000): Promise<boolean> {
-  const end = performance.now() + ms;
-  while (!cond() && performance.now() < end) await new Promise((r) => setTimeout(r, 2));
-  return cond();
-}
 
-/** CPython's assertTimeout, loosened for a shared machine: at least 0.6× the asked time, under 10×. */
-function expectTimeout(ms: number, asked: number): void {
-  expect(ms).toBeGreaterThanOrEqual(asked * 0.6);
-  expect(ms).toBeLessThan(asked * 10);
-}
 
 const words = (n: number): Int32Array => new Int32Array(new SharedArrayBuffer(n * 4));
 

@@ -1,28 +1,17 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { activeChildren, ArgumentError, Process, SerializationError, StateError, Thread, type ContextKind } from '@ipc/core';
 import { Barrier, BoundedSemaphore, BrokenBarrierError, Condition, Event, Lock, RLock, Semaphore } from '@ipc/sync';
+import { start, until, type Task } from './_helpers.js';
 // @ts-expect-error -- plain JS fixture, loaded in the children too
 import * as fx from './fixtures/tasks.mjs';
 
-type Task = (...args: unknown[]) => unknown;
 const f = fx as Record<'tryLock' | 'holdForever' | 'releaseOthers' | 'usePermits' | 'waitOnce' | 'waitEvent' | 'waitEventEntered' | 'passBarrier' | 'barrierOutcome' | 'setIt' | 'ownership' | 'recursionCount' | 'holdTwiceCounting' | 'waitEventAnnounced', Task>;
 
 afterAll(() => {
   expect(activeChildren()).toEqual([]);
 });
 
-function start(context: ContextKind, target: Task, ...args: unknown[]): Process {
-  const p = new Process({ target, args, context });
-  p.start();
-  return p;
-}
 
-/** Polls `cond` (bounded): for counts another thread changes, where there is nothing to wait on. */
-async function until(cond: () => boolean, ms = 10_000): Promise<boolean> {
-  const end = performance.now() + ms;
-  while (!cond() && performance.now() < end) await new Promise((r) => setTimeout(r, 2));
-  return cond();
-}
 
 describe("timeouts of null (Python's None)", () => {
   it('acquire({ block: false, timeout: null }) tries once, as multiprocessing\'s acquire(False, None)', async () => {
