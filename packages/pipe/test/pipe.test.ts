@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Process} from '@ipc/core';
-import { activeChildren, ArgumentError, EOFError, StateError, TimeoutError, type ContextKind } from '@ipc/core';
+import { activeChildren, ArgumentError, EOFError, Process, StateError, TimeoutError, type ContextKind } from '@ipc/core';
 import { BrokenPipeError, BufferTooShort, MessageTooLongError, Pipe, wait, type Connection } from '@ipc/pipe';
 import { start, type Task } from './_start.js';
 // @ts-expect-error -- plain JS fixture, loaded in the children too
@@ -194,6 +193,19 @@ describe('Pipe in one thread', () => {
     expect(await wait([b1, b2], 10_000)).toEqual([b2]);
     await a1.send('y');
     expect((await wait([b1, b2])).length).toBe(2);
+  });
+});
+
+describe.each<ContextKind>(['thread', 'process'])('an end passed to a start that fails, in the %s context', (context) => {
+  it('does not count as held: once the parent closes its copy, the other end sees EOF at once', async () => {
+    const [a, b] = Pipe();
+    // The end is reduced (a ticket reserved for the child), then the function after it cannot be sent.
+    expect(() => new Process({ target: f.sendAll, args: [b, () => 1], context }).start()).toThrow(/cannot be copied/);
+    b.close();
+    const t0 = performance.now();
+    await expect(a.recv({ timeout: 10_000 })).rejects.toThrow(EOFError); // was: a TimeoutError (the ticket counted for 2 minutes)
+    expect(performance.now() - t0).toBeLessThan(5000);
+    a.close();
   });
 });
 
