@@ -15,17 +15,48 @@ let detacher: MessageChannel | undefined;
 export function detach(buffers: readonly ArrayBuffer[]): ArrayBuffer[] {
   for (const b of buffers) movable(b);
   if (buffers.length === 0) return [];
+  const ports = detacherPorts();
+  try {
+    ports.port1.postMessage(buffers, [...buffers]);
+  } catch {
+    // Nothing was taken (a refused list moves none). Node ≥ 21 refuses a buffer that cannot be
+    // detached (Node's pool) where Node 20 copies it: each alone, then, such a one copied.
+    return buffers.map((b) => detachOne(ports, b));
+  }
+  return receiveMessageOnPort(ports.port2)!.message as ArrayBuffer[];
+}
+
+function detachOne(ports: MessageChannel, buffer: ArrayBuffer): ArrayBuffer {
+  try {
+    ports.port1.postMessage(buffer, [buffer]);
+  } catch (err) {
+    if (!isDetached(buffer)) return buffer.slice(0); // cannot be detached: copied, and left usable
+    throw new ArgumentError(`transfer: ${(err as Error).message}`, { cause: err });
+  }
+  return receiveMessageOnPort(ports.port2)!.message as ArrayBuffer;
+}
+
+function detacherPorts(): MessageChannel {
   if (detacher === undefined) {
     detacher = new MessageChannel();
     detacher.port1.unref();
     detacher.port2.unref();
   }
+  return detacher;
+}
+
+/**
+ * Whether `buffer` was detached already (a detached buffer reads 0 bytes; an empty one is not
+ * detached, and moves). Node 20 has no `ArrayBuffer.prototype.detached`.
+ */
+export function isDetached(buffer: ArrayBuffer): boolean {
+  if (buffer.byteLength > 0) return false;
   try {
-    detacher.port1.postMessage(buffers, [...buffers]);
-  } catch (err) {
-    throw new ArgumentError(`transfer: ${(err as Error).message}`, { cause: err });
+    new Uint8Array(buffer); // the probe: a detached buffer cannot be viewed
+    return false;
+  } catch {
+    return true;
   }
-  return receiveMessageOnPort(detacher.port2)!.message as ArrayBuffer[];
 }
 
 /** The caller's bytes in a buffer only @ipc holds, theirs detached (see `detach`). */

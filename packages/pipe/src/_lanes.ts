@@ -24,7 +24,7 @@
 import { randomInt } from 'node:crypto';
 import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { ArgumentError, heapId, isHeapAlive, type ReduceContext } from '@ipc/core';
-import { detach, movable, takeOver } from './_detach.js';
+import { detach, isDetached, movable, takeOver } from './_detach.js';
 import { copiedForm } from './_moving-codec.js';
 
 /** A lane as it travels in an end's descriptor: the port for the new holder, and who holds the other one (when known). */
@@ -221,6 +221,8 @@ export function moveTo(pipe: number, reader: number, what: Uint8Array | MovedVal
   try {
     lane.port.postMessage(message, transfer);
   } catch (err) {
+    // Nothing taken. A buffer that cannot be detached (Node ≥ 21 refuses it; Node 20 copies it): the caller copies instead.
+    if (!transfer.some(isDetached)) return undefined;
     throw new ArgumentError(`transfer: ${(err as Error).message}`, { cause: err });
   }
   lane.sent = seq;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { MessageChannel } from 'node:worker_threads';
+import { MessageChannel, markAsUntransferable } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Process} from '@ipc/core';
 import { activeChildren, ArgumentError, StateError, type ContextKind } from '@ipc/core';
@@ -331,6 +331,22 @@ describe('sendBytes with transfer: bad input leaves the buffer alone', () => {
     r.close();
     a.close();
     b.close();
+  });
+
+  it('a buffer marked untransferable is copied and stays usable — to a thread with a lane too, on every Node (22 refuses it where 20 copies)', async () => {
+    const [mine, theirs] = Pipe();
+    const p = await childUp('thread', f.reportBytes, mine, theirs, 2, false);
+    const m = message(100_000, 6);
+    markAsUntransferable(m.ab);
+    await mine.sendBytes(m.view, 0, undefined, { transfer: true });
+    const fr = frame(50_000, 7);
+    markAsUntransferable(fr.transfer[0]!);
+    mine.sendSync(fr.value, { transfer: fr.transfer });
+    expect([m.ab.byteLength, fr.transfer.map((b) => b.byteLength)]).toEqual([100_016, [50_016, 0, 0]]);
+    const got = (await p.join()) as Report[];
+    expect(got[0]!.sha).toBe(m.sha);
+    expect(got[1]!.length).toBeGreaterThan(0); // the value, as bytes
+    mine.close();
   });
 
   it('a Buffer of Node’s shared pool is copied and stays usable, as with postMessage', async () => {
