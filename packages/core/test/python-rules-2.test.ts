@@ -5,11 +5,10 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { threadId } from 'node:worker_threads';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { activeChildren, ArgumentError, currentProcess, Process, SerializationError, StateError, Thread, type ContextKind } from '@ipc/core';
+import { collected } from './_gc.js';
 import { killPrograms, runProgram } from './_programs.js';
 // @ts-expect-error -- plain JS fixture, loaded in the children too
 import * as fx from './fixtures/python-rules-2-tasks.mjs';
@@ -22,17 +21,6 @@ const f = fx as Record<
 >;
 const stdioScript = fileURLToPath(new URL('./fixtures/python-rules-2-stdio.mjs', import.meta.url));
 
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-
-/** Collects garbage until `ref` is gone (a few rounds, across turns of the loop), as Python's gc.collect(). */
-async function collected(ref: WeakRef<object>): Promise<boolean> {
-  for (let i = 0; i < 10 && ref.deref() !== undefined; i++) {
-    await new Promise((r) => setImmediate(r));
-    gc();
-  }
-  return ref.deref() === undefined;
-}
 
 /** Polls `cond` every 5 ms until it holds or `bound` ms pass: whether it held. */
 async function until(cond: () => boolean, bound = 10_000): Promise<boolean> {

@@ -5,10 +5,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { activeChildren, ArgumentError, cpuCount, currentProcess, Process, StateError, Thread, type ContextKind } from '@ipc/core';
+import { collected } from './_gc.js';
 import { killPrograms, runProgram } from './_programs.js';
 // @ts-expect-error -- plain JS fixture, loaded in the children too
 import * as fx from './fixtures/python-rules-tasks.mjs';
@@ -20,17 +19,6 @@ const f = fx as Record<'report' | 'selfReport' | 'renameSelf' | 'parentName' | '
 };
 const stdioScript = fileURLToPath(new URL('./fixtures/python-rules-stdio.mjs', import.meta.url));
 
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-
-/** Collects garbage until `ref` is gone (a few rounds, across turns of the loop), as Python's gc.collect(). */
-async function collected(ref: WeakRef<object>): Promise<boolean> {
-  for (let i = 0; i < 10 && ref.deref() !== undefined; i++) {
-    await new Promise((r) => setImmediate(r));
-    gc();
-  }
-  return ref.deref() === undefined;
-}
 
 const dirs: string[] = [];
 function tempFile(): string {

@@ -116,22 +116,12 @@ export class Holders {
   }
 
   /**
-   * The one heap that holds `end`, when exactly one does (however many times) and no ticket of it
-   * is on its way anywhere; otherwise undefined.
+   * The one heap that holds `end`, when exactly one live holder does (however many times) and no
+   * ticket of it is on its way anywhere; otherwise undefined.
    */
   soleHolder(end: number): number | undefined {
-    const t = this.table;
-    let sole: number | undefined;
-    for (let r = 0; r < ROWS; r++) {
-      const at = r * ROW;
-      const holder = Atomics.load(t, at);
-      if (holder === 0 || Atomics.load(t, at + 1) !== end || Atomics.load(t, at + 2) <= 0) continue;
-      if (holder > 0 && !isHeapAlive(holder)) continue; // a holder that died reads nothing
-      if (holder < 0 && !this.ticketLive(at)) continue; // an end that never reached its new holder
-      if (sole !== undefined || holder < 0) return undefined;
-      sole = holder;
-    }
-    return sole;
+    const live = this.holdersOf(end);
+    return live.length === 1 && live[0]! > 0 ? live[0] : undefined;
   }
 
   /** Who claimed `ticket`, while it is among the last claims; undefined otherwise (or not yet claimed). */
@@ -145,31 +135,27 @@ export class Holders {
 
   /** The live holders of `end`: heap ids, and tickets (negative) of it on their way. */
   holdersOf(end: number): number[] {
-    const t = this.table;
     const out: number[] = [];
-    for (let r = 0; r < ROWS; r++) {
-      const at = r * ROW;
-      const holder = Atomics.load(t, at);
-      if (holder !== 0 && Atomics.load(t, at + 1) === end && Atomics.load(t, at + 2) > 0 && (holder < 0 ? this.ticketLive(at) : isHeapAlive(holder))) out.push(holder);
-    }
+    const now = Math.floor(Date.now() / 1000);
+    for (let at = 0; at < ROWS * ROW; at += ROW) if (this.liveRow(at, end, now)) out.push(Atomics.load(this.table, at));
     return out;
-  }
-
-  /** Whether the ticket of the row at `at` still counts: an end on its way counts TICKET_SECONDS at most, unless claimed. */
-  private ticketLive(at: number, now = Math.floor(Date.now() / 1000)): boolean {
-    return now - Atomics.load(this.table, at + 3) < TICKET_SECONDS;
   }
 
   /** Whether any holder of `end` is left: alive, or a ticket not yet expired. */
   held(end: number): boolean {
-    const t = this.table;
     const now = Math.floor(Date.now() / 1000);
-    for (let r = 0; r < ROWS; r++) {
-      const at = r * ROW;
-      const holder = Atomics.load(t, at);
-      if (holder === 0 || Atomics.load(t, at + 1) !== end || Atomics.load(t, at + 2) <= 0) continue;
-      if (holder < 0 ? this.ticketLive(at, now) : isHeapAlive(holder)) return true;
-    }
+    for (let at = 0; at < ROWS * ROW; at += ROW) if (this.liveRow(at, end, now)) return true;
     return false;
+  }
+
+  /**
+   * Whether the row at `at` is a live holder of `end`: a heap that is alive, or a ticket that still
+   * counts (an end on its way counts TICKET_SECONDS at most, unless claimed).
+   */
+  private liveRow(at: number, end: number, now: number): boolean {
+    const t = this.table;
+    const holder = Atomics.load(t, at);
+    if (holder === 0 || Atomics.load(t, at + 1) !== end || Atomics.load(t, at + 2) <= 0) return false;
+    return holder < 0 ? now - Atomics.load(t, at + 3) < TICKET_SECONDS : isHeapAlive(holder);
   }
 }

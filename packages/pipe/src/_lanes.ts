@@ -137,12 +137,8 @@ function addLane(pl: PipeLanes, id: number, port: MessagePort, side: Side, peer:
 export function leavePipe(pipe: number, stillServed: boolean): void {
   const pl = pipes.get(pipe);
   if (pl === undefined || --pl.ends > 0) return;
-  for (const lane of pl.lanes) {
-    drain(pl, lane);
-    if (!lane.over) lane.port.postMessage({ bye: true } satisfies LaneMessage);
-    lane.port.close();
-  }
-  pl.lanes.length = 0;
+  // One at a time: a last drain may bring an introduction, a lane to close too.
+  while (pl.lanes.length > 0) letGo(pl, pl.lanes.shift()!, true);
   if (!stillServed || (pl.aside.size === 0 && pl.rescued.size === 0)) pipes.delete(pipe);
 }
 
@@ -182,8 +178,7 @@ export function closeLanes(pipe: number, lanes: readonly LaneDescriptor[]): void
   for (const d of lanes) {
     const i = pl?.lanes.findIndex((l) => l.id === d.id) ?? -1;
     if (i >= 0) {
-      pl!.lanes[i]!.port.close();
-      pl!.lanes.splice(i, 1);
+      letGo(pl!, pl!.lanes.splice(i, 1)[0]!, false);
     } else {
       // An introduction: the other port went to a peer, which lets its lane go on this bye.
       d.port.postMessage({ bye: true } satisfies LaneMessage);
@@ -339,10 +334,16 @@ function prune(pl: PipeLanes): void {
   for (let i = pl.lanes.length - 1; i >= 0; i--) {
     const lane = pl.lanes[i]!;
     if (!lane.over && (lane.peer === undefined || isHeapAlive(lane.peer))) continue;
-    drain(pl, lane);
-    lane.port.close();
     pl.lanes.splice(i, 1);
+    letGo(pl, lane, false);
   }
+}
+
+/** Closes this side of a lane (taken out of `pl.lanes` by the caller), after a last drain; `bye` tells the other side first. */
+function letGo(pl: PipeLanes, lane: Lane, bye: boolean): void {
+  drain(pl, lane);
+  if (bye && !lane.over) lane.port.postMessage({ bye: true } satisfies LaneMessage);
+  lane.port.close();
 }
 
 /** Takes everything the lane's port has: hello, introductions, bye, cancels, and moves whose notes are not read yet. */
